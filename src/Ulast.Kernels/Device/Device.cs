@@ -1,0 +1,75 @@
+using ILGPU;
+using ILGPU.Algorithms;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.Cuda;
+
+namespace Ulast.Kernels;
+
+/// <summary>
+/// One accelerator with its buffer pool and kernel cache. CUDA when asked for (or found, with
+/// <see cref="DeviceKind.Auto"/>), otherwise ILGPU's CPU accelerator, where GEMM-class work
+/// takes the SIMD host path on the same buffers.
+/// </summary>
+public sealed class Device : IDisposable
+{
+    private Device(Context context, Accelerator accelerator)
+    {
+        Context = context;
+        Accelerator = accelerator;
+        IsCpu = accelerator.AcceleratorType == AcceleratorType.CPU;
+        Pool = new BufferPool(accelerator);
+        Kernels = new KernelCache(accelerator);
+        UseHostSimd = IsCpu;
+    }
+
+    public Context Context { get; }
+    public Accelerator Accelerator { get; }
+    public BufferPool Pool { get; }
+    public KernelCache Kernels { get; }
+    public bool IsCpu { get; }
+
+    /// <summary>
+    /// On the CPU, run conv/matmul/xcorr through the SIMD host implementation instead of the ILGPU
+    /// kernel. Tests switch it off to exercise the kernels themselves.
+    /// </summary>
+    public bool UseHostSimd { get; set; }
+
+    /// <summary>True when the host SIMD path is in use: buffers live in host memory.</summary>
+    public bool HostPath => IsCpu && UseHostSimd;
+
+    public string Name => IsCpu ? $"CPU ({Environment.ProcessorCount} threads, ILGPU CPU accelerator{(UseHostSimd ? " + SIMD host GEMM" : "")})" : $"CUDA: {Accelerator.Name}";
+
+    public static Device Create(DeviceKind kind = DeviceKind.Auto)
+    {
+        var context = Context.Create(b => b.CPU().Cuda().EnableAlgorithms().Optimize(OptimizationLevel.O1));
+        try
+        {
+            if (kind != DeviceKind.Cpu)
+            {
+                var cuda = context.GetCudaDevices();
+                if (cuda.Count > 0) return new Device(context, cuda[0].CreateAccelerator(context));
+                if (kind == DeviceKind.Cuda) throw new InvalidOperationException("--device cuda was asked for, but ILGPU found no CUDA device.");
+            }
+            return new Device(context, context.CreateCPUAccelerator(0));
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
+    }
+
+    public static Device Create(string kind) => Create(DeviceKindParser.Parse(kind));
+
+    /// <summary>Waits until every launched kernel has finished.</summary>
+    public void Synchronize() => Accelerator.Synchronize();
+
+    public void Dispose()
+    {
+        Accelerator.Synchronize();
+        Pool.Dispose();
+        Accelerator.Dispose();
+        Context.Dispose();
+    }
+}

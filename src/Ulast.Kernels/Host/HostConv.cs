@@ -1,0 +1,179 @@
+using System.Runtime.InteropServices;
+
+namespace Ulast.Kernels.Host;
+
+/// <summary>
+/// Convolution on the CPU as im2col + <see cref="HostGemm"/>, per group:
+/// forward Y_n = W · col(X_n); input gradient col⁻¹(Wᵀ · dY_n); weight gradient Σ_n dY_n · col(X_n)ᵀ.
+/// Images are spread over threads; 1×1 stride-1 convolutions skip im2col.
+/// </summary>
+public static unsafe class HostConv
+{
+    public static int Threads { get; set; } = Environment.ProcessorCount;
+
+    private static bool IsPointwise(in ConvParams p) =>
+        p.KH == 1 && p.KW == 1 && p.StrideH == 1 && p.StrideW == 1 && p.PadH == 0 && p.PadW == 0;
+
+    private static int ColRows(in ConvParams p) => p.CinG * p.KH * p.KW;
+
+    public static void Forward(ConvParams p, float* x, float* w, float* y)
+    {
+        IntPtr px = (IntPtr)x, pw = (IntPtr)w, py = (IntPtr)y;
+        ForEachImage(p, (n, col, threadsInside) =>
+        {
+            int hw = p.Ho * p.Wo, rows = ColRows(p);
+            for (int g = 0; g < p.Groups; g++)
+            {
+                float* xg = (float*)px + ((long)n * p.Cin + g * p.CinG) * p.H * p.W;
+                float* src = xg;
+                if (!IsPointwise(p)) { Im2Col(p, xg, col); src = col; }
+                HostGemm.Gemm(p.CoutG, hw, rows, (float*)pw + (long)g * p.CoutG * rows, rows, false, src, hw, false,
+                    (float*)py + ((long)n * p.Cout + g * p.CoutG) * hw, hw, false, threadsInside);
+            }
+        });
+    }
+
+    public static void BackwardInput(ConvParams p, float* dy, float* w, float* dx)
+    {
+        IntPtr pdy = (IntPtr)dy, pw = (IntPtr)w, pdx = (IntPtr)dx;
+        ForEachImage(p, (n, col, threadsInside) =>
+        {
+            int hw = p.Ho * p.Wo, rows = ColRows(p);
+            for (int g = 0; g < p.Groups; g++)
+            {
+                float* dxg = (float*)pdx + ((long)n * p.Cin + g * p.CinG) * p.H * p.W;
+                float* dst = IsPointwise(p) ? dxg : col;
+                HostGemm.Gemm(rows, hw, p.CoutG, (float*)pw + (long)g * p.CoutG * rows, rows, true,
+                    (float*)pdy + ((long)n * p.Cout + g * p.CoutG) * hw, hw, false, dst, hw, false, threadsInside);
+                if (!IsPointwise(p)) Col2Im(p, col, dxg);
+            }
+        });
+    }
+
+    public static void BackwardWeight(ConvParams p, float* x, float* dy, float* dw)
+    {
+        int threads = Math.Max(1, Math.Min(Threads, p.N));
+        int rows = ColRows(p), hw = p.Ho * p.Wo;
+        long wsize = p.WeightSize;
+        var partials = new IntPtr[threads];
+        for (int t = 1; t < threads; t++) partials[t] = (IntPtr)NativeMemory.AlignedAlloc((nuint)(wsize * sizeof(float)), 64);
+        partials[0] = (IntPtr)dw;
+        IntPtr px = (IntPtr)x, pdy = (IntPtr)dy;
+        try
+        {
+            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+            {
+                float* col = IsPointwise(p) ? null : (float*)NativeMemory.AlignedAlloc((nuint)((long)rows * hw * sizeof(float)), 64);
+                float* acc = (float*)partials[t];
+                try
+                {
+                    bool first = true;
+                    for (int n = t; n < p.N; n += threads)
+                    {
+                        for (int g = 0; g < p.Groups; g++)
+                        {
+                            float* xg = (float*)px + ((long)n * p.Cin + g * p.CinG) * p.H * p.W;
+                            float* src = xg;
+                            if (col != null) { Im2Col(p, xg, col); src = col; }
+                            HostGemm.Gemm(p.CoutG, rows, hw, (float*)pdy + ((long)n * p.Cout + g * p.CoutG) * hw, hw, false,
+                                src, hw, true, acc + (long)g * p.CoutG * rows, rows, !first);
+                        }
+                        first = false;
+                    }
+                    if (first) new Span<float>(acc, (int)wsize).Clear();
+                }
+                finally { if (col != null) NativeMemory.AlignedFree(col); }
+            });
+            for (int t = 1; t < threads; t++)
+            {
+                var dst = new Span<float>(dw, (int)wsize);
+                System.Numerics.Tensors.TensorPrimitives.Add(dst, new ReadOnlySpan<float>((float*)partials[t], (int)wsize), dst);
+            }
+        }
+        finally
+        {
+            for (int t = 1; t < threads; t++) NativeMemory.AlignedFree((void*)partials[t]);
+        }
+    }
+
+    /// <summary>Runs body(n, colScratch, threadsForTheGemm) for every image, spreading images over threads.</summary>
+    private static void ForEachImage(ConvParams p, ImageBody body)
+    {
+        int threads = Math.Max(1, Threads);
+        int outer = Math.Min(threads, p.N);
+        int inner = Math.Max(1, threads / outer);
+        long colSize = (long)ColRows(p) * p.Ho * p.Wo;
+        Parallel.For(0, outer, new ParallelOptions { MaxDegreeOfParallelism = outer }, t =>
+        {
+            float* col = IsPointwise(p) ? null : (float*)NativeMemory.AlignedAlloc((nuint)(colSize * sizeof(float)), 64);
+            try { for (int n = t; n < p.N; n += outer) body(n, col, inner); }
+            finally { if (col != null) NativeMemory.AlignedFree(col); }
+        });
+    }
+
+    private delegate void ImageBody(int n, float* col, int threadsInside);
+
+    /// <summary>col[(c·KH + ky)·KW + kx][oy·Wo + ox] = x[c][oy·s − pad + ky·dil][ox·s − pad + kx·dil] (0 outside).</summary>
+    public static void Im2Col(in ConvParams p, float* x, float* col)
+    {
+        int hw = p.Ho * p.Wo;
+        for (int c = 0; c < p.CinG; c++)
+            for (int ky = 0; ky < p.KH; ky++)
+                for (int kx = 0; kx < p.KW; kx++)
+                {
+                    float* dst = col + (long)((c * p.KH + ky) * p.KW + kx) * hw;
+                    float* src = x + (long)c * p.H * p.W;
+                    for (int oy = 0; oy < p.Ho; oy++)
+                    {
+                        int iy = oy * p.StrideH - p.PadH + ky * p.DilH;
+                        float* d = dst + oy * p.Wo;
+                        if (iy < 0 || iy >= p.H) { new Span<float>(d, p.Wo).Clear(); continue; }
+                        float* s = src + iy * p.W;
+                        int x0 = -p.PadW + kx * p.DilW;
+                        if (p.StrideW == 1 && x0 >= 0 && x0 + p.Wo <= p.W)
+                        {
+                            Buffer.MemoryCopy(s + x0, d, p.Wo * sizeof(float), p.Wo * sizeof(float));
+                            continue;
+                        }
+                        for (int ox = 0; ox < p.Wo; ox++)
+                        {
+                            int ix = ox * p.StrideW + x0;
+                            d[ox] = ix >= 0 && ix < p.W ? s[ix] : 0f;
+                        }
+                    }
+                }
+    }
+
+    /// <summary>The adjoint of <see cref="Im2Col"/>: dx = Σ over the columns that read each input element.</summary>
+    public static void Col2Im(in ConvParams p, float* col, float* dx)
+    {
+        new Span<float>(dx, p.CinG * p.H * p.W).Clear();
+        int hw = p.Ho * p.Wo;
+        for (int c = 0; c < p.CinG; c++)
+            for (int ky = 0; ky < p.KH; ky++)
+                for (int kx = 0; kx < p.KW; kx++)
+                {
+                    float* src = col + (long)((c * p.KH + ky) * p.KW + kx) * hw;
+                    float* dst = dx + (long)c * p.H * p.W;
+                    for (int oy = 0; oy < p.Ho; oy++)
+                    {
+                        int iy = oy * p.StrideH - p.PadH + ky * p.DilH;
+                        if (iy < 0 || iy >= p.H) continue;
+                        float* d = dst + iy * p.W;
+                        float* s = src + oy * p.Wo;
+                        int x0 = -p.PadW + kx * p.DilW;
+                        if (p.StrideW == 1 && x0 >= 0 && x0 + p.Wo <= p.W)
+                        {
+                            var span = new Span<float>(d + x0, p.Wo);
+                            System.Numerics.Tensors.TensorPrimitives.Add(span, new ReadOnlySpan<float>(s, p.Wo), span);
+                            continue;
+                        }
+                        for (int ox = 0; ox < p.Wo; ox++)
+                        {
+                            int ix = ox * p.StrideW + x0;
+                            if (ix >= 0 && ix < p.W) d[ix] += s[ox];
+                        }
+                    }
+                }
+    }
+}

@@ -1,0 +1,228 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Ulast.Kernels.Host;
+
+/// <summary>
+/// Single-precision GEMM for the CPU: C = op(A)·op(B) (+ C when accumulating), row-major.
+/// Goto-style blocking: B is packed into NR-wide column slivers, A into MR-tall row slivers, and an
+/// MR×NR register-blocked micro-kernel does the FMAs (Vector512 → 8×32, Vector256 → 8×16, scalar).
+/// </summary>
+public static unsafe class HostGemm
+{
+    private const int MR = 8;
+    private const int KC = 256;
+    private const int MC = 128;
+
+    /// <summary>The widest vector path this machine runs: 512, 256 or 0 (scalar).</summary>
+    public static int VectorBits { get; set; } = Vector512.IsHardwareAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256 : 0;
+
+    private static int NR => VectorBits == 512 ? 32 : VectorBits == 256 ? 16 : 8;
+
+    /// <param name="threads">Column blocks are spread over this many threads (1 = the calling thread only).</param>
+    public static void Gemm(int m, int n, int k, float* a, int lda, bool transA, float* b, int ldb, bool transB,
+        float* c, int ldc, bool accumulate, int threads = 1)
+    {
+        if (m <= 0 || n <= 0) return;
+        if (k <= 0)
+        {
+            if (!accumulate) for (int i = 0; i < m; i++) new Span<float>(c + (long)i * ldc, n).Clear();
+            return;
+        }
+        int nr = NR;
+        int slivers = (n + nr - 1) / nr;
+        threads = Math.Max(1, Math.Min(threads, slivers));
+        if (threads == 1) { GemmColumns(m, 0, n, k, a, lda, transA, b, ldb, transB, c, ldc, accumulate); return; }
+        int per = (slivers + threads - 1) / threads;
+        IntPtr pa = (IntPtr)a, pb = (IntPtr)b, pc = (IntPtr)c;
+        Parallel.For(0, threads, t =>
+        {
+            int j0 = t * per * nr, j1 = Math.Min(n, (t + 1) * per * nr);
+            if (j0 < j1) GemmColumns(m, j0, j1, k, (float*)pa, lda, transA, (float*)pb, ldb, transB, (float*)pc, ldc, accumulate);
+        });
+    }
+
+    private static void GemmColumns(int m, int j0, int j1, int k, float* a, int lda, bool transA, float* b, int ldb, bool transB,
+        float* c, int ldc, bool accumulate)
+    {
+        int nr = NR;
+        int nc = j1 - j0;
+        int slivers = (nc + nr - 1) / nr;
+        float* bp = (float*)NativeMemory.AlignedAlloc((nuint)((long)slivers * nr * KC * sizeof(float)), 64);
+        float* ap = (float*)NativeMemory.AlignedAlloc((nuint)((long)MC * KC * sizeof(float)), 64);
+        float* tile = stackalloc float[MR * 32];
+        try
+        {
+            for (int k0 = 0; k0 < k; k0 += KC)
+            {
+                int kc = Math.Min(KC, k - k0);
+                bool acc = accumulate || k0 > 0;
+                PackB(b, ldb, transB, k0, kc, j0, nc, nr, bp);
+                for (int i0 = 0; i0 < m; i0 += MC)
+                {
+                    int mc = Math.Min(MC, m - i0);
+                    PackA(a, lda, transA, i0, mc, k0, kc, ap);
+                    for (int s = 0; s < slivers; s++)
+                    {
+                        int jj = j0 + s * nr, nw = Math.Min(nr, j1 - jj);
+                        for (int r = 0; r < mc; r += MR)
+                        {
+                            int mh = Math.Min(MR, mc - r);
+                            float* cTile = c + (long)(i0 + r) * ldc + jj;
+                            bool full = mh == MR && nw == nr;
+                            float* dst = full ? cTile : tile;
+                            int ldd = full ? ldc : nr;
+                            if (!full)
+                                for (int y = 0; y < MR; y++)
+                                    for (int x = 0; x < nr; x++)
+                                        tile[y * nr + x] = acc && y < mh && x < nw ? cTile[(long)y * ldc + x] : 0f;
+                            bool load = acc || !full;
+                            float* aS = ap + (long)r * kc, bS = bp + (long)s * nr * kc;
+                            if (nr == 32) Micro512(kc, aS, bS, dst, ldd, load);
+                            else if (nr == 16) Micro256(kc, aS, bS, dst, ldd, load);
+                            else MicroScalar(kc, aS, bS, dst, ldd, load);
+                            if (!full)
+                                for (int y = 0; y < mh; y++)
+                                    for (int x = 0; x < nw; x++)
+                                        cTile[(long)y * ldc + x] = tile[y * nr + x];
+                        }
+                    }
+                }
+            }
+        }
+        finally
+        {
+            NativeMemory.AlignedFree(bp);
+            NativeMemory.AlignedFree(ap);
+        }
+    }
+
+    /// <summary>Packs rows [i0, i0+mc) × k [k0, k0+kc) of op(A) into MR-tall slivers, k-major, zero-padded.</summary>
+    private static void PackA(float* a, int lda, bool transA, int i0, int mc, int k0, int kc, float* ap)
+    {
+        for (int r0 = 0; r0 < mc; r0 += MR)
+        {
+            float* dst = ap + (long)r0 * kc;
+            int mh = Math.Min(MR, mc - r0);
+            for (int kk = 0; kk < kc; kk++)
+                for (int r = 0; r < MR; r++)
+                {
+                    float v = 0f;
+                    if (r < mh)
+                    {
+                        long row = i0 + r0 + r, col = k0 + kk;
+                        v = transA ? a[col * lda + row] : a[row * lda + col];
+                    }
+                    dst[kk * MR + r] = v;
+                }
+        }
+    }
+
+    /// <summary>Packs k [k0, k0+kc) × columns [j0, j0+nc) of op(B) into NR-wide slivers, k-major, zero-padded.</summary>
+    private static void PackB(float* b, int ldb, bool transB, int k0, int kc, int j0, int nc, int nr, float* bp)
+    {
+        for (int s0 = 0; s0 < nc; s0 += nr)
+        {
+            float* dst = bp + (long)s0 * kc;
+            int nw = Math.Min(nr, nc - s0);
+            for (int kk = 0; kk < kc; kk++)
+            {
+                float* d = dst + kk * nr;
+                long row = k0 + kk;
+                if (!transB && nw == nr)
+                {
+                    Buffer.MemoryCopy(b + row * ldb + j0 + s0, d, nr * sizeof(float), nr * sizeof(float));
+                    continue;
+                }
+                for (int x = 0; x < nr; x++)
+                {
+                    long col = j0 + s0 + x;
+                    d[x] = x < nw ? (transB ? b[col * ldb + row] : b[row * ldb + col]) : 0f;
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Micro512(int kc, float* a, float* b, float* c, int ldc, bool load)
+    {
+        Vector512<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+        if (load)
+        {
+            c00 = Vector512.Load(c); c01 = Vector512.Load(c + 16);
+            c10 = Vector512.Load(c + ldc); c11 = Vector512.Load(c + ldc + 16);
+            c20 = Vector512.Load(c + 2 * ldc); c21 = Vector512.Load(c + 2 * ldc + 16);
+            c30 = Vector512.Load(c + 3 * ldc); c31 = Vector512.Load(c + 3 * ldc + 16);
+            c40 = Vector512.Load(c + 4 * ldc); c41 = Vector512.Load(c + 4 * ldc + 16);
+            c50 = Vector512.Load(c + 5 * ldc); c51 = Vector512.Load(c + 5 * ldc + 16);
+            c60 = Vector512.Load(c + 6 * ldc); c61 = Vector512.Load(c + 6 * ldc + 16);
+            c70 = Vector512.Load(c + 7 * ldc); c71 = Vector512.Load(c + 7 * ldc + 16);
+        }
+        else
+        {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = Vector512<float>.Zero;
+            c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = Vector512<float>.Zero;
+        }
+        for (int kk = 0; kk < kc; kk++)
+        {
+            var b0 = Vector512.LoadAligned(b);
+            var b1 = Vector512.LoadAligned(b + 16);
+            var a0 = Vector512.Create(a[0]); c00 = Vector512.FusedMultiplyAdd(a0, b0, c00); c01 = Vector512.FusedMultiplyAdd(a0, b1, c01);
+            var a1 = Vector512.Create(a[1]); c10 = Vector512.FusedMultiplyAdd(a1, b0, c10); c11 = Vector512.FusedMultiplyAdd(a1, b1, c11);
+            var a2 = Vector512.Create(a[2]); c20 = Vector512.FusedMultiplyAdd(a2, b0, c20); c21 = Vector512.FusedMultiplyAdd(a2, b1, c21);
+            var a3 = Vector512.Create(a[3]); c30 = Vector512.FusedMultiplyAdd(a3, b0, c30); c31 = Vector512.FusedMultiplyAdd(a3, b1, c31);
+            var a4 = Vector512.Create(a[4]); c40 = Vector512.FusedMultiplyAdd(a4, b0, c40); c41 = Vector512.FusedMultiplyAdd(a4, b1, c41);
+            var a5 = Vector512.Create(a[5]); c50 = Vector512.FusedMultiplyAdd(a5, b0, c50); c51 = Vector512.FusedMultiplyAdd(a5, b1, c51);
+            var a6 = Vector512.Create(a[6]); c60 = Vector512.FusedMultiplyAdd(a6, b0, c60); c61 = Vector512.FusedMultiplyAdd(a6, b1, c61);
+            var a7 = Vector512.Create(a[7]); c70 = Vector512.FusedMultiplyAdd(a7, b0, c70); c71 = Vector512.FusedMultiplyAdd(a7, b1, c71);
+            a += MR;
+            b += 32;
+        }
+        c00.Store(c); c01.Store(c + 16);
+        c10.Store(c + ldc); c11.Store(c + ldc + 16);
+        c20.Store(c + 2 * ldc); c21.Store(c + 2 * ldc + 16);
+        c30.Store(c + 3 * ldc); c31.Store(c + 3 * ldc + 16);
+        c40.Store(c + 4 * ldc); c41.Store(c + 4 * ldc + 16);
+        c50.Store(c + 5 * ldc); c51.Store(c + 5 * ldc + 16);
+        c60.Store(c + 6 * ldc); c61.Store(c + 6 * ldc + 16);
+        c70.Store(c + 7 * ldc); c71.Store(c + 7 * ldc + 16);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Micro256(int kc, float* a, float* b, float* c, int ldc, bool load)
+    {
+        Span<Vector256<float>> acc = stackalloc Vector256<float>[2 * MR];
+        for (int r = 0; r < MR; r++)
+        {
+            acc[2 * r] = load ? Vector256.Load(c + r * ldc) : Vector256<float>.Zero;
+            acc[2 * r + 1] = load ? Vector256.Load(c + r * ldc + 8) : Vector256<float>.Zero;
+        }
+        for (int kk = 0; kk < kc; kk++)
+        {
+            var b0 = Vector256.Load(b);
+            var b1 = Vector256.Load(b + 8);
+            for (int r = 0; r < MR; r++)
+            {
+                var ar = Vector256.Create(a[r]);
+                acc[2 * r] = Vector256.FusedMultiplyAdd(ar, b0, acc[2 * r]);
+                acc[2 * r + 1] = Vector256.FusedMultiplyAdd(ar, b1, acc[2 * r + 1]);
+            }
+            a += MR;
+            b += 16;
+        }
+        for (int r = 0; r < MR; r++) { acc[2 * r].Store(c + r * ldc); acc[2 * r + 1].Store(c + r * ldc + 8); }
+    }
+
+    private static void MicroScalar(int kc, float* a, float* b, float* c, int ldc, bool load)
+    {
+        float* acc = stackalloc float[MR * 8];
+        for (int r = 0; r < MR; r++)
+            for (int x = 0; x < 8; x++) acc[r * 8 + x] = load ? c[r * ldc + x] : 0f;
+        for (int kk = 0; kk < kc; kk++, a += MR, b += 8)
+            for (int r = 0; r < MR; r++)
+                for (int x = 0; x < 8; x++) acc[r * 8 + x] += a[r] * b[x];
+        for (int r = 0; r < MR; r++)
+            for (int x = 0; x < 8; x++) c[r * ldc + x] = acc[r * 8 + x];
+    }
+}
