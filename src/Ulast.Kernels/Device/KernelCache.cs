@@ -73,4 +73,31 @@ public sealed class KernelCache
         var d = Get(k, () => _accelerator.LoadAutoGroupedStreamKernel(k));
         if (n > 0) d(n, a1, a2, a3, a4, a5, a6, a7);
     }
+    public void Launch<T1, T2, T3, T4, T5, T6, T7, T8>(Action<Index1D, T1, T2, T3, T4, T5, T6, T7, T8> k, int n, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8)
+        where T1 : struct where T2 : struct where T3 : struct where T4 : struct where T5 : struct where T6 : struct where T7 : struct where T8 : struct
+    {
+        var d = Get(k, () => _accelerator.LoadAutoGroupedStreamKernel(k));
+        if (n > 0) d(n, a1, a2, a3, a4, a5, a6, a7, a8);
+    }
+
+    public void Launch<T1, T2, T3, T4, T5, T6, T7, T8, T9>(Action<Index1D, T1, T2, T3, T4, T5, T6, T7, T8, T9> k, int n, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8, T9 a9)
+        where T1 : struct where T2 : struct where T3 : struct where T4 : struct where T5 : struct where T6 : struct where T7 : struct where T8 : struct where T9 : struct
+    {
+        var d = Get(k, () => _accelerator.LoadAutoGroupedStreamKernel(k));
+        if (n > 0) d(n, a1, a2, a3, a4, a5, a6, a7, a8, a9);
+    }
+
+    public void Launch<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>(Action<Index1D, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10> k, int n, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8, T9 a9, T10 a10)
+        where T1 : struct where T2 : struct where T3 : struct where T4 : struct where T5 : struct where T6 : struct where T7 : struct where T8 : struct where T9 : struct where T10 : struct
+    {
+        var d = Get(k, () => _accelerator.LoadAutoGroupedStreamKernel(k));
+        if (n > 0) d(n, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10);
+    }
+
+    public void Launch<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>(Action<Index1D, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11> k, int n, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8, T9 a9, T10 a10, T11 a11)
+        where T1 : struct where T2 : struct where T3 : struct where T4 : struct where T5 : struct where T6 : struct where T7 : struct where T8 : struct where T9 : struct where T10 : struct where T11 : struct
+    {
+        var d = Get(k, () => _accelerator.LoadAutoGroupedStreamKernel(k));
+        if (n > 0) d(n, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11);
+    }
 }

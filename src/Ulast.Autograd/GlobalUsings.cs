@@ -1,0 +1,2 @@
+global using Ulast.Kernels;
+global using Device = Ulast.Kernels.Device;

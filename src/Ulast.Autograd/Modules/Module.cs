@@ -1,0 +1,78 @@
+namespace Ulast.Autograd;
+
+/// <summary>
+/// A layer or a network: named parameters, named buffers (e.g. running statistics), child modules and
+/// a training flag. Names are dotted paths, as in PyTorch, so checkpoints can map them one to one.
+/// </summary>
+public abstract class Module : IDisposable
+{
+    private readonly List<(string name, Tensor tensor)> _parameters = new();
+    private readonly List<(string name, Tensor tensor)> _buffers = new();
+    private readonly List<(string name, Module module)> _children = new();
+
+    public bool Training { get; private set; } = true;
+
+    public abstract Tensor Forward(Tensor x);
+
+    protected Tensor RegisterParameter(string name, Tensor t)
+    {
+        t.RequiresGrad = true;
+        t.Name = name;
+        _parameters.Add((name, t));
+        return t;
+    }
+
+    protected Tensor RegisterBuffer(string name, Tensor t)
+    {
+        t.Name = name;
+        _buffers.Add((name, t));
+        return t;
+    }
+
+    protected T RegisterModule<T>(string name, T module) where T : Module
+    {
+        _children.Add((name, module));
+        return module;
+    }
+
+    public IEnumerable<(string Name, Tensor Tensor)> NamedParameters(string prefix = "")
+    {
+        foreach (var (n, t) in _parameters) yield return (prefix + n, t);
+        foreach (var (n, m) in _children)
+            foreach (var p in m.NamedParameters(prefix + n + ".")) yield return p;
+    }
+
+    public IEnumerable<(string Name, Tensor Tensor)> NamedBuffers(string prefix = "")
+    {
+        foreach (var (n, t) in _buffers) yield return (prefix + n, t);
+        foreach (var (n, m) in _children)
+            foreach (var b in m.NamedBuffers(prefix + n + ".")) yield return b;
+    }
+
+    public IEnumerable<Tensor> Parameters() => NamedParameters().Select(p => p.Tensor);
+
+    /// <summary>Parameters then buffers: everything a checkpoint must hold.</summary>
+    public IEnumerable<(string Name, Tensor Tensor)> State() => NamedParameters().Concat(NamedBuffers());
+
+    public void Train(bool on = true)
+    {
+        Training = on;
+        foreach (var (_, m) in _children) m.Train(on);
+    }
+
+    public void Eval() => Train(false);
+
+    public void ZeroGrad()
+    {
+        foreach (var p in Parameters()) p.ZeroGrad();
+    }
+
+    public long ParameterCount => Parameters().Sum(p => (long)p.Size);
+
+    public virtual void Dispose()
+    {
+        foreach (var (_, t) in _parameters) { t.ZeroGrad(); t.Dispose(); }
+        foreach (var (_, t) in _buffers) t.Dispose();
+        foreach (var (_, m) in _children) m.Dispose();
+    }
+}

@@ -1,0 +1,35 @@
+using Ulast.Kernels.Host;
+
+namespace Ulast.Autograd;
+
+public static partial class Ops
+{
+    /// <summary>Depthwise cross-correlation: search [B,C,Hs,Ws] ⋆ kernel [B,C,Hk,Wk] → [B,C,Hs−Hk+1,Ws−Wk+1].</summary>
+    public static unsafe Tensor DepthwiseXcorr(Tensor search, Tensor kernel)
+    {
+        if (search.Rank != 4 || kernel.Rank != 4 || search.Shape[0] != kernel.Shape[0] || search.Shape[1] != kernel.Shape[1])
+            throw new ArgumentException($"DepthwiseXcorr needs search [B,C,Hs,Ws] and kernel [B,C,Hk,Wk], got {search.ShapeString} and {kernel.ShapeString}.");
+        var p = new XcorrParams(search.Shape[0], search.Shape[1], search.Shape[2], search.Shape[3], kernel.Shape[2], kernel.Shape[3]);
+        var dev = search.Device;
+        var y = Tensor.Result(dev, new[] { p.B, p.C, p.Ho, p.Wo }, "xcorr", new[] { search, kernel }, _ => g =>
+        {
+            if (search.RequiresGrad)
+            {
+                var ds = Tensor.Empty(dev, search.Shape);
+                if (dev.HostPath) { dev.Synchronize(); HostXcorr.BackwardSearch(p, kernel.HostPointer, g.HostPointer, ds.HostPointer); }
+                else dev.Kernels.Launch(XcorrKernels.BackwardSearch, p.SearchSize, p, kernel.View, g.View, ds.View);
+                Tensor.AccumulateGrad(search, ds);
+            }
+            if (kernel.RequiresGrad)
+            {
+                var dk = Tensor.Empty(dev, kernel.Shape);
+                if (dev.HostPath) { dev.Synchronize(); HostXcorr.BackwardKernel(p, search.HostPointer, g.HostPointer, dk.HostPointer); }
+                else dev.Kernels.Launch(XcorrKernels.BackwardKernel, p.KernelSize, p, search.View, g.View, dk.View);
+                Tensor.AccumulateGrad(kernel, dk);
+            }
+        });
+        if (dev.HostPath) { dev.Synchronize(); HostXcorr.Forward(p, search.HostPointer, kernel.HostPointer, y.HostPointer); }
+        else dev.Kernels.Launch(XcorrKernels.Forward, p.OutputSize, p, search.View, kernel.View, y.View);
+        return y;
+    }
+}

@@ -1,0 +1,43 @@
+namespace Ulast.Autograd;
+
+/// <summary>AdamW (decoupled weight decay).</summary>
+public sealed class AdamW : Optimizer
+{
+    private readonly Dictionary<Tensor, (Tensor m, Tensor v)> _state = new(ReferenceEqualityComparer.Instance);
+
+    public AdamW(IEnumerable<Tensor> parameters, float lr = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-8f, float weightDecay = 1e-2f)
+        : base(parameters)
+    {
+        LearningRate = lr; Beta1 = beta1; Beta2 = beta2; Eps = eps; WeightDecay = weightDecay;
+    }
+
+    public float Beta1 { get; }
+    public float Beta2 { get; }
+    public float Eps { get; }
+    public float WeightDecay { get; set; }
+    public int StepCount { get; private set; }
+
+    public override void Step()
+    {
+        StepCount++;
+        var hp = new AdamWParams(LearningRate, Beta1, Beta2, Eps, WeightDecay, StepCount);
+        foreach (var p in Parameters)
+        {
+            if (p.Grad is null) continue;
+            if (!_state.TryGetValue(p, out var s))
+            {
+                s = (Tensor.EmptyPersistent(p.Device, p.Shape), Tensor.EmptyPersistent(p.Device, p.Shape));
+                s.m.Fill(0f);
+                s.v.Fill(0f);
+                _state[p] = s;
+            }
+            p.Device.Kernels.Launch(OptimizerKernels.AdamW, p.Size, hp, p.View, p.Grad.View, s.m.View, s.v.View);
+        }
+    }
+
+    public override void Dispose()
+    {
+        foreach (var (m, v) in _state.Values) { m.Dispose(); v.Dispose(); }
+        _state.Clear();
+    }
+}

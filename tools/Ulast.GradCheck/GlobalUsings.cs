@@ -1,0 +1,3 @@
+global using Ulast.Kernels;
+global using Ulast.Autograd;
+global using Device = Ulast.Kernels.Device;
