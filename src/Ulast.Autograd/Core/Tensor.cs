@@ -154,7 +154,13 @@ public sealed class Tensor : IDisposable
             t.Op = "reshape";
             t.Parents = new[] { this };
             var original = Shape;
-            t.BackwardFn = g => AccumulateGrad(this, g.Reshape(original));
+            // Copy: g is freed by the tape as soon as this node is done, so a view of it would dangle.
+            t.BackwardFn = g =>
+            {
+                var copy = Empty(Device, original);
+                copy.CopyFrom(g);
+                AccumulateGrad(this, copy);
+            };
         }
         return t;
     }
