@@ -6,7 +6,7 @@ public static class TestDevice
     public static Device Cpu(bool hostSimd = true)
     {
         var d = Device.Create(DeviceKind.Cpu);
-        d.UseHostSimd = hostSimd;
+        d.UseHostPath = hostSimd;
         return d;
     }
 

@@ -1,1 +1,109 @@
-﻿Console.WriteLine("Hello, World!");
+using System.Globalization;
+using Ulast.Cli.Bench;
+
+namespace Ulast.Cli;
+
+public static class Program
+{
+    private const string Usage = """
+        ulast — unsupervised Siamese tracking (ULAST) on ILGPU kernels
+
+        usage:
+          ulast bench kernels [--device auto|cuda|cpu] [--kernels] [--repeats N] [--only TEXT] [--json FILE]
+          ulast gradcheck [--op NAME] [--seed N] [--device auto|cuda|cpu] [--kernels] [--list]
+          ulast device [--device auto|cuda|cpu]
+
+        --kernels   on the CPU, run the ILGPU kernels instead of the SIMD host path
+        """;
+
+    public static int Main(string[] args)
+    {
+        try
+        {
+            if (args.Length == 0 || args[0] is "-h" or "--help" or "help") { Console.WriteLine(Usage); return args.Length == 0 ? 2 : 0; }
+            return args[0] switch
+            {
+                "bench" => Bench(args.Skip(1).ToArray()),
+                "gradcheck" => Ulast.GradCheck.Program.Run(args.Skip(1).ToArray(), Console.Out),
+                "device" => ShowDevice(new Options(args.Skip(1).ToArray())),
+                _ => throw new ArgumentException($"Unknown command '{args[0]}'. Run 'ulast --help'."),
+            };
+        }
+        catch (ArgumentException ex)
+        {
+            Console.Error.WriteLine("error: " + ex.Message);
+            return 2;
+        }
+    }
+
+    private static int Bench(string[] args)
+    {
+        if (args.Length == 0 || args[0] != "kernels") throw new ArgumentException("usage: ulast bench kernels [...]");
+        var o = new Options(args.Skip(1).ToArray());
+        using var dev = o.CreateDevice();
+        int code = KernelBench.Run(dev, o.Int("--repeats", 7), o.String("--json"), o.String("--only"), Console.Out);
+        o.EnsureAllUsed();
+        return code;
+    }
+
+    private static int ShowDevice(Options o)
+    {
+        using var dev = o.CreateDevice();
+        Console.WriteLine(dev.Name);
+        o.EnsureAllUsed();
+        return 0;
+    }
+}
+
+/// <summary>Minimal --name value / --flag parsing with clear errors for unknown or malformed options.</summary>
+public sealed class Options
+{
+    private readonly Dictionary<string, string?> _values = new();
+    private readonly HashSet<string> _used = new();
+
+    public Options(string[] args)
+    {
+        for (int i = 0; i < args.Length; i++)
+        {
+            string key = args[i];
+            if (!key.StartsWith("--", StringComparison.Ordinal)) throw new ArgumentException($"Unexpected argument '{key}'.");
+            string? value = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i] : null;
+            _values[key] = value;
+        }
+    }
+
+    public string? String(string name)
+    {
+        _used.Add(name);
+        if (!_values.TryGetValue(name, out var v)) return null;
+        return v ?? throw new ArgumentException($"{name} needs a value.");
+    }
+
+    public int Int(string name, int fallback)
+    {
+        var s = String(name);
+        if (s is null) return fallback;
+        return int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : throw new ArgumentException($"{name} expects an integer, got '{s}'.");
+    }
+
+    public bool Flag(string name)
+    {
+        _used.Add(name);
+        if (!_values.TryGetValue(name, out var v)) return false;
+        if (v is not null) throw new ArgumentException($"{name} takes no value.");
+        return true;
+    }
+
+    public Device CreateDevice()
+    {
+        var dev = Device.Create(String("--device") ?? "auto");
+        if (Flag("--kernels")) dev.UseHostPath = false;
+        return dev;
+    }
+
+    public void EnsureAllUsed()
+    {
+        var unknown = _values.Keys.Where(k => !_used.Contains(k)).ToList();
+        if (unknown.Count > 0) throw new ArgumentException($"Unknown option(s): {string.Join(", ", unknown)}.");
+    }
+}

@@ -39,7 +39,7 @@ public static class Program
         var cases = GradCases.All.Where(c => op is null || c.Op == op).ToList();
         if (cases.Count == 0) throw new ArgumentException($"No op named '{op}'. Use --list.");
         using var dev = Device.Create(device);
-        if (kernels) dev.UseHostSimd = false;
+        if (kernels) dev.UseHostPath = false;
         output.WriteLine($"device: {dev.Name}   seed: {seed}   step h = {GradChecker.Step}");
         var results = cases.Select(c => GradChecker.Run(c, dev, seed, samples)).ToList();
         Print(results, output);

@@ -105,7 +105,11 @@ public sealed class Tensor : IDisposable
         return t;
     }
 
-    public void Fill(float value) => Device.Kernels.Launch(FillKernels.Fill, Size, View, value);
+    public unsafe void Fill(float value)
+    {
+        if (Device.HostPath) { Device.Kernels.RecordHost(FillKernels.Fill); new Span<float>(HostPointer, Size).Fill(value); }
+        else Device.Kernels.Launch(FillKernels.Fill, Size, View, value);
+    }
 
     public void CopyFrom(ReadOnlySpan<float> data)
     {
@@ -114,10 +118,24 @@ public sealed class Tensor : IDisposable
         View.CopyFromCPU(data.ToArray());
     }
 
-    public void CopyFrom(Tensor other)
+    public unsafe void CopyFrom(Tensor other)
     {
         if (other.Size != Size) throw new ArgumentException($"Cannot copy {other.ShapeString} into {ShapeString}.");
-        Device.Kernels.Launch(FillKernels.Affine, Size, other.View, View, 1f, 0f);
+        if (Device.HostPath) { Device.Kernels.RecordHost(FillKernels.Affine); Buffer.MemoryCopy(other.HostPointer, HostPointer, Size * 4L, Size * 4L); }
+        else Device.Kernels.Launch(FillKernels.Affine, Size, other.View, View, 1f, 0f);
+    }
+
+    /// <summary>this += a·other (gradient accumulation).</summary>
+    public unsafe void AddScaled(Tensor other, float a)
+    {
+        if (other.Size != Size) throw new ArgumentException($"Cannot add {other.ShapeString} into {ShapeString}.");
+        if (Device.HostPath && a == 1f)
+        {
+            Device.Kernels.RecordHost(FillKernels.Axpy);
+            var dst = new Span<float>(HostPointer, Size);
+            System.Numerics.Tensors.TensorPrimitives.Add(dst, new ReadOnlySpan<float>(other.HostPointer, Size), dst);
+        }
+        else Device.Kernels.Launch(FillKernels.Axpy, Size, other.View, View, a);
     }
 
     public float[] ToArray()
@@ -195,10 +213,7 @@ public sealed class Tensor : IDisposable
         {
             if (t.Persistent)
             {
-                var pg = EmptyPersistent(t.Device, t.Shape);
-                pg.CopyFrom(g);
-                g.Dispose();
-                t.Grad = pg;
+                t.Grad = TakeAsPersistent(g, t.Shape);
             }
             else
             {
@@ -206,8 +221,24 @@ public sealed class Tensor : IDisposable
             }
             return;
         }
-        t.Device.Kernels.Launch(FillKernels.Axpy, t.Size, g.View, t.Grad.View, 1f);
+        t.Grad.AddScaled(g, 1f);
         g.Dispose();
+    }
+
+    /// <summary>A persistent tensor of the given shape holding g's data: g's own buffer when it has one, else a copy.</summary>
+    private static Tensor TakeAsPersistent(Tensor g, int[] shape)
+    {
+        if (g._buffer is not null && !g.Persistent)
+        {
+            var taken = new Tensor(g.Device, (int[])shape.Clone(), g._buffer, null, true);
+            g._buffer = null;
+            g.Dispose();
+            return taken;
+        }
+        var copy = EmptyPersistent(g.Device, shape);
+        copy.CopyFrom(g);
+        g.Dispose();
+        return copy;
     }
 
     /// <summary>Reverse-mode differentiation from this tensor (a scalar unless a seed gradient is given).</summary>

@@ -14,7 +14,6 @@ public sealed class BufferPool : IDisposable
     private readonly Dictionary<long, Stack<MemoryBuffer1D<float, Stride1D.Dense>>> _free = new();
     private readonly HashSet<MemoryBuffer1D<float, Stride1D.Dense>> _rented = new(ReferenceEqualityComparer.Instance);
     private readonly object _lock = new();
-    private Action<Index1D, ArrayView<float>, float>? _fill;
 
     public BufferPool(Accelerator accelerator) => _accelerator = accelerator;
 
@@ -42,8 +41,8 @@ public sealed class BufferPool : IDisposable
         lock (_lock) { _rented.Add(buffer); RentedBytes += length * sizeof(float); }
         if (PoisonOnRent)
         {
-            _fill ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(FillKernels.Fill);
-            _fill((int)length, buffer.View, float.NaN);
+            buffer.MemSet(0xFF); // every float becomes NaN
+            _accelerator.Synchronize();
         }
         return buffer;
     }

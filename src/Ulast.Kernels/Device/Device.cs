@@ -20,8 +20,10 @@ public sealed class Device : IDisposable
         IsCpu = accelerator.AcceleratorType == AcceleratorType.CPU;
         Pool = new BufferPool(accelerator);
         Kernels = new KernelCache(accelerator);
-        UseHostSimd = IsCpu;
+        UseHostPath = IsCpu;
     }
+
+    private bool _useHostPath;
 
     public Context Context { get; }
     public Accelerator Accelerator { get; }
@@ -30,15 +32,26 @@ public sealed class Device : IDisposable
     public bool IsCpu { get; }
 
     /// <summary>
-    /// On the CPU, run conv/matmul/xcorr through the SIMD host implementation instead of the ILGPU
-    /// kernel. Tests switch it off to exercise the kernels themselves.
+    /// On the CPU: run conv/matmul/xcorr through the SIMD host implementations and every other kernel
+    /// as host code on the host's threads (the default). Off, every op goes through ILGPU's CPU
+    /// accelerator: slow, but it executes the kernels exactly as ILGPU compiles them (tests use both).
     /// </summary>
-    public bool UseHostSimd { get; set; }
+    public bool UseHostPath
+    {
+        get => _useHostPath;
+        set
+        {
+            _useHostPath = value && IsCpu;
+            Kernels.RunOnHost = _useHostPath;
+        }
+    }
 
     /// <summary>True when the host SIMD path is in use: buffers live in host memory.</summary>
-    public bool HostPath => IsCpu && UseHostSimd;
+    public bool HostPath => IsCpu && UseHostPath;
 
-    public string Name => IsCpu ? $"CPU ({Environment.ProcessorCount} threads, ILGPU CPU accelerator{(UseHostSimd ? " + SIMD host GEMM" : "")})" : $"CUDA: {Accelerator.Name}";
+    public string Name => !IsCpu ? $"CUDA: {Accelerator.Name}"
+        : UseHostPath ? $"CPU ({Environment.ProcessorCount} threads: kernels as host code, SIMD GEMM)"
+        : $"CPU ({Environment.ProcessorCount} threads: ILGPU CPU accelerator)";
 
     public static Device Create(DeviceKind kind = DeviceKind.Auto)
     {

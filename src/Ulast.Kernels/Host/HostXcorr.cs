@@ -1,126 +1,147 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Ulast.Kernels.Host;
 
 /// <summary>
-/// Depthwise cross-correlation on the CPU, one (sample, channel) plane at a time. Each plane is
-/// copied into a zero-padded scratch whose rows are a whole number of vectors wide, so that every
-/// inner loop is a run of full-width FMAs with no tail.
+/// Depthwise cross-correlation on the CPU, one (sample, channel) plane at a time, each plane staged
+/// into a zero-padded scratch so that every inner loop is full-width vector FMAs with no tail.
+/// Forward and the search gradient share one register-blocked core (4 output rows × 32 columns held
+/// in registers, one broadcast tap feeding 8 FMAs); the search gradient is the full correlation of
+/// the zero-padded output gradient with the flipped kernel.
 /// </summary>
 public static unsafe class HostXcorr
 {
     public static int Threads { get; set; } = Environment.ProcessorCount;
 
-    private const int V = 16;
+    private const int V = 16;        // floats per Vector512
+    private const int Block = 32;    // output columns per register block
+    private const int RowBlock = 4;  // output rows per register block
 
-    private readonly struct Layout
+    private static int RoundUp(int v, int m) => (v + m - 1) / m * m;
+
+    public static void Forward(XcorrParams p, float* s, float* k, float* y)
     {
-        public readonly int OutStride, InStride, Rows;
-        public Layout(in XcorrParams p)
+        int outCols = RoundUp(p.Wo, Block), inStride = outCols + p.Wk - 1 + V, inRows = p.Ho + p.Hk + RowBlock;
+        ForEachPlane(p, inStride * inRows, outCols * RoundUp(p.Ho, RowBlock), (plane, si, so) =>
         {
-            OutStride = (p.Wo + V - 1) / V * V;
-            InStride = OutStride + p.Wk - 1 + V;
-            Rows = p.Hs;
-        }
+            Stage(s + (long)plane * p.Hs * p.Ws, p.Hs, p.Ws, si, inStride, inRows, 0, 0);
+            Correlate(si, inStride, k + (long)plane * p.Hk * p.Wk, p.Hk, p.Wk, flip: false, p.Ho, outCols, so);
+            Unstage(so, outCols, y + (long)plane * p.Ho * p.Wo, p.Ho, p.Wo);
+        });
     }
 
-    public static void Forward(XcorrParams p, float* s, float* k, float* y) =>
-        ForEachPlane(p, (IntPtr)s, (IntPtr)k, (IntPtr)y, ForwardPlane);
-
-    public static void BackwardSearch(XcorrParams p, float* k, float* g, float* ds) =>
-        ForEachPlane(p, (IntPtr)k, (IntPtr)g, (IntPtr)ds, BackwardSearchPlane);
-
-    public static void BackwardKernel(XcorrParams p, float* s, float* g, float* dk) =>
-        ForEachPlane(p, (IntPtr)s, (IntPtr)g, (IntPtr)dk, BackwardKernelPlane);
-
-    private delegate void PlaneBody(in XcorrParams p, in Layout l, int plane, float* a, float* b, float* o, float* scratchIn, float* scratchOut);
-
-    private static void ForEachPlane(XcorrParams p, IntPtr a, IntPtr b, IntPtr o, PlaneBody body)
+    public static void BackwardSearch(XcorrParams p, float* k, float* g, float* ds)
     {
-        var l = new Layout(p);
+        int outCols = RoundUp(p.Ws, Block), inStride = outCols + p.Wk - 1 + V, inRows = p.Hs + p.Hk + RowBlock;
+        ForEachPlane(p, inStride * inRows, outCols * RoundUp(p.Hs, RowBlock), (plane, si, so) =>
+        {
+            Stage(g + (long)plane * p.Ho * p.Wo, p.Ho, p.Wo, si, inStride, inRows, p.Hk - 1, p.Wk - 1);
+            Correlate(si, inStride, k + (long)plane * p.Hk * p.Wk, p.Hk, p.Wk, flip: true, p.Hs, outCols, so);
+            Unstage(so, outCols, ds + (long)plane * p.Hs * p.Ws, p.Hs, p.Ws);
+        });
+    }
+
+    public static void BackwardKernel(XcorrParams p, float* s, float* g, float* dk)
+    {
+        int gCols = RoundUp(p.Wo, V), sStride = gCols + p.Wk - 1 + V, sRows = p.Hs + 1;
+        ForEachPlane(p, sStride * sRows, gCols * p.Ho, (plane, si, so) =>
+        {
+            Stage(s + (long)plane * p.Hs * p.Ws, p.Hs, p.Ws, si, sStride, sRows, 0, 0);
+            Stage(g + (long)plane * p.Ho * p.Wo, p.Ho, p.Wo, so, gCols, p.Ho, 0, 0);
+            KernelGradient(si, sStride, so, gCols, p.Ho, p.Hk, p.Wk, dk + (long)plane * p.Hk * p.Wk);
+        });
+    }
+
+    private static void ForEachPlane(XcorrParams p, int inFloats, int outFloats, PlaneBody body0)
+    {
         int planes = p.B * p.C;
         int threads = Math.Max(1, Math.Min(Threads, planes));
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
         {
-            var sin = GC.AllocateUninitializedArray<float>(l.InStride * (l.Rows + 1) + V, pinned: true);
-            var sout = GC.AllocateUninitializedArray<float>(l.OutStride * Math.Max(p.Ho, p.Hk) + V, pinned: true);
+            var sin = GC.AllocateUninitializedArray<float>(inFloats + 2 * V, pinned: true);
+            var sout = GC.AllocateUninitializedArray<float>(outFloats + 2 * V, pinned: true);
             fixed (float* si = sin, so = sout)
                 for (int pl = (int)((long)planes * t / threads); pl < (int)((long)planes * (t + 1) / threads); pl++)
-                    body(p, l, pl, (float*)a, (float*)b, (float*)o, si, so);
+                    body0(pl, si, so);
         });
     }
 
-    /// <summary>Copies an h×w plane into a zero-filled scratch with the given row stride.</summary>
-    private static void Stage(float* src, int h, int w, float* dst, int stride, int rows)
+    private delegate void PlaneBody(int plane, float* scratchIn, float* scratchOut);
+
+    /// <summary>Copies an h×w plane into a zero-filled scratch of the given stride and rows, offset by (top, left).</summary>
+    private static void Stage(float* src, int h, int w, float* dst, int stride, int rows, int top, int left)
     {
-        new Span<float>(dst, stride * rows + V).Clear();
-        for (int r = 0; r < h; r++) Buffer.MemoryCopy(src + r * w, dst + r * stride, w * sizeof(float), w * sizeof(float));
+        new Span<float>(dst, stride * rows).Clear();
+        for (int r = 0; r < h; r++) Buffer.MemoryCopy(src + r * w, dst + (r + top) * stride + left, w * sizeof(float), w * sizeof(float));
     }
 
-    private static void ForwardPlane(in XcorrParams p, in Layout l, int plane, float* s, float* k, float* y, float* si, float* so)
+    private static void Unstage(float* src, int stride, float* dst, int h, int w)
     {
-        Stage(s + (long)plane * p.Hs * p.Ws, p.Hs, p.Ws, si, l.InStride, l.Rows + 1);
-        float* kp = k + (long)plane * p.Hk * p.Wk;
-        float* yp = y + (long)plane * p.Ho * p.Wo;
-        for (int oy = 0; oy < p.Ho; oy++)
-        {
-            float* orow = so;
-            for (int v = 0; v < l.OutStride; v += V) Vector512<float>.Zero.Store(orow + v);
-            for (int ky = 0; ky < p.Hk; ky++)
+        for (int r = 0; r < h; r++) Buffer.MemoryCopy(src + r * stride, dst + r * w, w * sizeof(float), w * sizeof(float));
+    }
+
+    /// <summary>dst[r][x] = Σ taps[ky][kx] · src[r+ky][x+kx] for r &lt; rows (rounded up to 4), x &lt; cols (a multiple of 32).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Correlate(float* src, int stride, float* taps, int hk, int wk, bool flip, int rows, int cols, float* dst)
+    {
+        for (int r0 = 0; r0 < rows; r0 += RowBlock)
+            for (int x0 = 0; x0 < cols; x0 += Block)
             {
-                float* srow = si + (oy + ky) * l.InStride;
-                for (int kx = 0; kx < p.Wk; kx++)
+                var a00 = Vector512<float>.Zero; var a01 = a00; var a10 = a00; var a11 = a00;
+                var a20 = a00; var a21 = a00; var a30 = a00; var a31 = a00;
+                for (int ky = 0; ky < hk; ky++)
                 {
-                    var wv = Vector512.Create(kp[ky * p.Wk + kx]);
-                    for (int v = 0; v < l.OutStride; v += V)
-                        Vector512.FusedMultiplyAdd(wv, Vector512.Load(srow + kx + v), Vector512.Load(orow + v)).Store(orow + v);
+                    float* row = src + (r0 + ky) * stride + x0;
+                    float* tapRow = flip ? taps + (hk - 1 - ky) * wk : taps + ky * wk;
+                    for (int kx = 0; kx < wk; kx++)
+                    {
+                        var w = Vector512.Create(flip ? tapRow[wk - 1 - kx] : tapRow[kx]);
+                        float* q = row + kx;
+                        a00 = Vector512.FusedMultiplyAdd(w, Vector512.Load(q), a00);
+                        a01 = Vector512.FusedMultiplyAdd(w, Vector512.Load(q + V), a01);
+                        a10 = Vector512.FusedMultiplyAdd(w, Vector512.Load(q + stride), a10);
+                        a11 = Vector512.FusedMultiplyAdd(w, Vector512.Load(q + stride + V), a11);
+                        a20 = Vector512.FusedMultiplyAdd(w, Vector512.Load(q + 2 * stride), a20);
+                        a21 = Vector512.FusedMultiplyAdd(w, Vector512.Load(q + 2 * stride + V), a21);
+                        a30 = Vector512.FusedMultiplyAdd(w, Vector512.Load(q + 3 * stride), a30);
+                        a31 = Vector512.FusedMultiplyAdd(w, Vector512.Load(q + 3 * stride + V), a31);
+                    }
                 }
+                float* d = dst + r0 * cols + x0;
+                a00.Store(d); a01.Store(d + V);
+                a10.Store(d + cols); a11.Store(d + cols + V);
+                a20.Store(d + 2 * cols); a21.Store(d + 2 * cols + V);
+                a30.Store(d + 3 * cols); a31.Store(d + 3 * cols + V);
             }
-            Buffer.MemoryCopy(orow, yp + oy * p.Wo, p.Wo * sizeof(float), p.Wo * sizeof(float));
-        }
     }
 
-    private static void BackwardSearchPlane(in XcorrParams p, in Layout l, int plane, float* k, float* g, float* ds, float* si, float* so)
+    /// <summary>dk[ky][kx] = Σ_oy Σ_x g[oy][x] · s[oy+ky][x+kx], four taps of a row at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void KernelGradient(float* s, int sStride, float* g, int gCols, int ho, int hk, int wk, float* dk)
     {
-        // so holds the zero-padded gradient rows, si accumulates the search gradient.
-        Stage(g + (long)plane * p.Ho * p.Wo, p.Ho, p.Wo, so, l.OutStride, p.Ho);
-        new Span<float>(si, l.InStride * (l.Rows + 1) + V).Clear();
-        float* kp = k + (long)plane * p.Hk * p.Wk;
-        for (int oy = 0; oy < p.Ho; oy++)
-        {
-            float* grow = so + oy * l.OutStride;
-            for (int ky = 0; ky < p.Hk; ky++)
+        for (int ky = 0; ky < hk; ky++)
+            for (int kx0 = 0; kx0 < wk; kx0 += 4)
             {
-                float* drow = si + (oy + ky) * l.InStride;
-                for (int kx = 0; kx < p.Wk; kx++)
+                var a0 = Vector512<float>.Zero; var a1 = a0; var a2 = a0; var a3 = a0;
+                for (int oy = 0; oy < ho; oy++)
                 {
-                    var wv = Vector512.Create(kp[ky * p.Wk + kx]);
-                    for (int v = 0; v < l.OutStride; v += V)
-                        Vector512.FusedMultiplyAdd(wv, Vector512.Load(grow + v), Vector512.Load(drow + kx + v)).Store(drow + kx + v);
+                    float* grow = g + oy * gCols;
+                    float* srow = s + (oy + ky) * sStride + kx0;
+                    for (int x = 0; x < gCols; x += V)
+                    {
+                        var gv = Vector512.Load(grow + x);
+                        a0 = Vector512.FusedMultiplyAdd(gv, Vector512.Load(srow + x), a0);
+                        a1 = Vector512.FusedMultiplyAdd(gv, Vector512.Load(srow + x + 1), a1);
+                        a2 = Vector512.FusedMultiplyAdd(gv, Vector512.Load(srow + x + 2), a2);
+                        a3 = Vector512.FusedMultiplyAdd(gv, Vector512.Load(srow + x + 3), a3);
+                    }
                 }
-            }
-        }
-        float* dsp = ds + (long)plane * p.Hs * p.Ws;
-        for (int r = 0; r < p.Hs; r++) Buffer.MemoryCopy(si + r * l.InStride, dsp + r * p.Ws, p.Ws * sizeof(float), p.Ws * sizeof(float));
-    }
-
-    private static void BackwardKernelPlane(in XcorrParams p, in Layout l, int plane, float* s, float* g, float* dk, float* si, float* so)
-    {
-        Stage(s + (long)plane * p.Hs * p.Ws, p.Hs, p.Ws, si, l.InStride, l.Rows + 1);
-        Stage(g + (long)plane * p.Ho * p.Wo, p.Ho, p.Wo, so, l.OutStride, p.Ho);
-        float* dkp = dk + (long)plane * p.Hk * p.Wk;
-        for (int ky = 0; ky < p.Hk; ky++)
-            for (int kx = 0; kx < p.Wk; kx++)
-            {
-                var acc = Vector512<float>.Zero;
-                for (int oy = 0; oy < p.Ho; oy++)
-                {
-                    float* grow = so + oy * l.OutStride;
-                    float* srow = si + (oy + ky) * l.InStride + kx;
-                    for (int v = 0; v < l.OutStride; v += V)
-                        acc = Vector512.FusedMultiplyAdd(Vector512.Load(grow + v), Vector512.Load(srow + v), acc);
-                }
-                dkp[ky * p.Wk + kx] = Vector512.Sum(acc);
+                float* d = dk + ky * wk + kx0;
+                d[0] = Vector512.Sum(a0);
+                if (kx0 + 1 < wk) d[1] = Vector512.Sum(a1);
+                if (kx0 + 2 < wk) d[2] = Vector512.Sum(a2);
+                if (kx0 + 3 < wk) d[3] = Vector512.Sum(a3);
             }
     }
 }
