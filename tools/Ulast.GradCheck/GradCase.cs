@@ -6,7 +6,7 @@ namespace Ulast.GradCheck;
 /// One gradient-check case: builds leaf inputs (and any modules), and a forward function from them
 /// to one output tensor. The checker differentiates Σ out·r for a fixed random r.
 /// </summary>
-public sealed record GradCase(string Op, string Shapes, Func<Device, Random, GradProblem> Build, double Tolerance = 1.0, double Step = GradChecker.Step);
+public sealed record GradCase(string Op, string Shapes, Func<Device, Random, GradProblem> Build, double Tolerance = 1.0, double Step = GradChecker.Step, int Samples = 0);
 
 public sealed class GradProblem : IDisposable
 {

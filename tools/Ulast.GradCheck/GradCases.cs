@@ -84,6 +84,7 @@ public static class GradCases
                 return t.Problem(() => head.Forward(Ops.DepthwiseXcorr(Ops.Sigmoid(xb.Forward(x)), zb.Forward(z))), inputs);
             }),
         };
+        cases.AddRange(TrackerGradCases.All());
         return cases;
     }
 

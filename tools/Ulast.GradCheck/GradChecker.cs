@@ -39,7 +39,7 @@ public static class GradChecker
             {
                 var input = problem.Inputs[i];
                 var data = input.ToArray();
-                var picks = Enumerable.Range(0, data.Length).OrderBy(_ => rng.Next()).Take(samplesPerInput).ToArray();
+                var picks = Enumerable.Range(0, data.Length).OrderBy(_ => rng.Next()).Take(c.Samples > 0 ? c.Samples : samplesPerInput).ToArray();
                 foreach (var e in picks)
                 {
                     float original = data[e];

@@ -35,7 +35,7 @@ public sealed class Tensor : IDisposable
     /// <summary>Keep the gradient of a non-leaf tensor after backward (normally freed as soon as used).</summary>
     public bool RetainGrad { get; set; }
     public string? Name { get; set; }
-    public string Op { get; internal set; } = "leaf";
+    public string Op { get; set; } = "leaf";
     public bool IsDisposed { get; private set; }
 
     internal Tensor[] Parents { get; set; } = Array.Empty<Tensor>();
@@ -191,7 +191,7 @@ public sealed class Tensor : IDisposable
     public override string ToString() => $"Tensor{ShapeString} op={Op}{(RequiresGrad ? " requires_grad" : "")}";
 
     /// <summary>Creates an op output that records its parents when any of them needs a gradient.</summary>
-    internal static Tensor Result(Device device, int[] shape, string op, Tensor[] parents, Func<Tensor, Action<Tensor>>? backward)
+    public static Tensor Result(Device device, int[] shape, string op, Tensor[] parents, Func<Tensor, Action<Tensor>>? backward)
     {
         var t = Empty(device, shape);
         t.Op = op;
@@ -205,7 +205,7 @@ public sealed class Tensor : IDisposable
     }
 
     /// <summary>Adds a gradient into t.Grad, taking ownership of g.</summary>
-    internal static void AccumulateGrad(Tensor t, Tensor g)
+    public static void AccumulateGrad(Tensor t, Tensor g)
     {
         if (!t.RequiresGrad) { g.Dispose(); return; }
         if (g.Size != t.Size) throw new InvalidOperationException($"Gradient {g.ShapeString} does not fit tensor {t.ShapeString} ({t.Op}).");

@@ -12,7 +12,8 @@ public abstract class Module : IDisposable
 
     public bool Training { get; private set; } = true;
 
-    public abstract Tensor Forward(Tensor x);
+    /// <summary>Single-input forward; modules with several inputs define their own Forward overloads.</summary>
+    public virtual Tensor Forward(Tensor x) => throw new NotSupportedException($"{GetType().Name} does not take a single input.");
 
     protected Tensor RegisterParameter(string name, Tensor t)
     {

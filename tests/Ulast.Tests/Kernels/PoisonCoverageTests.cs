@@ -48,6 +48,16 @@ public class PoisonCoverageTests
             AssertFinite(bn.RunningMean.ToArray(), "running mean");
             AssertFinite(bn.RunningVar.ToArray(), "running var");
         }
+        // The tracker's kernels without a gradient: ATSS and mask re-weighting.
+        using (var s = new TensorScope())
+        {
+            var anchors = Tensor.FromArray(dev, new Ulast.Tracker.AnchorConfig().Generate(), 3125, 4);
+            var r = Ulast.Tracker.Atss.Assign(anchors, Tensor.FromArray(dev, new[] { 120f, 130f, 50f, 70f }, 1, 4));
+            AssertFinite(r.Labels.ToArray(), "ATSS labels");
+            AssertFinite(r.Targets.ToArray(), "ATSS targets");
+            var m = Ulast.Tracker.RegionMask.OfBoxes(Tensor.FromArray(dev, new[] { 120f, 130f, 50f, 70f, 60f, 60f, 20f, 20f }, 2, 4), new Ulast.Tracker.RegionMaskConfig());
+            AssertFinite(Ulast.Tracker.MaskReweighting.Weights(m, m, new Ulast.Tracker.ReweightConfig()).ToArray(), "weights");
+        }
         var launched = dev.Kernels.Launches.Keys.ToHashSet();
         var missing = PtxCompileTests.AllKernels().Where(m => !launched.Contains(m)).Select(m => m.DeclaringType!.Name + "." + m.Name).ToList();
         Assert.True(missing.Count == 0, "kernels never run under poisoning: " + string.Join(", ", missing));

@@ -1,0 +1,45 @@
+namespace Ulast.Tracker;
+
+/// <summary>Parameters of the mask-guided re-weighting (ULAST §7; [ours] reading as a disagreement ratio).</summary>
+public sealed record ReweightConfig
+{
+    public bool Enabled { get; init; } = true;
+    public float Alpha { get; init; } = 2f;
+    public float Gamma { get; init; } = 2f;
+    /// <summary>A cell counts as inside / disagreeing past this level.</summary>
+    public float Beta { get; init; } = 0.1f;
+    public float WMin { get; init; } = 0.05f;
+}
+
+/// <summary>Per-sample loss weights from how well the predicted region mask agrees with the pseudo-label mask. No gradient.</summary>
+public static class MaskReweighting
+{
+    /// <param name="predicted">[B,H,W] region mask from the predictions (M̂).</param>
+    /// <param name="pseudo">[B,H,W] mask of the pseudo-label box (M̄).</param>
+    /// <returns>[B] weights with mean 1 (all ones when disabled).</returns>
+    public static Tensor Weights(Tensor predicted, Tensor pseudo, ReweightConfig config)
+    {
+        if (predicted.Size != pseudo.Size || predicted.Rank != 3) throw new ArgumentException($"Re-weighting needs two masks [B,H,W], got {predicted.ShapeString} and {pseudo.ShapeString}.");
+        int b = predicted.Shape[0];
+        var dev = predicted.Device;
+        var w = Tensor.Empty(dev, b);
+        if (!config.Enabled) { w.Fill(1f); return w; }
+        var raw = Tensor.Empty(dev, b);
+        var p = new ReweightParams(b, predicted.Size / b, config.Alpha, config.Gamma, config.Beta, config.WMin);
+        dev.Kernels.Launch(ReweightKernels.Raw, b, p, predicted.View, pseudo.View, raw.View);
+        dev.Kernels.Launch(ReweightKernels.Normalize, b, b, raw.View, w.View);
+        raw.Dispose();
+        return w;
+    }
+
+    /// <summary>The weights before the rescaling to mean 1 (for tests and diagnostics).</summary>
+    public static float[] RawWeights(Tensor predicted, Tensor pseudo, ReweightConfig config)
+    {
+        int b = predicted.Shape[0];
+        using var scope = new TensorScope();
+        var raw = Tensor.Empty(predicted.Device, b);
+        var p = new ReweightParams(b, predicted.Size / b, config.Alpha, config.Gamma, config.Beta, config.WMin);
+        predicted.Device.Kernels.Launch(ReweightKernels.Raw, b, p, predicted.View, pseudo.View, raw.View);
+        return raw.ToArray();
+    }
+}
