@@ -10,6 +10,7 @@ public static class Program
 
         usage:
           ulast bench kernels [--device auto|cuda|cpu] [--kernels] [--repeats N] [--only TEXT] [--json FILE]
+          ulast bench ops [--device auto|cuda|cpu] [--kernels] [--batch N] [--channels N] [--repeats N] [--json FILE]
           ulast gradcheck [--op NAME] [--seed N] [--device auto|cuda|cpu] [--kernels] [--list]
           ulast device [--device auto|cuda|cpu]
 
@@ -38,10 +39,12 @@ public static class Program
 
     private static int Bench(string[] args)
     {
-        if (args.Length == 0 || args[0] != "kernels") throw new ArgumentException("usage: ulast bench kernels [...]");
+        if (args.Length == 0 || args[0] is not ("kernels" or "ops")) throw new ArgumentException("usage: ulast bench kernels|ops [...]");
         var o = new Options(args.Skip(1).ToArray());
         using var dev = o.CreateDevice();
-        int code = KernelBench.Run(dev, o.Int("--repeats", 7), o.String("--json"), o.String("--only"), Console.Out);
+        int code = args[0] == "kernels"
+            ? KernelBench.Run(dev, o.Int("--repeats", 7), o.String("--json"), o.String("--only"), Console.Out)
+            : OpsBench.Run(dev, o.Int("--batch", 16), o.Int("--channels", 256), o.Int("--repeats", 7), o.String("--json"), Console.Out);
         o.EnsureAllUsed();
         return code;
     }

@@ -20,7 +20,10 @@ public static class Atss
         var labels = Tensor.Empty(dev, b, k);
         var targets = Tensor.Empty(dev, b, k, 4);
         var thresholds = Tensor.Empty(dev, b);
-        dev.Kernels.Launch(AtssKernels.Candidates, b * k, k, topK, anchors.View, boxes.View, candidate.View, iou.View);
+        var kth = Tensor.Empty(dev, b, 2);
+        dev.Kernels.Launch(AtssKernels.KthClosest, b, k, topK, anchors.View, boxes.View, kth.View);
+        dev.Kernels.Launch(AtssKernels.Candidates, b * k, k, anchors.View, boxes.View, kth.View, candidate.View, iou.View);
+        kth.Dispose();
         dev.Kernels.Launch(AtssKernels.Assign, b, k, anchors.View, boxes.View, candidate.View, iou.View, thresholds.View, labels.View, targets.View);
         candidate.Dispose();
         iou.Dispose();

@@ -11,21 +11,47 @@ namespace Ulast.Kernels;
 /// </summary>
 public static class AtssKernels
 {
+    /// <summary>
+    /// One thread per sample: the TopK-th closest anchor as a (distance, index) pair, found by TopK
+    /// selection passes over the anchors (each finds the next pair in lexicographic order). Written as
+    /// [distance, index] into kth[b·2].
+    /// </summary>
+    [UlastKernel]
+    public static void KthClosest(Index1D b, int k, int topK, ArrayView<float> anchors, ArrayView<float> boxes, ArrayView<float> kth)
+    {
+        float gx = boxes[b * 4], gy = boxes[b * 4 + 1];
+        float lastD = -1f;
+        int lastJ = -1;
+        int passes = topK < k ? topK : k;
+        for (int pass = 0; pass < passes; pass++)
+        {
+            float bestD = float.MaxValue;
+            int bestJ = -1;
+            for (int j = 0; j < k; j++)
+            {
+                float ex = anchors[j * 4] - gx, ey = anchors[j * 4 + 1] - gy, e = ex * ex + ey * ey;
+                bool after = e > lastD || (e == lastD && j > lastJ);
+                bool before = e < bestD || (e == bestD && j < bestJ);
+                if (after && before) { bestD = e; bestJ = j; }
+            }
+            lastD = bestD;
+            lastJ = bestJ;
+        }
+        kth[b * 2] = lastD;
+        kth[b * 2 + 1] = lastJ;
+    }
+
     /// <summary>One thread per (sample, anchor): is it among the TopK closest, and its IoU with the box.</summary>
     [UlastKernel]
-    public static void Candidates(Index1D i, int k, int topK, ArrayView<float> anchors, ArrayView<float> boxes,
+    public static void Candidates(Index1D i, int k, ArrayView<float> anchors, ArrayView<float> boxes, ArrayView<float> kth,
         ArrayView<float> candidate, ArrayView<float> iou)
     {
         int b = i / k, a = i % k;
         float gx = boxes[b * 4], gy = boxes[b * 4 + 1];
         float dx = anchors[a * 4] - gx, dy = anchors[a * 4 + 1] - gy, d = dx * dx + dy * dy;
-        int closer = 0;
-        for (int j = 0; j < k && closer < topK; j++)
-        {
-            float ex = anchors[j * 4] - gx, ey = anchors[j * 4 + 1] - gy, e = ex * ex + ey * ey;
-            if (e < d || (e == d && j < a)) closer++;
-        }
-        candidate[i] = closer < topK ? 1f : 0f;
+        float kd = kth[b * 2];
+        int kj = (int)kth[b * 2 + 1];
+        candidate[i] = d < kd || (d == kd && a <= kj) ? 1f : 0f;
         iou[i] = BoxMath.Iou(anchors[a * 4], anchors[a * 4 + 1], anchors[a * 4 + 2], anchors[a * 4 + 3],
             boxes[b * 4], boxes[b * 4 + 1], boxes[b * 4 + 2], boxes[b * 4 + 3]);
     }
