@@ -11,10 +11,16 @@ public static class Program
         usage:
           ulast bench kernels [--device auto|cuda|cpu] [--kernels] [--repeats N] [--only TEXT] [--json FILE]
           ulast bench ops [--device auto|cuda|cpu] [--kernels] [--batch N] [--channels N] [--repeats N] [--json FILE]
+          ulast track --input VIDEO|SEQUENCE [--box x,y,w,h] [--out FILE] [--video OUT.mp4] [--frames N] [model options]
+          ulast eval [--data FOLDER] [--sequences a,b] [--trackers ulast,kcf,csrt,mil] [--out DIR] [model options]
+          ulast model --out FILE [--backbone small|resnet50] [--channels N] [--imagenet RESNET50.safetensors]
+          ulast bench track [--sequence FOLDER] [--frames N] [--backbones small,resnet50] [--json FILE]
           ulast gradcheck [--op NAME] [--seed N] [--device auto|cuda|cpu] [--kernels] [--list]
           ulast device [--device auto|cuda|cpu]
 
-        --kernels   on the CPU, run the ILGPU kernels instead of the SIMD host path
+        model options: --checkpoint FILE (a trained model), or --backbone small|resnet50 [--channels N] (untrained)
+        --device    auto (CUDA if present, else CPU), cuda or cpu
+        --kernels   on the CPU, run every op through ILGPU's CPU accelerator (slow; for checking)
         """;
 
     public static int Main(string[] args)
@@ -27,6 +33,9 @@ public static class Program
                 "bench" => Bench(args.Skip(1).ToArray()),
                 "gradcheck" => Ulast.GradCheck.Program.Run(args.Skip(1).ToArray(), Console.Out),
                 "device" => ShowDevice(new Options(args.Skip(1).ToArray())),
+                "track" => Commands.TrackCommand.Run(new Options(args.Skip(1).ToArray())),
+                "eval" => Commands.EvalCommand.Run(new Options(args.Skip(1).ToArray())),
+                "model" => Commands.ModelCommand.Run(new Options(args.Skip(1).ToArray())),
                 _ => throw new ArgumentException($"Unknown command '{args[0]}'. Run 'ulast --help'."),
             };
         }
@@ -35,13 +44,27 @@ public static class Program
             Console.Error.WriteLine("error: " + ex.Message);
             return 2;
         }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine("error: " + ex.Message);
+            return 1;
+        }
     }
 
     private static int Bench(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("kernels" or "ops")) throw new ArgumentException("usage: ulast bench kernels|ops [...]");
+        if (args.Length == 0 || args[0] is not ("kernels" or "ops" or "track")) throw new ArgumentException("usage: ulast bench kernels|ops|track [...]");
         var o = new Options(args.Skip(1).ToArray());
         using var dev = o.CreateDevice();
+        if (args[0] == "track")
+        {
+            var seqPath = o.String("--sequence") ?? Path.Combine("..", "shared", "data", "annotated", "David");
+            var backbones = (o.String("--backbones") ?? "small,resnet50").Split(',', StringSplitOptions.RemoveEmptyEntries);
+            int frames = o.Int("--frames", 40);
+            var json = o.String("--json");
+            o.EnsureAllUsed();
+            return TrackBench.Run(dev, seqPath, frames, backbones, json, Console.Out);
+        }
         int code = args[0] == "kernels"
             ? KernelBench.Run(dev, o.Int("--repeats", 7), o.String("--json"), o.String("--only"), Console.Out)
             : OpsBench.Run(dev, o.Int("--batch", 16), o.Int("--channels", 256), o.Int("--repeats", 7), o.String("--json"), Console.Out);

@@ -16,7 +16,7 @@ public static partial class Ops
             x.Device.Kernels.Launch(UnaryKernels.Backward, x.Size, (int)op, x.View, self.View, g.View, dx.View);
             Tensor.AccumulateGrad(x, dx);
         });
-        x.Device.Kernels.Launch(UnaryKernels.Forward, x.Size, (int)op, x.View, y.View);
+        if (!HostPaths.Unary(op, x, y)) x.Device.Kernels.Launch(UnaryKernels.Forward, x.Size, (int)op, x.View, y.View);
         return y;
     }
 
@@ -29,7 +29,7 @@ public static partial class Ops
             x.Device.Kernels.Launch(FillKernels.Affine, x.Size, g.View, dx.View, a, 0f);
             Tensor.AccumulateGrad(x, dx);
         });
-        x.Device.Kernels.Launch(FillKernels.Affine, x.Size, x.View, y.View, a, b);
+        if (!HostPaths.Affine(x, y, a, b)) x.Device.Kernels.Launch(FillKernels.Affine, x.Size, x.View, y.View, a, b);
         return y;
     }
 
@@ -77,7 +77,7 @@ public static partial class Ops
                 Tensor.AccumulateGrad(b, db);
             }
         });
-        a.Device.Kernels.Launch(BroadcastKernels.Binary, y.Size, p, a.View, b.View, y.View);
+        if (!HostPaths.Binary(op, a, b, y)) a.Device.Kernels.Launch(BroadcastKernels.Binary, y.Size, p, a.View, b.View, y.View);
         return y;
     }
 }

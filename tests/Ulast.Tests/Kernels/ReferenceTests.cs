@@ -28,8 +28,8 @@ public class ReferenceTests
     public void BinaryBroadcastOps(bool hostSimd)
     {
         using var dev = TestDevice.Cpu(hostSimd);
-        int[][] shapesA = { new[] { 2, 3, 5, 7 }, new[] { 3, 1, 5, 1 }, new[] { 5, 7 } };
-        int[][] shapesB = { new[] { 1, 3, 1, 1 }, new[] { 1, 4, 1, 7 }, new[] { 2, 3, 5, 7 } };
+        int[][] shapesA = { new[] { 2, 3, 5, 7 }, new[] { 3, 1, 5, 1 }, new[] { 5, 7 }, new[] { 2, 3, 5, 7 }, new[] { 2, 3, 5, 7 }, new[] { 2, 3, 5, 7 } };
+        int[][] shapesB = { new[] { 1, 3, 1, 1 }, new[] { 1, 4, 1, 7 }, new[] { 2, 3, 5, 7 }, new[] { 2, 3, 5, 7 }, new[] { 2, 1, 5, 7 }, new[] { 3, 1, 1 } };
         foreach (var op in Enum.GetValues<BinaryOp>())
             for (int k = 0; k < shapesA.Length; k++)
             {
@@ -149,10 +149,12 @@ public class ReferenceTests
         }
     }
 
-    [Fact]
-    public void BatchNormTrainingMatchesReference()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void BatchNormTrainingMatchesReference(bool hostPath)
     {
-        using var dev = TestDevice.Cpu();
+        using var dev = TestDevice.Cpu(hostPath);
         var p = new BatchNormParams(3, 4, 15, 1e-5f);
         var x = TestDevice.Random(Rng, p.Size, -2, 3);
         var gamma = TestDevice.Random(Rng, 4, 0.5, 1.5);
@@ -160,6 +162,17 @@ public class ReferenceTests
         using var s = new TensorScope();
         var y = Ops.BatchNorm(Tensor.FromArray(dev, x, 3, 4, 3, 5), Tensor.FromArray(dev, gamma, 4), Tensor.FromArray(dev, beta, 4), null, null, true);
         TestDevice.AssertClose(ElementwiseReference.BatchNormTrain(p, x, gamma, beta), y.ToArray(), 1e-5, 1e-4);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void AffineMatchesReference(bool hostPath)
+    {
+        using var dev = TestDevice.Cpu(hostPath);
+        var x = TestDevice.Random(Rng, 3 * 11);
+        using var s = new TensorScope();
+        TestDevice.AssertClose(x.Select(v => -1.5 * v + 0.25).ToArray(), Ops.Affine(Tensor.FromArray(dev, x, 3, 11), -1.5f, 0.25f).ToArray(), 1e-6, 1e-6);
     }
 
     [Fact]

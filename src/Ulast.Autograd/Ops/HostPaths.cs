@@ -1,0 +1,124 @@
+using System.Numerics.Tensors;
+
+namespace Ulast.Autograd;
+
+/// <summary>
+/// SIMD host implementations (System.Numerics.Tensors) of the hottest element-wise kernels, used on the
+/// CPU's host path for the layouts that dominate a network: same-shape operands, a per-channel operand
+/// ([1,C,1,1] against [N,C,H,W]) and a per-sample plane ([N,1,H,W] against [N,C,H,W]). Each returns
+/// false when it does not apply, and the kernel runs instead. Same contract as the kernels they stand
+/// for, checked by the same reference tests.
+/// </summary>
+internal static unsafe class HostPaths
+{
+    private static Span<float> S(Tensor t) => new(t.HostPointer, t.Size);
+
+    private static bool Ready(Tensor t)
+    {
+        if (!t.Device.HostPath) return false;
+        t.Device.Synchronize();
+        return true;
+    }
+
+    public static bool Unary(UnaryOp op, Tensor x, Tensor y)
+    {
+        if (!Ready(x)) return false;
+        x.Device.Kernels.RecordHost(UnaryKernels.Forward);
+        switch (op)
+        {
+            case UnaryOp.Relu: TensorPrimitives.Max(S(x), 0f, S(y)); break;
+            case UnaryOp.Sigmoid: TensorPrimitives.Sigmoid(S(x), S(y)); break;
+            case UnaryOp.Exp: TensorPrimitives.Exp(S(x), S(y)); break;
+            default: TensorPrimitives.Log(S(x), S(y)); break;
+        }
+        return true;
+    }
+
+    public static bool Affine(Tensor x, Tensor y, float a, float b)
+    {
+        if (!Ready(x)) return false;
+        x.Device.Kernels.RecordHost(FillKernels.Affine);
+        TensorPrimitives.Multiply(S(x), a, S(y));
+        if (b != 0f) TensorPrimitives.Add(S(y), b, S(y));
+        return true;
+    }
+
+    private static void Apply(BinaryOp op, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y)
+    {
+        switch (op)
+        {
+            case BinaryOp.Add: TensorPrimitives.Add(a, b, y); break;
+            case BinaryOp.Sub: TensorPrimitives.Subtract(a, b, y); break;
+            case BinaryOp.Mul: TensorPrimitives.Multiply(a, b, y); break;
+            default: TensorPrimitives.Divide(a, b, y); break;
+        }
+    }
+
+    private static void Apply(BinaryOp op, ReadOnlySpan<float> a, float b, Span<float> y)
+    {
+        switch (op)
+        {
+            case BinaryOp.Add: TensorPrimitives.Add(a, b, y); break;
+            case BinaryOp.Sub: TensorPrimitives.Subtract(a, b, y); break;
+            case BinaryOp.Mul: TensorPrimitives.Multiply(a, b, y); break;
+            default: TensorPrimitives.Divide(a, b, y); break;
+        }
+    }
+
+    public static bool Binary(BinaryOp op, Tensor a, Tensor b, Tensor y)
+    {
+        if (!Ready(a)) return false;
+        if (a.Size == y.Size && b.Size == y.Size)
+        {
+            a.Device.Kernels.RecordHost(BroadcastKernels.Binary);
+            Apply(op, S(a), S(b), S(y));
+            return true;
+        }
+        if (a.Size != y.Size) return false;
+        Dims4 o = y.Dims, db = b.Dims;
+        float* pa = a.HostPointer, pb = b.HostPointer, py = y.HostPointer;
+        int plane = o.H * o.W;
+        if (db.N == 1 && db.C == o.C && db.H == 1 && db.W == 1)
+        {
+            // per-channel operand: a bias or a BN scale
+            a.Device.Kernels.RecordHost(BroadcastKernels.Binary);
+            for (int n = 0; n < o.N; n++)
+                for (int c = 0; c < o.C; c++)
+                {
+                    long off = ((long)n * o.C + c) * plane;
+                    Apply(op, new ReadOnlySpan<float>(pa + off, plane), pb[c], new Span<float>(py + off, plane));
+                }
+            return true;
+        }
+        if (db.N == o.N && db.C == 1 && db.H == o.H && db.W == o.W)
+        {
+            // per-sample plane: a mask over all channels
+            a.Device.Kernels.RecordHost(BroadcastKernels.Binary);
+            for (int n = 0; n < o.N; n++)
+                for (int c = 0; c < o.C; c++)
+                {
+                    long off = ((long)n * o.C + c) * plane;
+                    Apply(op, new ReadOnlySpan<float>(pa + off, plane), new ReadOnlySpan<float>(pb + (long)n * plane, plane), new Span<float>(py + off, plane));
+                }
+            return true;
+        }
+        return false;
+    }
+
+    public static bool Normalize(BatchNormParams p, Tensor x, Tensor mean, Tensor var, Tensor gamma, Tensor beta, Tensor y)
+    {
+        if (!Ready(x)) return false;
+        x.Device.Kernels.RecordHost(BatchNormKernels.Normalize);
+        float* px = x.HostPointer, py = y.HostPointer, m = mean.HostPointer, v = var.HostPointer, g = gamma.HostPointer, b = beta.HostPointer;
+        for (int n = 0; n < p.N; n++)
+            for (int c = 0; c < p.C; c++)
+            {
+                float scale = g[c] / MathF.Sqrt(v[c] + p.Eps), shift = b[c] - m[c] * scale;
+                long off = ((long)n * p.C + c) * p.Plane;
+                var dst = new Span<float>(py + off, p.Plane);
+                TensorPrimitives.Multiply(new ReadOnlySpan<float>(px + off, p.Plane), scale, dst);
+                TensorPrimitives.Add(dst, shift, dst);
+            }
+        return true;
+    }
+}

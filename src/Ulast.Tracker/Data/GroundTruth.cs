@@ -1,0 +1,57 @@
+using System.Globalization;
+
+namespace Ulast.Tracker;
+
+/// <summary>
+/// Reads ground-truth files: one box per line as x,y,w,h (4 numbers) or a polygon x1,y1,…,x4,y4
+/// (8 numbers, reduced to its axis-aligned bounding box), separated by commas, tabs or spaces, with or
+/// without a final newline. Empty, NaN or zero-sized lines become <see cref="BoxF.Invalid"/> (skipped by
+/// the metrics). A line that is not numbers is an error naming the file and the line.
+/// </summary>
+public static class GroundTruth
+{
+    private static readonly char[] Separators = { ',', '\t', ' ', ';' };
+
+    public static List<BoxF> Parse(string text, string source, bool oneBased)
+    {
+        var boxes = new List<BoxF>();
+        var lines = text.Replace("\r", "").Split('\n');
+        int last = lines.Length;
+        while (last > 0 && lines[last - 1].Trim().Length == 0) last--;
+        for (int i = 0; i < last; i++)
+        {
+            var parts = lines[i].Split(Separators, StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length == 0) { boxes.Add(BoxF.Invalid); continue; }
+            var v = new double[parts.Length];
+            for (int j = 0; j < parts.Length; j++)
+                if (!double.TryParse(parts[j], NumberStyles.Float, CultureInfo.InvariantCulture, out v[j]))
+                {
+                    if (parts[j].Equals("nan", StringComparison.OrdinalIgnoreCase)) v[j] = double.NaN;
+                    else throw new InvalidDataException($"{source}:{i + 1}: '{parts[j]}' is not a number.");
+                }
+            BoxF box;
+            if (v.Length == 4) box = new BoxF((float)v[0], (float)v[1], (float)v[2], (float)v[3]);
+            else if (v.Length == 8 || v.Length == 6)
+            {
+                var xs = v.Where((_, k) => k % 2 == 0).ToArray();
+                var ys = v.Where((_, k) => k % 2 == 1).ToArray();
+                box = new BoxF((float)xs.Min(), (float)ys.Min(), (float)(xs.Max() - xs.Min()), (float)(ys.Max() - ys.Min()));
+            }
+            else if (v.Length == 1 && double.IsNaN(v[0])) box = BoxF.Invalid;
+            else throw new InvalidDataException($"{source}:{i + 1}: expected 4 numbers (x,y,w,h) or 8 (a polygon), found {v.Length}.");
+            if (oneBased && box.IsValid) box = box.Shift(-1, -1);
+            boxes.Add(box.IsValid ? box : BoxF.Invalid);
+        }
+        return boxes;
+    }
+
+    public static List<BoxF> Read(string path, bool oneBased)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"Ground-truth file '{path}' does not exist.", path);
+        return Parse(File.ReadAllText(path), path, oneBased);
+    }
+
+    /// <summary>Writes boxes as x,y,w,h lines, in the sequence's convention (1-based for OTB/UAV/LaSOT).</summary>
+    public static string Format(IEnumerable<BoxF> boxes, bool oneBased) =>
+        string.Join("\n", boxes.Select(b => b.IsValid ? (oneBased ? b.Shift(1, 1) : b).ToString() : "nan,nan,nan,nan")) + "\n";
+}

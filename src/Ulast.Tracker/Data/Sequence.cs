@@ -1,0 +1,42 @@
+using OpenCvSharp;
+
+namespace Ulast.Tracker;
+
+/// <summary>A tracking sequence: an image folder or a video, with ground truth where there is one.</summary>
+public sealed class Sequence
+{
+    public required string Name { get; init; }
+    public required string Path { get; init; }
+    /// <summary>otb, uav123, lasot, got10k, vot, images or video.</summary>
+    public required string Format { get; init; }
+    public IReadOnlyList<string> Frames { get; init; } = Array.Empty<string>();
+    public string? VideoPath { get; init; }
+    public IReadOnlyList<BoxF> GroundTruth { get; init; } = Array.Empty<BoxF>();
+    /// <summary>The ground-truth file counts pixels from 1 (OTB, UAV123, LaSOT); boxes are stored 0-based.</summary>
+    public bool OneBased { get; init; }
+    public int FrameCount { get; init; }
+
+    public bool HasGroundTruth => GroundTruth.Count > 0;
+
+    /// <summary>Decodes the frames in order (BGR, 8-bit). An unreadable frame is an error naming it.</summary>
+    public IEnumerable<Mat> ReadFrames()
+    {
+        if (VideoPath is not null)
+        {
+            using var cap = new VideoCapture(VideoPath);
+            if (!cap.IsOpened()) throw new InvalidDataException($"Cannot open video '{VideoPath}'.");
+            while (true)
+            {
+                var m = new Mat();
+                if (!cap.Read(m) || m.Empty()) { m.Dispose(); yield break; }
+                yield return m;
+            }
+        }
+        foreach (var f in Frames)
+        {
+            var m = Cv2.ImRead(f, ImreadModes.Color);
+            if (m.Empty()) { m.Dispose(); throw new InvalidDataException($"Cannot read frame '{f}'."); }
+            yield return m;
+        }
+    }
+}

@@ -1,0 +1,85 @@
+using OpenCvSharp;
+
+namespace Ulast.Tracker;
+
+/// <summary>
+/// Recognises the usual benchmark layouts, in their native form:
+/// OTB / UAV123: img/*.jpg + groundtruth_rect*.txt (1-based x,y,w,h; numbering need not start at 1);
+/// LaSOT: img/*.jpg + groundtruth.txt (1-based); GOT-10k: *.jpg + groundtruth.txt with 4 values (0-based);
+/// VOT: *.jpg + groundtruth.txt with 8-value polygons (0-based); a folder of images without ground truth;
+/// or a video file.
+/// </summary>
+public static class SequenceLoader
+{
+    private static readonly string[] ImageExtensions = { ".jpg", ".jpeg", ".png", ".bmp" };
+    private static readonly string[] VideoExtensions = { ".mp4", ".avi", ".mov", ".mkv", ".webm", ".mpg", ".mpeg" };
+
+    public static bool IsVideo(string path) => File.Exists(path) && VideoExtensions.Contains(System.IO.Path.GetExtension(path).ToLowerInvariant());
+
+    public static Sequence Load(string path)
+    {
+        if (File.Exists(path))
+        {
+            if (!IsVideo(path)) throw new InvalidDataException($"'{path}' is neither a video ({string.Join(", ", VideoExtensions)}) nor a sequence folder.");
+            using var cap = new VideoCapture(path);
+            if (!cap.IsOpened()) throw new InvalidDataException($"Cannot open video '{path}'.");
+            return new Sequence { Name = System.IO.Path.GetFileNameWithoutExtension(path), Path = path, Format = "video", VideoPath = path, FrameCount = Math.Max(0, cap.FrameCount) };
+        }
+        if (!Directory.Exists(path)) throw new DirectoryNotFoundException($"'{path}' does not exist.");
+        string name = new DirectoryInfo(path).Name;
+        string img = System.IO.Path.Combine(path, "img");
+        var rect = Directory.GetFiles(path, "groundtruth_rect*.txt").OrderBy(f => f, StringComparer.Ordinal).FirstOrDefault();
+        var gtTxt = System.IO.Path.Combine(path, "groundtruth.txt");
+        if (Directory.Exists(img) && rect is not null)
+            return Make(name, path, path.Contains("UAV", StringComparison.OrdinalIgnoreCase) ? "uav123" : "otb", Images(img), GroundTruth.Read(rect, oneBased: true), true);
+        if (Directory.Exists(img) && File.Exists(gtTxt))
+            return Make(name, path, "lasot", Images(img), GroundTruth.Read(gtTxt, oneBased: true), true);
+        var top = Images(path);
+        if (top.Count > 0 && File.Exists(gtTxt))
+        {
+            var firstLine = File.ReadLines(gtTxt).FirstOrDefault(l => l.Trim().Length > 0) ?? "";
+            int numbers = firstLine.Split(new[] { ',', '\t', ' ' }, StringSplitOptions.RemoveEmptyEntries).Length;
+            return Make(name, path, numbers == 8 ? "vot" : "got10k", top, GroundTruth.Read(gtTxt, oneBased: false), false);
+        }
+        if (top.Count > 0) return Make(name, path, "images", top, new List<BoxF>(), false);
+        if (Directory.Exists(img)) return Make(name, path, "images", Images(img), new List<BoxF>(), false);
+        throw new InvalidDataException($"'{path}' holds no frames (no img/ folder, no images, no video).");
+    }
+
+    /// <summary>Every sequence folder directly under a folder (sorted by name); a folder that is itself a sequence gives one.</summary>
+    public static List<Sequence> LoadAll(string folder, IEnumerable<string>? only = null)
+    {
+        if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"'{folder}' does not exist.");
+        var wanted = only?.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var dirs = Directory.GetDirectories(folder).OrderBy(d => d, StringComparer.Ordinal).ToList();
+        var result = new List<Sequence>();
+        foreach (var d in dirs)
+        {
+            var n = new DirectoryInfo(d).Name;
+            if (wanted is not null && !wanted.Contains(n)) continue;
+            result.Add(Load(d));
+        }
+        if (wanted is not null)
+        {
+            var missing = wanted.Where(w => !result.Any(r => r.Name.Equals(w, StringComparison.OrdinalIgnoreCase))).ToList();
+            if (missing.Count > 0) throw new ArgumentException($"No sequence named {string.Join(", ", missing)} under '{folder}'.");
+        }
+        if (result.Count == 0 && wanted is null) result.Add(Load(folder));
+        return result;
+    }
+
+    private static List<string> Images(string dir) =>
+        Directory.GetFiles(dir).Where(f => ImageExtensions.Contains(System.IO.Path.GetExtension(f).ToLowerInvariant()))
+            .OrderBy(f => f, StringComparer.Ordinal).ToList();
+
+    private static Sequence Make(string name, string path, string format, List<string> frames, List<BoxF> gt, bool oneBased)
+    {
+        // Frames and ground truth can disagree in length (OTB has such sequences): keep the common part.
+        int n = gt.Count > 0 ? Math.Min(frames.Count, gt.Count) : frames.Count;
+        return new Sequence
+        {
+            Name = name, Path = path, Format = format, Frames = frames.Take(n).ToList(),
+            GroundTruth = gt.Take(n).ToList(), OneBased = oneBased, FrameCount = n,
+        };
+    }
+}

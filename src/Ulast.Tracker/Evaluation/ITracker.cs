@@ -1,0 +1,64 @@
+using OpenCvSharp;
+
+namespace Ulast.Tracker;
+
+/// <summary>What evaluation needs of a tracker.</summary>
+public interface IVisualTracker : IDisposable
+{
+    string Name { get; }
+    void Init(Mat frame, BoxF box);
+    BoxF Track(Mat frame);
+}
+
+/// <summary>Our Siamese RPN tracker behind <see cref="IVisualTracker"/>.</summary>
+public sealed class UlastVisualTracker : IVisualTracker
+{
+    private readonly SiamRpnTracker _tracker;
+    public UlastVisualTracker(SiameseRpn model, string name = "ulast", TrackerConfig? config = null) { _tracker = new SiamRpnTracker(model, config); Name = name; }
+    public string Name { get; }
+    public SiamRpnTracker Inner => _tracker;
+    public void Init(Mat frame, BoxF box) => _tracker.Init(frame, box);
+    public BoxF Track(Mat frame) => _tracker.Track(frame);
+    public void Dispose() => _tracker.Dispose();
+}
+
+/// <summary>OpenCV's KCF, CSRT and MIL trackers, for comparison in the same run.</summary>
+public sealed class OpenCvVisualTracker : IVisualTracker
+{
+    public static readonly string[] Names = { "kcf", "csrt", "mil" };
+    private OpenCvSharp.Tracker? _tracker;
+    private BoxF _last;
+
+    public OpenCvVisualTracker(string name)
+    {
+        if (!Names.Contains(name)) throw new ArgumentException($"Unknown OpenCV tracker '{name}': expected {string.Join(", ", Names)}.");
+        Name = name;
+    }
+
+    public string Name { get; }
+
+    public void Init(Mat frame, BoxF box)
+    {
+        _tracker?.Dispose();
+        _tracker = Name switch
+        {
+            "kcf" => OpenCvSharp.Tracking.TrackerKCF.Create(),
+            "csrt" => OpenCvSharp.Tracking.TrackerCSRT.Create(),
+            _ => TrackerMIL.Create(),
+        };
+        var r = new Rect((int)Math.Round(box.X), (int)Math.Round(box.Y), Math.Max(1, (int)Math.Round(box.W)), Math.Max(1, (int)Math.Round(box.H)));
+        _tracker.Init(frame, r);
+        _last = box;
+    }
+
+    public BoxF Track(Mat frame)
+    {
+        if (_tracker is null) throw new InvalidOperationException("Track() before Init().");
+        var r = new Rect();
+        // A lost target keeps its last box (OPE never re-initialises).
+        if (_tracker.Update(frame, ref r) && r.Width > 0 && r.Height > 0) _last = new BoxF(r.X, r.Y, r.Width, r.Height);
+        return _last;
+    }
+
+    public void Dispose() => _tracker?.Dispose();
+}

@@ -1,0 +1,65 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Ulast.Tracker;
+
+/// <summary>A tracker's overall figures: sequence metrics averaged over sequences, FPS over all frames.</summary>
+public sealed record TrackerSummary(string Tracker, double Auc, double Precision, double NormPrecision, double Fps, double[] SuccessCurve, double[] PrecisionCurve);
+
+/// <summary>Writes the evaluation as JSON, CSV and success/precision plots.</summary>
+public static class Report
+{
+    public static TrackerSummary Summarise(string tracker, IReadOnlyList<SequenceResult> results)
+    {
+        if (results.Count == 0) return new TrackerSummary(tracker, 0, 0, 0, 0, new double[21], new double[51]);
+        double[] Mean(Func<SequenceResult, double[]> f) => Enumerable.Range(0, f(results[0]).Length).Select(i => results.Average(r => f(r)[i])).ToArray();
+        double frames = results.Sum(r => (double)Math.Max(1, r.Frames - 1));
+        double seconds = results.Sum(r => r.Fps > 0 ? Math.Max(1, r.Frames - 1) / r.Fps : 0);
+        return new TrackerSummary(tracker, results.Average(r => r.Auc), results.Average(r => r.Precision), results.Average(r => r.NormPrecision),
+            seconds > 0 ? frames / seconds : 0, Mean(r => r.SuccessCurve), Mean(r => r.PrecisionCurve));
+    }
+
+    public static string Json(IReadOnlyDictionary<string, IReadOnlyList<SequenceResult>> all, IReadOnlyDictionary<string, string> info)
+    {
+        var doc = new Dictionary<string, object> { ["info"] = info };
+        var trackers = new Dictionary<string, object>();
+        foreach (var (name, results) in all)
+        {
+            var s = Summarise(name, results);
+            trackers[name] = new
+            {
+                overall = new { auc = R(s.Auc), precision = R(s.Precision), norm_precision = R(s.NormPrecision), fps = Math.Round(s.Fps, 1), success_curve = s.SuccessCurve.Select(R), precision_curve = s.PrecisionCurve.Select(R) },
+                sequences = results.ToDictionary(r => r.Sequence, r => (object)new { frames = r.Frames, auc = R(r.Auc), precision = R(r.Precision), norm_precision = R(r.NormPrecision), fps = Math.Round(r.Fps, 1) }),
+            };
+        }
+        doc["trackers"] = trackers;
+        return JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true });
+    }
+
+    public static string Csv(IReadOnlyDictionary<string, IReadOnlyList<SequenceResult>> all)
+    {
+        var sb = new StringBuilder("tracker,sequence,frames,auc,precision,norm_precision,fps\n");
+        foreach (var (name, results) in all)
+        {
+            foreach (var r in results) sb.AppendLine(string.Join(",", name, r.Sequence, r.Frames.ToString(CultureInfo.InvariantCulture), F(r.Auc), F(r.Precision), F(r.NormPrecision), F(r.Fps)));
+            var s = Summarise(name, results);
+            sb.AppendLine(string.Join(",", name, "OVERALL", results.Sum(r => r.Frames).ToString(CultureInfo.InvariantCulture), F(s.Auc), F(s.Precision), F(s.NormPrecision), F(s.Fps)));
+        }
+        return sb.ToString();
+    }
+
+    public static string Table(IReadOnlyDictionary<string, IReadOnlyList<SequenceResult>> all)
+    {
+        var sb = new StringBuilder();
+        var seqs = all.Values.First().Select(r => r.Sequence).ToList();
+        sb.AppendLine($"{"sequence",-14}" + string.Concat(all.Keys.Select(k => $" | {k + " AUC/Pr/NPr/FPS",-30}")));
+        foreach (var s in seqs)
+            sb.AppendLine($"{s,-14}" + string.Concat(all.Values.Select(rs => rs.First(r => r.Sequence == s)).Select(r => $" | {FormattableString.Invariant($"{r.Auc:0.000}/{r.Precision:0.000}/{r.NormPrecision:0.000}/{r.Fps:0.0}"),-30}")));
+        sb.AppendLine($"{"OVERALL",-14}" + string.Concat(all.Select(kv => Summarise(kv.Key, kv.Value)).Select(o => $" | {FormattableString.Invariant($"{o.Auc:0.000}/{o.Precision:0.000}/{o.NormPrecision:0.000}/{o.Fps:0.0}"),-30}")));
+        return sb.ToString();
+    }
+
+    private static double R(double v) => Math.Round(v, 4);
+    private static string F(double v) => v.ToString("0.####", CultureInfo.InvariantCulture);
+}

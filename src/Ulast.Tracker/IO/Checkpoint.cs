@@ -1,0 +1,164 @@
+using System.Buffers.Binary;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Ulast.Tracker;
+
+/// <summary>
+/// Checkpoints in the safetensors layout, so other tools can read them: an 8-byte little-endian header
+/// length, a JSON header {name: {dtype: "F32", shape, data_offsets}, "__metadata__": {...}}, then raw
+/// little-endian float32 data. The model config is stored as JSON in __metadata__.config. Written to a
+/// temporary file and renamed, so a crash never leaves half a checkpoint behind.
+/// </summary>
+public static class Checkpoint
+{
+    public const string ConfigKey = "config";
+
+    public sealed record Contents(Dictionary<string, (int[] Shape, float[] Data)> Tensors, Dictionary<string, string> Metadata);
+
+    public static void Save(string path, IEnumerable<(string Name, Tensor Tensor)> state, IReadOnlyDictionary<string, string> metadata)
+    {
+        var tensors = state.Select(s => (s.Name, s.Tensor.Shape, Data: s.Tensor.ToArray())).ToList();
+        var header = new JsonObject();
+        var meta = new JsonObject();
+        foreach (var (k, v) in metadata) meta[k] = v;
+        header["__metadata__"] = meta;
+        long offset = 0;
+        foreach (var (name, shape, data) in tensors)
+        {
+            if (header.ContainsKey(name)) throw new ArgumentException($"Duplicate tensor name '{name}'.");
+            header[name] = new JsonObject
+            {
+                ["dtype"] = "F32",
+                ["shape"] = new JsonArray(shape.Select(d => (JsonNode)d).ToArray()),
+                ["data_offsets"] = new JsonArray(offset, offset + data.Length * 4L),
+            };
+            offset += data.Length * 4L;
+        }
+        var headerBytes = Encoding.UTF8.GetBytes(header.ToJsonString());
+        int pad = (8 - headerBytes.Length % 8) % 8;
+        var full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var tmp = full + ".tmp-" + Environment.ProcessId;
+        using (var f = new FileStream(tmp, FileMode.Create, FileAccess.Write))
+        {
+            Span<byte> len = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)(headerBytes.Length + pad));
+            f.Write(len);
+            f.Write(headerBytes);
+            for (int i = 0; i < pad; i++) f.WriteByte((byte)' ');
+            foreach (var (_, _, data) in tensors)
+            {
+                var bytes = new byte[data.Length * 4];
+                for (int i = 0; i < data.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * 4), data[i]);
+                f.Write(bytes);
+            }
+            f.Flush(true);
+        }
+        File.Move(tmp, full, overwrite: true);
+    }
+
+    public static Contents Read(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint '{path}' does not exist.", path);
+        var bytes = File.ReadAllBytes(path);
+        if (bytes.Length < 8) throw new InvalidDataException($"'{path}' is truncated: {bytes.Length} bytes, no safetensors header.");
+        ulong n = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+        if (n > (ulong)(bytes.Length - 8)) throw new InvalidDataException($"'{path}' is truncated or not a safetensors file: header of {n} bytes in a {bytes.Length}-byte file.");
+        JsonObject header;
+        try { header = JsonNode.Parse(Encoding.UTF8.GetString(bytes, 8, (int)n))!.AsObject(); }
+        catch (JsonException e) { throw new InvalidDataException($"'{path}' has a corrupt header: {e.Message}"); }
+        long dataStart = 8 + (long)n;
+        var tensors = new Dictionary<string, (int[], float[])>();
+        var metadata = new Dictionary<string, string>();
+        foreach (var (name, node) in header)
+        {
+            if (name == "__metadata__")
+            {
+                foreach (var (k, v) in node!.AsObject()) metadata[k] = v!.GetValue<string>();
+                continue;
+            }
+            var o = node!.AsObject();
+            string dtype = o["dtype"]!.GetValue<string>();
+            if (dtype != "F32") throw new InvalidDataException($"'{path}': tensor '{name}' is {dtype}; only F32 is supported.");
+            var shape = o["shape"]!.AsArray().Select(d => d!.GetValue<int>()).ToArray();
+            var off = o["data_offsets"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
+            long count = shape.Aggregate(1L, (a, d) => a * d);
+            if (off[1] - off[0] != count * 4) throw new InvalidDataException($"'{path}': tensor '{name}' has {off[1] - off[0]} bytes for shape [{string.Join(",", shape)}].");
+            if (dataStart + off[1] > bytes.Length) throw new InvalidDataException($"'{path}' is truncated: tensor '{name}' ends at byte {dataStart + off[1]} of {bytes.Length}.");
+            var data = new float[count];
+            for (long i = 0; i < count; i++) data[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan((int)(dataStart + off[0] + i * 4)));
+            tensors[name] = (shape, data);
+        }
+        return new Contents(tensors, metadata);
+    }
+
+    /// <summary>Copies tensors into a module's state by name. Strict: every state tensor must be present, with its shape, and nothing extra.</summary>
+    public static void LoadInto(Module module, Contents contents, string source, bool strict = true, Func<string, string?>? rename = null)
+    {
+        var state = module.State().ToDictionary(s => s.Name, s => s.Tensor);
+        var used = new HashSet<string>();
+        foreach (var (fileName, (shape, data)) in contents.Tensors)
+        {
+            var name = rename is null ? fileName : rename(fileName);
+            if (name is null) continue;
+            if (!state.TryGetValue(name, out var t))
+            {
+                if (strict) throw new InvalidDataException($"'{source}': unexpected tensor '{fileName}' (the model has no '{name}').");
+                continue;
+            }
+            if (!shape.SequenceEqual(t.Shape)) throw new InvalidDataException($"'{source}': tensor '{fileName}' has shape [{string.Join(",", shape)}], the model expects {t.ShapeString}.");
+            t.CopyFrom(data);
+            used.Add(name);
+        }
+        var missing = state.Keys.Where(k => !used.Contains(k)).ToList();
+        if (strict && missing.Count > 0) throw new InvalidDataException($"'{source}': missing tensor(s) {string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? $" and {missing.Count - 5} more" : "")}.");
+    }
+
+    public static void SaveModel(string path, SiameseRpn model, IReadOnlyDictionary<string, string>? extra = null)
+    {
+        var meta = new Dictionary<string, string> { [ConfigKey] = model.Config.ToJson(), ["format"] = "ulast" };
+        if (extra is not null) foreach (var (k, v) in extra) meta[k] = v;
+        Save(path, model.State(), meta);
+    }
+
+    /// <summary>Builds the model its checkpoint describes and loads it; when <paramref name="expected"/> is given, the configs must match.</summary>
+    public static SiameseRpn LoadModel(string path, Device device, ModelConfig? expected = null)
+    {
+        var c = Read(path);
+        if (!c.Metadata.TryGetValue(ConfigKey, out var json)) throw new InvalidDataException($"'{path}' holds no model config (__metadata__.config).");
+        var config = ModelConfig.FromJson(json);
+        if (expected is not null && !expected.SameAs(config))
+            throw new InvalidDataException($"'{path}' was saved for config {json}, not {expected.ToJson()}.");
+        var model = new SiameseRpn(device, config);
+        try { LoadInto(model, c, path); }
+        catch { model.Dispose(); throw; }
+        return model;
+    }
+
+    /// <summary>
+    /// Loads torchvision's ImageNet ResNet-50 (a safetensors export of its state_dict) into the
+    /// `resnet50` backbone: names map one to one under "backbone." (conv1, bn1, layerN.i.convK, .bnK,
+    /// .downsample.0/.1); fc.* and num_batches_tracked are ignored. Every backbone tensor must be present.
+    /// </summary>
+    public static void ImportTorchvisionResNet50(SiameseRpn model, string path)
+    {
+        if (model.Config.Backbone != "resnet50") throw new ArgumentException("ImageNet ResNet-50 weights need the resnet50 backbone.");
+        var c = Read(path);
+        var backbone = model.State().Where(s => s.Name.StartsWith("backbone.", StringComparison.Ordinal)).Select(s => s.Name).ToHashSet();
+        var present = new HashSet<string>();
+        var state = model.State().ToDictionary(s => s.Name, s => s.Tensor);
+        foreach (var (name, (shape, data)) in c.Tensors)
+        {
+            if (name.StartsWith("fc.", StringComparison.Ordinal) || name.EndsWith("num_batches_tracked", StringComparison.Ordinal)) continue;
+            var target = "backbone." + name;
+            if (!state.TryGetValue(target, out var t)) throw new InvalidDataException($"'{path}': '{name}' is not a ResNet-50 tensor of this backbone.");
+            if (!shape.SequenceEqual(t.Shape)) throw new InvalidDataException($"'{path}': '{name}' has shape [{string.Join(",", shape)}], the backbone expects {t.ShapeString}.");
+            t.CopyFrom(data);
+            present.Add(target);
+        }
+        var missing = backbone.Where(n => !present.Contains(n)).ToList();
+        if (missing.Count > 0) throw new InvalidDataException($"'{path}': missing ResNet-50 tensor(s) {string.Join(", ", missing.Take(5).Select(m => m["backbone.".Length..]))}.");
+    }
+}

@@ -1,0 +1,23 @@
+namespace Ulast.Tracker;
+
+/// <summary>conv (no bias) → BN → optional ReLU, with the child names "conv" and "bn".</summary>
+public sealed class ConvBn : Module
+{
+    private readonly bool _relu;
+
+    public ConvBn(Device device, int cin, int cout, int kernel, Random rng, int stride = 1, int padding = 0, int dilation = 1, bool relu = true)
+    {
+        _relu = relu;
+        Conv = RegisterModule("conv", new Conv2d(device, cin, cout, kernel, stride, padding, dilation, rng: rng));
+        Bn = RegisterModule("bn", new BatchNorm2d(device, cout));
+    }
+
+    public Conv2d Conv { get; }
+    public BatchNorm2d Bn { get; }
+
+    public override Tensor Forward(Tensor x)
+    {
+        var y = Bn.Forward(Conv.Forward(x));
+        return _relu ? Ops.Relu(y) : y;
+    }
+}

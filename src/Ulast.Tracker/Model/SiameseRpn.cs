@@ -1,0 +1,107 @@
+namespace Ulast.Tracker;
+
+/// <summary>Per-level template kernels of the RPN heads, computed once per template.</summary>
+public sealed record TemplateKernels(Tensor[] Cls, Tensor[] Loc);
+
+/// <summary>
+/// The Siamese RPN of ULAST §2: backbone → neck (1×1 conv + BN per level, template centre-cropped to 7×7)
+/// → depthwise RPN per level → classification [B, A, 25, 25] and deltas [B, 4A, 25, 25]; with several
+/// levels (resnet50) the outputs are fused by learned softmax weights.
+/// </summary>
+public sealed class SiameseRpn : Module
+{
+    private readonly SmallBackbone? _small;
+    private readonly ResNet50? _resnet;
+    private readonly ConvBn[] _necks;
+    private readonly DepthwiseRpn[] _heads;
+    private readonly Tensor? _clsWeight, _locWeight;
+
+    public SiameseRpn(Device device, ModelConfig config)
+    {
+        config.Validate();
+        Config = config;
+        Device = device;
+        var rng = new Random(config.Seed);
+        int[] levelChannels;
+        if (config.Backbone == "small")
+        {
+            _small = RegisterModule("backbone", new SmallBackbone(device, config.Width / 2, rng));
+            levelChannels = new[] { _small.OutChannels };
+        }
+        else
+        {
+            _resnet = RegisterModule("backbone", new ResNet50(device, config.Width, rng));
+            levelChannels = _resnet.OutChannels;
+        }
+        _necks = new ConvBn[levelChannels.Length];
+        _heads = new DepthwiseRpn[levelChannels.Length];
+        for (int l = 0; l < levelChannels.Length; l++)
+        {
+            _necks[l] = RegisterModule($"neck.{l}", new ConvBn(device, levelChannels[l], config.Channels, 1, rng, relu: false));
+            _heads[l] = RegisterModule($"rpn.{l}", new DepthwiseRpn(device, config.Channels, config.Anchors.PerCell, rng));
+        }
+        if (levelChannels.Length > 1)
+        {
+            _clsWeight = RegisterParameter("cls_weight", Tensor.PersistentFromArray(device, new float[levelChannels.Length], 1, levelChannels.Length));
+            _locWeight = RegisterParameter("loc_weight", Tensor.PersistentFromArray(device, new float[levelChannels.Length], 1, levelChannels.Length));
+        }
+    }
+
+    public ModelConfig Config { get; }
+    public Device Device { get; }
+    public int Levels => _necks.Length;
+
+    private Tensor[] Backbone(Tensor x) => _small is not null ? new[] { _small.Forward(x) } : _resnet!.ForwardLevels(x);
+
+    /// <summary>Neck features of template crops [B,3,127,127] → per level [B,C,7,7].</summary>
+    public Tensor[] TemplateFeatures(Tensor z)
+    {
+        var levels = Backbone(z);
+        var r = new Tensor[levels.Length];
+        for (int l = 0; l < levels.Length; l++)
+            r[l] = FeatureCrop.Centre(_necks[l].Forward(levels[l]), Config.TemplateCells, Config.TemplateCells);
+        return r;
+    }
+
+    /// <summary>Neck features of search crops [B,3,255,255] → per level [B,C,31,31].</summary>
+    public Tensor[] SearchFeatures(Tensor x)
+    {
+        var levels = Backbone(x);
+        var r = new Tensor[levels.Length];
+        for (int l = 0; l < levels.Length; l++) r[l] = _necks[l].Forward(levels[l]);
+        return r;
+    }
+
+    public TemplateKernels Kernels(Tensor[] templateFeatures) => new(
+        templateFeatures.Select((z, l) => _heads[l].Cls.TemplateKernel(z)).ToArray(),
+        templateFeatures.Select((z, l) => _heads[l].Loc.TemplateKernel(z)).ToArray());
+
+    /// <summary>Classification logits [B,A,25,25] and deltas [B,4A,25,25] from template kernels and search features.</summary>
+    public (Tensor cls, Tensor loc) Head(TemplateKernels kernels, Tensor[] searchFeatures)
+    {
+        var cls = new Tensor[Levels];
+        var loc = new Tensor[Levels];
+        for (int l = 0; l < Levels; l++)
+        {
+            cls[l] = _heads[l].Cls.Forward(kernels.Cls[l], searchFeatures[l]);
+            loc[l] = _heads[l].Loc.Forward(kernels.Loc[l], searchFeatures[l]);
+        }
+        if (Levels == 1) return (cls[0], loc[0]);
+        return (Fuse(cls, _clsWeight!), Fuse(loc, _locWeight!));
+    }
+
+    private static Tensor Fuse(Tensor[] outputs, Tensor weight)
+    {
+        var w = Ops.Softmax(weight);
+        Tensor? sum = null;
+        for (int l = 0; l < outputs.Length; l++)
+        {
+            var term = Ops.Mul(outputs[l], Ops.SliceChannels(w, l, 1));
+            sum = sum is null ? term : Ops.Add(sum, term);
+        }
+        return sum!;
+    }
+
+    /// <summary>Template and search crops straight to (cls, loc).</summary>
+    public (Tensor cls, Tensor loc) Forward(Tensor z, Tensor x) => Head(Kernels(TemplateFeatures(z)), SearchFeatures(x));
+}

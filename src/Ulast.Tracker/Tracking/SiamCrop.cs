@@ -1,0 +1,29 @@
+using OpenCvSharp;
+
+namespace Ulast.Tracker;
+
+/// <summary>
+/// SiamFC-style square crops: a window of side <c>side</c> centred on (cx, cy), resized to <c>size</c>
+/// by the device's bilinear crop kernel, mean colour outside the frame. Only the part of the frame
+/// under the window is uploaded.
+/// </summary>
+public static class SiamCrop
+{
+    public static Tensor Crop(Device device, Mat frame, float cx, float cy, float side, int size, float[] meanColour)
+    {
+        float x1 = cx - side / 2, y1 = cy - side / 2, x2 = cx + side / 2, y2 = cy + side / 2;
+        int rx1 = Math.Clamp((int)Math.Floor(x1) - 1, 0, frame.Width - 1), ry1 = Math.Clamp((int)Math.Floor(y1) - 1, 0, frame.Height - 1);
+        int rx2 = Math.Clamp((int)Math.Ceiling(x2) + 1, rx1 + 1, frame.Width), ry2 = Math.Clamp((int)Math.Ceiling(y2) + 1, ry1 + 1, frame.Height);
+        var roi = new Rect(rx1, ry1, rx2 - rx1, ry2 - ry1);
+        var image = ImageUpload.Region(device, frame, roi);
+        var box = Tensor.FromArray(device, new[] { x1 - rx1, y1 - ry1, x2 - rx1, y2 - ry1 }, 1, 4);
+        return Ops.CropResize(image, box, Tensor.FromArray(device, meanColour, 3), size, size);
+    }
+
+    /// <summary>Side of the template window for a target of size (w, h): √((w + p)(h + p)), p = context·(w + h).</summary>
+    public static float TemplateSide(float w, float h, float context)
+    {
+        float p = context * (w + h);
+        return MathF.Sqrt((w + p) * (h + p));
+    }
+}

@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Ulast.Tracker;
+
+namespace Ulast.Cli.Bench;
+
+/// <summary>
+/// `ulast bench track`: per-frame time of our tracker (small and resnet50, split into backbone,
+/// head and post-processing) and of OpenCV's KCF and CSRT, on the same frames of a shared sequence.
+/// </summary>
+public static class TrackBench
+{
+    public static int Run(Device dev, string sequencePath, int frames, string[] backbones, string? jsonPath, TextWriter o)
+    {
+        var seq = SequenceLoader.Load(sequencePath);
+        var mats = seq.ReadFrames().Take(frames + 1).ToList();
+        var init = seq.GroundTruth.Count > 0 ? seq.GroundTruth[0] : throw new ArgumentException($"'{sequencePath}' has no ground truth to start from.");
+        o.WriteLine($"device: {dev.Name}; sequence {seq.Name} ({mats[0].Width}×{mats[0].Height}), {mats.Count - 1} tracked frames, medians");
+        o.WriteLine($"{"tracker",-16} {"ms/frame",9} {"FPS",8} {"backbone",9} {"head",8} {"post",8}");
+        var rows = new List<object>();
+        foreach (var backbone in backbones)
+        {
+            using var model = new SiameseRpn(dev, new ModelConfig { Backbone = backbone });
+            using var tracker = new SiamRpnTracker(model);
+            tracker.Init(mats[0], init);
+            for (int w = 1; w <= Math.Min(3, mats.Count - 1); w++) tracker.Track(mats[w]); // warm-up
+            tracker.Init(mats[0], init);
+            var total = new List<double>(); var bb = new List<double>(); var hd = new List<double>(); var pp = new List<double>();
+            for (int i = 1; i < mats.Count; i++)
+            {
+                var sw = Stopwatch.StartNew();
+                tracker.Track(mats[i]);
+                total.Add(sw.Elapsed.TotalMilliseconds);
+                bb.Add(tracker.LastTiming.BackboneMs); hd.Add(tracker.LastTiming.HeadMs); pp.Add(tracker.LastTiming.PostMs);
+            }
+            Add(rows, o, $"ulast-{backbone}", Median(total), Median(bb), Median(hd), Median(pp));
+        }
+        foreach (var name in new[] { "kcf", "csrt" })
+        {
+            using var t = new OpenCvVisualTracker(name);
+            t.Init(mats[0], init);
+            var total = new List<double>();
+            for (int i = 1; i < mats.Count; i++) { var sw = Stopwatch.StartNew(); t.Track(mats[i]); total.Add(sw.Elapsed.TotalMilliseconds); }
+            Add(rows, o, name, Median(total), null, null, null);
+        }
+        foreach (var m in mats) m.Dispose();
+        if (jsonPath is not null)
+        {
+            AtomicFile.WriteAllText(jsonPath, JsonSerializer.Serialize(new { device = dev.Name, sequence = seq.Name, frames = mats.Count - 1, results = rows }, new JsonSerializerOptions { WriteIndented = true }));
+            o.WriteLine($"wrote {jsonPath}");
+        }
+        return 0;
+    }
+
+    private static void Add(List<object> rows, TextWriter o, string name, double ms, double? bb, double? hd, double? pp)
+    {
+        string F(double? v) => v is null ? "-" : v.Value.ToString("F2", System.Globalization.CultureInfo.InvariantCulture);
+        o.WriteLine($"{name,-16} {ms,9:F2} {1000 / ms,8:F1} {F(bb),9} {F(hd),8} {F(pp),8}");
+        rows.Add(new { tracker = name, ms_per_frame = Math.Round(ms, 3), fps = Math.Round(1000 / ms, 1), backbone_ms = bb is null ? (double?)null : Math.Round(bb.Value, 3), head_ms = hd is null ? (double?)null : Math.Round(hd.Value, 3), post_ms = pp is null ? (double?)null : Math.Round(pp.Value, 3) });
+    }
+
+    private static double Median(List<double> v)
+    {
+        var s = v.OrderBy(x => x).ToList();
+        return s.Count == 0 ? 0 : s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
+    }
+}

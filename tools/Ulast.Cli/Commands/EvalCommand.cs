@@ -1,0 +1,55 @@
+using Ulast.Tracker;
+
+namespace Ulast.Cli.Commands;
+
+/// <summary>
+/// ulast eval --data FOLDER [--sequences a,b] [--trackers ulast,kcf,csrt,mil] [--out DIR] [model options]:
+/// one-pass evaluation of our tracker and OpenCV's in the same run; JSON, CSV, success and precision plots.
+/// </summary>
+public static class EvalCommand
+{
+    public static int Run(Options o)
+    {
+        var data = o.String("--data") ?? Path.Combine("..", "shared", "data", "annotated");
+        var only = o.String("--sequences")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var trackers = (o.String("--trackers") ?? "ulast,kcf,csrt,mil").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var outDir = o.String("--out") ?? Path.Combine("out", "eval");
+        foreach (var t in trackers)
+            if (t != "ulast" && !OpenCvVisualTracker.Names.Contains(t)) throw new ArgumentException($"Unknown tracker '{t}': expected ulast, {string.Join(", ", OpenCvVisualTracker.Names)}.");
+        using var dev = o.CreateDevice();
+        using var model = trackers.Contains("ulast") ? ModelSource.Load(o, dev, Console.Out) : null;
+        o.EnsureAllUsed();
+        if (!Directory.Exists(data)) throw new ArgumentException($"Data folder '{data}' does not exist.");
+        var seqs = SequenceLoader.LoadAll(data, only).Where(s => s.HasGroundTruth).ToList();
+        if (seqs.Count == 0) throw new ArgumentException($"No sequence with ground truth under '{data}'.");
+        Console.WriteLine($"device: {dev.Name}; {seqs.Count} sequences, {seqs.Sum(s => s.FrameCount)} frames; trackers {string.Join(", ", trackers)}");
+        var all = new Dictionary<string, IReadOnlyList<SequenceResult>>();
+        foreach (var name in trackers) all[name] = new List<SequenceResult>();
+        foreach (var seq in seqs)
+            foreach (var name in trackers)
+            {
+                using IVisualTracker tracker = name == "ulast" ? new UlastVisualTracker(model!) : new OpenCvVisualTracker(name);
+                var bar = new ProgressBar($"{name}/{seq.Name}", seq.FrameCount);
+                var r = Evaluator.Run(tracker, seq, i => bar.Report(i));
+                ((List<SequenceResult>)all[name]).Add(r);
+                AtomicFile.WriteAllText(Path.Combine(outDir, "boxes", name, seq.Name + ".txt"), GroundTruth.Format(r.Boxes, seq.OneBased));
+            }
+        var info = new Dictionary<string, string>
+        {
+            ["device"] = dev.Name,
+            ["data"] = Path.GetFullPath(data),
+            ["model"] = model is null ? "-" : model.Config.ToJson(),
+            ["protocol"] = "OPE: first ground truth, never re-initialised; AUC over IoU thresholds 0:0.05:1; precision at 20 px; normalised precision AUC over 0:0.01:0.5",
+        };
+        AtomicFile.WriteAllText(Path.Combine(outDir, "report.json"), Report.Json(all, info));
+        AtomicFile.WriteAllText(Path.Combine(outDir, "report.csv"), Report.Csv(all));
+        var summaries = all.Select(kv => Report.Summarise(kv.Key, kv.Value)).ToList();
+        Plot.Curves(Path.Combine(outDir, "success.png"), $"Success plot (OPE, {seqs.Count} sequences)", "overlap threshold", "success rate",
+            Metrics.SuccessThresholds, summaries.OrderByDescending(s => s.Auc).Select(s => ($"{s.Tracker} [{s.Auc:0.000}]", s.SuccessCurve)), 1.0);
+        Plot.Curves(Path.Combine(outDir, "precision.png"), $"Precision plot (OPE, {seqs.Count} sequences)", "location error threshold (px)", "precision",
+            Metrics.PrecisionThresholds, summaries.OrderByDescending(s => s.Precision).Select(s => ($"{s.Tracker} [{s.Precision:0.000}]", s.PrecisionCurve)), 50);
+        Console.WriteLine(Report.Table(all));
+        Console.WriteLine($"wrote {outDir}/report.json, report.csv, success.png, precision.png, boxes/");
+        return 0;
+    }
+}

@@ -1,0 +1,23 @@
+using Ulast.Tracker;
+
+namespace Ulast.Cli.Commands;
+
+/// <summary>ulast model --out FILE [--backbone small|resnet50] [--channels N] [--imagenet RESNET50.safetensors]: writes a new checkpoint.</summary>
+public static class ModelCommand
+{
+    public static int Run(Options o)
+    {
+        var outPath = o.String("--out") ?? throw new ArgumentException("--out FILE is required.");
+        var imagenet = o.String("--imagenet");
+        var cfg = new ModelConfig { Backbone = o.String("--backbone") ?? (imagenet is null ? "small" : "resnet50") };
+        int channels = o.Int("--channels", 0);
+        if (channels > 0) cfg = cfg with { Channels = channels };
+        using var dev = o.CreateDevice();
+        o.EnsureAllUsed();
+        using var model = new SiameseRpn(dev, cfg);
+        if (imagenet is not null) Checkpoint.ImportTorchvisionResNet50(model, imagenet);
+        Checkpoint.SaveModel(outPath, model, new Dictionary<string, string> { ["origin"] = imagenet is null ? "random initialisation" : "ImageNet backbone from " + Path.GetFileName(imagenet) });
+        Console.WriteLine($"wrote {outPath}: {cfg.Backbone}, {model.ParameterCount:N0} parameters");
+        return 0;
+    }
+}

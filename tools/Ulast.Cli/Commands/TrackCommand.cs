@@ -1,0 +1,81 @@
+using System.Globalization;
+using OpenCvSharp;
+using Ulast.Tracker;
+
+namespace Ulast.Cli.Commands;
+
+/// <summary>ulast track --input VIDEO|FOLDER [--box x,y,w,h] [--out boxes.txt] [--video out.mp4] [model options]</summary>
+public static class TrackCommand
+{
+    public static int Run(Options o)
+    {
+        var input = o.String("--input") ?? throw new ArgumentException("--input VIDEO|SEQUENCE_FOLDER is required.");
+        var boxText = o.String("--box");
+        var outPath = o.String("--out") ?? Path.Combine("out", "track", Path.GetFileNameWithoutExtension(input.TrimEnd('/')) + ".txt");
+        var videoPath = o.String("--video");
+        int limit = o.Int("--frames", int.MaxValue);
+        using var dev = o.CreateDevice();
+        using var model = ModelSource.Load(o, dev, Console.Out);
+        o.EnsureAllUsed();
+        Console.WriteLine($"device: {dev.Name}");
+        var seq = SequenceLoader.Load(input);
+        BoxF init = boxText is not null ? ParseBox(boxText)
+            : seq.HasGroundTruth && seq.GroundTruth[0].IsValid ? seq.GroundTruth[0]
+            : throw new ArgumentException($"'{input}' has no first ground-truth box: give --box x,y,w,h.");
+        using var tracker = new SiamRpnTracker(model);
+        var boxes = new List<BoxF>();
+        var scores = new List<float>();
+        VideoWriter? writer = null;
+        int total = Math.Min(limit, seq.FrameCount > 0 ? seq.FrameCount : limit);
+        var bar = new ProgressBar(seq.Name, total == int.MaxValue ? 1 : total);
+        var renderTmp = videoPath is null ? null : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(videoPath))!, ".tmp-" + Environment.ProcessId + "-" + Path.GetFileName(videoPath));
+        try
+        {
+            int i = 0;
+            foreach (var frame in seq.ReadFrames())
+            {
+                using (frame)
+                {
+                    if (i == 0) { tracker.Init(frame, init); boxes.Add(init); scores.Add(1f); }
+                    else { boxes.Add(tracker.Track(frame)); scores.Add(tracker.LastScore); }
+                    if (renderTmp is not null)
+                    {
+                        if (writer is null)
+                        {
+                            Directory.CreateDirectory(Path.GetDirectoryName(renderTmp)!);
+                            writer = new VideoWriter(renderTmp, FourCC.MP4V, 25, new Size(frame.Width, frame.Height));
+                            if (!writer.IsOpened()) throw new IOException($"Cannot write video '{videoPath}'.");
+                        }
+                        Render(frame, boxes[^1], scores[^1], i);
+                        writer.Write(frame);
+                    }
+                }
+                i++;
+                bar.Report(i);
+                if (i >= limit) break;
+            }
+        }
+        finally { writer?.Dispose(); }
+        if (renderTmp is not null) File.Move(renderTmp, Path.GetFullPath(videoPath!), overwrite: true);
+        AtomicFile.WriteAllText(outPath, GroundTruth.Format(boxes, seq.OneBased));
+        Console.WriteLine($"wrote {boxes.Count} boxes to {outPath}{(seq.OneBased ? " (1-based, like the sequence's ground truth)" : "")}{(videoPath is null ? "" : $" and {videoPath}")}");
+        return 0;
+    }
+
+    public static void Render(Mat frame, BoxF b, float score, int index)
+    {
+        Cv2.Rectangle(frame, new Rect((int)b.X, (int)b.Y, (int)b.W, (int)b.H), new Scalar(0, 255, 0), 2);
+        Cv2.PutText(frame, FormattableString.Invariant($"#{index} score {score:0.00}"), new Point(8, 24), HersheyFonts.HersheySimplex, 0.7, new Scalar(0, 255, 255), 2);
+    }
+
+    public static BoxF ParseBox(string text)
+    {
+        var p = text.Split(',', StringSplitOptions.TrimEntries);
+        if (p.Length != 4 || !p.All(v => float.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out _)))
+            throw new ArgumentException($"--box expects x,y,w,h (0-based pixels), got '{text}'.");
+        var v = p.Select(s => float.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        var b = new BoxF(v[0], v[1], v[2], v[3]);
+        if (!b.IsValid) throw new ArgumentException($"--box {text} needs a positive width and height.");
+        return b;
+    }
+}
