@@ -1,0 +1,61 @@
+using Ulast.Tracker;
+
+namespace Ulast.Tests.Tracker;
+
+public class TrackerTests
+{
+    [SkippableFact]
+    public void UntrainedSmallModelTracksASharedSequenceWithoutNaN()
+    {
+        var path = Path.Combine(SequenceTests.Annotated, "Girl");
+        Skip.IfNot(Directory.Exists(path), "shared data missing");
+        using var dev = TestDevice.Cpu();
+        using var model = new SiameseRpn(dev, new ModelConfig { Backbone = "small", Channels = 32, Width = 16 });
+        var seq = SequenceLoader.Load(path);
+        using var tracker = new UlastVisualTracker(model);
+        var r = Evaluator.Run(tracker, new Sequence { Name = seq.Name, Path = seq.Path, Format = seq.Format, Frames = seq.Frames.Take(25).ToList(), GroundTruth = seq.GroundTruth.Take(25).ToList(), FrameCount = 25, OneBased = true });
+        Assert.Equal(25, r.Boxes.Count);
+        using var first = seq.ReadFrames().First();
+        foreach (var b in r.Boxes)
+        {
+            Assert.True(b.IsValid, $"box {b}");
+            Assert.InRange(b.Cx, 0, first.Width);
+            Assert.InRange(b.Cy, 0, first.Height);
+        }
+        Assert.InRange(r.Auc, 0, 1);
+    }
+
+    [Fact]
+    public void InitRejectsBoxesOutsideTheFrame()
+    {
+        using var dev = TestDevice.Cpu();
+        using var model = new SiameseRpn(dev, new ModelConfig { Channels = 16, Width = 8 });
+        using var tracker = new SiamRpnTracker(model);
+        using var frame = new OpenCvSharp.Mat(100, 120, OpenCvSharp.MatType.CV_8UC3, OpenCvSharp.Scalar.All(90));
+        Assert.Throws<ArgumentException>(() => tracker.Init(frame, new BoxF(500, 10, 20, 20)));
+        Assert.Throws<ArgumentException>(() => tracker.Init(frame, new BoxF(10, 10, 0, 20)));
+        Assert.Throws<InvalidOperationException>(() => tracker.Track(frame));
+    }
+
+    [Fact]
+    public void ModelShapes()
+    {
+        using var dev = TestDevice.Cpu();
+        foreach (var backbone in new[] { "small", "resnet50" })
+        {
+            using var model = new SiameseRpn(dev, new ModelConfig { Backbone = backbone, Channels = 16, Width = 8 });
+            using var s = new TensorScope();
+            using var ng = GradMode.NoGrad();
+            var z = Tensor.FromArray(dev, TestDevice.Random(new Random(1), 3 * 127 * 127, 0, 255), 1, 3, 127, 127);
+            var x = Tensor.FromArray(dev, TestDevice.Random(new Random(2), 3 * 255 * 255, 0, 255), 1, 3, 255, 255);
+            var zf = model.TemplateFeatures(z);
+            var xf = model.SearchFeatures(x);
+            Assert.All(zf, f => Assert.Equal(new[] { 1, 16, 7, 7 }, f.Shape));
+            Assert.All(xf, f => Assert.Equal(new[] { 1, 16, 31, 31 }, f.Shape));
+            var (cls, loc) = model.Head(model.Kernels(zf), xf);
+            Assert.Equal(new[] { 1, 5, 25, 25 }, cls.Shape);
+            Assert.Equal(new[] { 1, 20, 25, 25 }, loc.Shape);
+            Assert.All(cls.ToArray(), v => Assert.True(float.IsFinite(v)));
+        }
+    }
+}
