@@ -23,3 +23,8 @@ $ULAST gradcheck
 
 echo "== kernel benchmark"
 $ULAST bench kernels --json out/bench-kernels.json
+
+echo "== evaluation on the shared annotated sequences (ours and OpenCV's KCF, CSRT, MIL)"
+MODEL_ARGS=()
+[ -f out/model.safetensors ] && MODEL_ARGS=(--checkpoint out/model.safetensors)
+$ULAST eval --data ../shared/data/annotated --out out/eval "${MODEL_ARGS[@]}"

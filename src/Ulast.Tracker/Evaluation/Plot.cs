@@ -27,7 +27,7 @@ public static class Plot
             Cv2.PutText(img, fy.ToString("0.0", CultureInfo.InvariantCulture), new Point(L - 40, Y(fy) + 5), HersheyFonts.HersheySimplex, 0.45, Scalar.Black);
         }
         Cv2.Rectangle(img, new Point(X(0), Y(1)), new Point(X(xMax), Y(0)), Scalar.Black);
-        Cv2.PutText(img, title, new Point(L, 32), HersheyFonts.HersheySimplex, 0.7, Scalar.Black, 2);
+        Cv2.PutText(img, title, new Point(L + 110, 28), HersheyFonts.HersheySimplex, 0.7, Scalar.Black, 2);
         Cv2.PutText(img, xLabel, new Point(W / 2 - 60, H - 20), HersheyFonts.HersheySimplex, 0.55, Scalar.Black);
         Cv2.PutText(img, yLabel, new Point(8, T - 10), HersheyFonts.HersheySimplex, 0.55, Scalar.Black);
         int n = 0;

@@ -59,3 +59,29 @@ public class TrackerTests
         }
     }
 }
+
+public class TrackerGeometryTests
+{
+    [Fact]
+    public void ZeroDeltasAndFlatScoresKeepTheTargetCentre()
+    {
+        // With every delta 0 and every logit equal, the cosine window picks the middle cell, whose
+        // anchors sit on the crop centre: the tracker must not move the target's centre at all.
+        using var dev = TestDevice.Cpu();
+        using var model = new SiameseRpn(dev, new ModelConfig { Channels = 16, Width = 8 });
+        foreach (var (name, t) in model.State())
+            if (name.Contains(".head2.", StringComparison.Ordinal)) t.Fill(0f);
+        using var tracker = new SiamRpnTracker(model);
+        using var frame = new OpenCvSharp.Mat(240, 320, OpenCvSharp.MatType.CV_8UC3);
+        OpenCvSharp.Cv2.Randu(frame, OpenCvSharp.Scalar.All(0), OpenCvSharp.Scalar.All(255));
+        var start = new BoxF(100.5f, 80.25f, 40, 30);
+        tracker.Init(frame, start);
+        for (int i = 0; i < 5; i++)
+        {
+            var b = tracker.Track(frame);
+            Assert.Equal(start.Cx, b.Cx, 3);
+            Assert.Equal(start.Cy, b.Cy, 3);
+            Assert.Equal(0.5f, tracker.LastScore, 5);
+        }
+    }
+}
