@@ -14,6 +14,8 @@ public static class Program
           ulast track --input VIDEO|SEQUENCE [--box x,y,w,h] [--out FILE] [--video OUT.mp4] [--frames N] [model options]
           ulast eval [--data FOLDER] [--sequences a,b] [--trackers ulast,kcf,csrt,mil] [--out DIR] [model options]
           ulast model --out FILE [--backbone small|resnet50] [--channels N] [--imagenet RESNET50.safetensors]
+          ulast pseudo-label [--input DIR|VIDEO] [--out labels.json] [--fresh] [--step N]
+          ulast pseudo-label --quality [--data DIR] [--out DIR]
           ulast bench track [--sequence FOLDER] [--frames N] [--backbones small,resnet50] [--json FILE]
           ulast gradcheck [--op NAME] [--seed N] [--device auto|cuda|cpu] [--kernels] [--list]
           ulast device [--device auto|cuda|cpu]
@@ -36,6 +38,7 @@ public static class Program
                 "track" => Commands.TrackCommand.Run(new Options(args.Skip(1).ToArray())),
                 "eval" => Commands.EvalCommand.Run(new Options(args.Skip(1).ToArray())),
                 "model" => Commands.ModelCommand.Run(new Options(args.Skip(1).ToArray())),
+                "pseudo-label" => Commands.PseudoLabelCommand.Run(new Options(args.Skip(1).ToArray())),
                 _ => throw new ArgumentException($"Unknown command '{args[0]}'. Run 'ulast --help'."),
             };
         }

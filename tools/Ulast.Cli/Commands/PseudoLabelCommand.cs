@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Text;
+using Ulast.Tracker;
+
+namespace Ulast.Cli.Commands;
+
+/// <summary>
+/// ulast pseudo-label [--input DIR|FILE] [--out labels.json] [--fresh]
+/// ulast pseudo-label --quality [--data DIR] [--out DIR]   (labels annotated sequences as if unlabelled and scores them)
+/// </summary>
+public static class PseudoLabelCommand
+{
+    public static int Run(Options o)
+    {
+        bool quality = o.Flag("--quality");
+        bool fresh = o.Flag("--fresh");
+        var cfg = new PseudoLabelConfig { Step = o.Int("--step", 2) };
+        if (quality)
+        {
+            var data = o.String("--data") ?? Path.Combine("..", "shared", "data", "annotated");
+            var outDir = o.String("--out") ?? Path.Combine("out", "pseudo-quality");
+            o.EnsureAllUsed();
+            return Quality(data, outDir, cfg);
+        }
+        var input = o.String("--input") ?? Path.Combine("..", "shared", "data", "unlabeled");
+        var outPath = o.String("--out") ?? Path.Combine("out", "labels.json");
+        o.EnsureAllUsed();
+        var sources = Sources(input);
+        if (sources.Count == 0) throw new ArgumentException($"No video or frame folder under '{input}'.");
+        var labels = !fresh && File.Exists(outPath) ? LabelsFile.Read(outPath) : new LabelsFile { Config = cfg };
+        Console.WriteLine($"{sources.Count} videos; labels → {outPath}{(labels.Videos.Count + labels.Failed.Count > 0 ? $" (resuming: {labels.Videos.Count + labels.Failed.Count} done)" : "")}");
+        foreach (var (name, path) in sources)
+        {
+            if (labels.Videos.ContainsKey(name) || labels.Failed.ContainsKey(name)) { Console.WriteLine($"{name}: already labelled, skipped"); continue; }
+            try
+            {
+                var seq = SequenceLoader.Load(path);
+                var bar = new ProgressBar(name, 1);
+                ProgressBar? inner = null;
+                var v = PseudoLabeller.Label(seq, cfg, (done, total) => { inner ??= new ProgressBar(name, total); inner.Report(done, "labelled frames"); });
+                labels.Videos[name] = v;
+                Console.WriteLine($"{name}: {v.Frames} frames, quality {v.VideoQuality:0.00}, {v.Segments.Length} reliable segments ({v.Segments.Sum(s => s[1] - s[0] + 1)} frames){(v.Dropped ? ", DROPPED: " + v.Reason : "")}");
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException or OpenCvSharp.OpenCVException)
+            {
+                labels.Failed[name] = e.Message;
+                Console.Error.WriteLine($"{name}: unreadable, skipped: {e.Message}");
+            }
+            labels.Write(outPath);
+        }
+        labels.Write(outPath);
+        Console.WriteLine($"wrote {outPath}: {labels.Videos.Count(v => !v.Value.Dropped)} usable videos, {labels.Videos.Count(v => v.Value.Dropped)} dropped, {labels.Failed.Count} unreadable");
+        return 0;
+    }
+
+    /// <summary>Video files and frame folders directly under a folder (or the one given).</summary>
+    public static List<(string name, string path)> Sources(string input)
+    {
+        if (File.Exists(input)) return new() { (Path.GetFileNameWithoutExtension(input), input) };
+        if (!Directory.Exists(input)) throw new ArgumentException($"'{input}' does not exist.");
+        var list = Directory.GetFiles(input).Where(SequenceLoader.IsVideo).Select(f => (Path.GetFileNameWithoutExtension(f), f))
+            .Concat(Directory.GetDirectories(input).Select(d => (new DirectoryInfo(d).Name, d)))
+            .OrderBy(s => s.Item1, StringComparer.Ordinal).ToList();
+        return list;
+    }
+
+    private static int Quality(string data, string outDir, PseudoLabelConfig cfg)
+    {
+        var seqs = SequenceLoader.LoadAll(data).Where(s => s.HasGroundTruth).ToList();
+        var rows = new List<PseudoQuality>();
+        var items = new List<(Sequence, VideoLabels)>();
+        var file = new LabelsFile { Config = cfg };
+        foreach (var seq in seqs)
+        {
+            ProgressBar? bar = null;
+            var v = PseudoLabeller.Label(seq, cfg, (d, t) => { bar ??= new ProgressBar(seq.Name, t); bar.Report(d, "labelled frames"); });
+            file.Videos[seq.Name] = v;
+            rows.Add(PseudoQuality.Measure(seq.Name, v, seq.GroundTruth));
+            items.Add((seq, v));
+        }
+        file.Write(Path.Combine(outDir, "labels.json"));
+        var sb = new StringBuilder("sequence,frames,mean_iou,reliable_mean_iou,reliable_iou_above_0.5,coverage,reliable_frames\n");
+        string F(double v) => v.ToString("0.000", CultureInfo.InvariantCulture);
+        foreach (var r in rows) sb.AppendLine($"{r.Sequence},{r.Frames},{F(r.MeanIou)},{F(r.ReliableMeanIou)},{F(r.ReliableAbove05)},{F(r.Coverage)},{r.ReliableFrames}");
+        int reliableTotal = rows.Sum(r => r.ReliableFrames);
+        double pooled = reliableTotal == 0 ? 0 : rows.Sum(r => r.ReliableMeanIou * r.ReliableFrames) / reliableTotal;
+        double pooledAbove = reliableTotal == 0 ? 0 : rows.Sum(r => r.ReliableAbove05 * r.ReliableFrames) / reliableTotal;
+        sb.AppendLine($"ALL,{rows.Sum(r => r.Frames)},{F(rows.Average(r => r.MeanIou))},{F(pooled)},{F(pooledAbove)},{F(reliableTotal / (double)rows.Sum(r => r.Frames))},{reliableTotal}");
+        AtomicFile.WriteAllText(Path.Combine(outDir, "quality.csv"), sb.ToString());
+        PseudoQuality.Montage(Path.Combine(outDir, "montage.png"), items);
+        Console.WriteLine($"{"sequence",-14} {"frames",6} {"mean IoU",9} {"rel. IoU",9} {"rel>0.5",8} {"coverage",9}");
+        foreach (var r in rows) Console.WriteLine($"{r.Sequence,-14} {r.Frames,6} {r.MeanIou,9:F3} {r.ReliableMeanIou,9:F3} {r.ReliableAbove05,8:F3} {r.Coverage,9:F3}");
+        Console.WriteLine($"{"ALL (pooled)",-14} {rows.Sum(r => r.Frames),6} {rows.Average(r => r.MeanIou),9:F3} {pooled,9:F3} {pooledAbove,8:F3} {reliableTotal / (double)rows.Sum(r => r.Frames),9:F3}");
+        Console.WriteLine($"wrote {outDir}/quality.csv, montage.png, labels.json");
+        return 0;
+    }
+}
