@@ -20,8 +20,8 @@ public static class MotionCandidates
         {
             int a = Math.Max(0, t - gap), b = Math.Min(grey.Count - 1, t + gap);
             if (a == b) return (new List<Candidate>(), gap);
-            Cv2.CalcOpticalFlowFarneback(grey[a], grey[b], flow, 0.5, 3, 15, 3, 5, 1.2, 0);
-            motion = MedianMagnitude(flow);
+            Cv2.CalcOpticalFlowFarneback(grey[a], grey[b], flow, 0.5, 3, cfg.FlowWindow, 3, 5, 1.2, 0);
+            motion = HighMagnitude(flow);
             if (motion >= cfg.MinMotion || gap * 2 > cfg.MaxGap) break;
             gap *= 2;
         }
@@ -37,7 +37,7 @@ public static class MotionCandidates
         foreach (var c in channels) c.Dispose();
         using var sal = new Mat();
         Cv2.Magnitude(fx, fy, sal);
-        Cv2.GaussianBlur(sal, sal, new Size(5, 5), 0);
+        if (cfg.SaliencyBlur > 1) Cv2.GaussianBlur(sal, sal, new Size(cfg.SaliencyBlur, cfg.SaliencyBlur), 0);
         Cv2.MinMaxLoc(sal, out _, out double max);
         double salMean = Cv2.Mean(sal).Val0;
         var found = new List<Candidate>();
@@ -49,7 +49,7 @@ public static class MotionCandidates
             using var mask = new Mat();
             Cv2.Threshold(sal, mask, thr, 255, ThresholdTypes.Binary);
             mask.ConvertTo(mask, MatType.CV_8U);
-            Cv2.MorphologyEx(mask, mask, MorphTypes.Close, Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(5, 5)));
+            if (cfg.Closing > 1) Cv2.MorphologyEx(mask, mask, MorphTypes.Close, Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(cfg.Closing, cfg.Closing)));
             using var labels = new Mat();
             using var stats = new Mat();
             using var centroids = new Mat();
@@ -68,7 +68,8 @@ public static class MotionCandidates
                 double border = Math.Min(Math.Min(x, y), Math.Min(w - x - bw, h - y - bh)) / (0.05 * Math.Max(w, h));
                 double fill = (double)area / (bw * bh);
                 float score = (float)(contrast * Math.Clamp(border, 0.2, 1) * Math.Sqrt(fill));
-                found.Add(new Candidate(new BoxF(x * scaleBack, y * scaleBack, bw * scaleBack, bh * scaleBack), score));
+                float sx = Math.Min(cfg.Shrink, bw / 4f), sy = Math.Min(cfg.Shrink, bh / 4f);
+                found.Add(new Candidate(new BoxF((x + sx) * scaleBack, (y + sy) * scaleBack, (bw - 2 * sx) * scaleBack, (bh - 2 * sy) * scaleBack), score));
             }
         }
         // Keep the best distinct candidates.
@@ -120,7 +121,8 @@ public static class MotionCandidates
         return true;
     }
 
-    private static double MedianMagnitude(Mat flow)
+    /// <summary>The 99th percentile of the flow magnitude: how fast the fastest things move (a small object over a still background leaves the median at 0).</summary>
+    private static double HighMagnitude(Mat flow)
     {
         var ch = Cv2.Split(flow);
         using var mag = new Mat();
@@ -128,6 +130,6 @@ public static class MotionCandidates
         foreach (var c in ch) c.Dispose();
         mag.GetArray(out float[] v);
         var sample = v.Where((_, i) => i % 7 == 0).OrderBy(x => x).ToArray();
-        return sample.Length == 0 ? 0 : sample[sample.Length / 2];
+        return sample.Length == 0 ? 0 : sample[(int)(sample.Length * 0.99)];
     }
 }

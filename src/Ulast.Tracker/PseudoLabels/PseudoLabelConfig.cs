@@ -4,17 +4,25 @@ namespace Ulast.Tracker;
 public sealed record PseudoLabelConfig
 {
     /// <summary>Frames are downscaled so their longer side is at most this many pixels before flow.</summary>
-    public int FlowSize { get; init; } = 256;
+    public int FlowSize { get; init; } = 384;
     /// <summary>Label every this-many-th frame from flow; the rest are interpolated.</summary>
     public int Step { get; init; } = 2;
     /// <summary>Frame gap Δ for flow between t−Δ and t+Δ starts here and doubles while motion is too small.</summary>
     public int MinGap { get; init; } = 1;
     public int MaxGap { get; init; } = 8;
-    /// <summary>Median flow magnitude (downscaled pixels) below which Δ is widened.</summary>
-    public float MinMotion { get; init; } = 0.6f;
+    /// <summary>99th-percentile flow magnitude (downscaled pixels) below which Δ is widened.</summary>
+    public float MinMotion { get; init; } = 1.5f;
     /// <summary>Saliency thresholds α·mean + (1 − α)·max.</summary>
     public float[] Alphas { get; init; } = { 0.7f, 0.84f };
     public int CandidatesPerFrame { get; init; } = 3;
+    /// <summary>Farnebäck's averaging window (pixels of the downscaled frame); small windows keep small objects sharp.</summary>
+    public int FlowWindow { get; init; } = 9;
+    /// <summary>[ours] Pixels (of the downscaled frame) taken off each side of a box: flow smoothing over the window widens the moving region by about half a window.</summary>
+    public float Shrink { get; init; } = 4.5f;
+    /// <summary>Gaussian blur of the saliency map (odd; 1 = none).</summary>
+    public int SaliencyBlur { get; init; } = 3;
+    /// <summary>Morphological closing of the thresholded saliency (odd; 1 = none).</summary>
+    public int Closing { get; init; } = 3;
     /// <summary>[ours] Remove camera motion with a RANSAC affine fit to the flow (off: subtract the mean flow only, as USOT).</summary>
     public bool CompensateCamera { get; init; } = true;
     public float MinAreaFraction { get; init; } = 0.002f;

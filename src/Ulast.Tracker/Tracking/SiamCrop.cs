@@ -9,11 +9,18 @@ namespace Ulast.Tracker;
 /// </summary>
 public static class SiamCrop
 {
-    public static Tensor Crop(Device device, Mat frame, float cx, float cy, float side, int size, float[] meanColour)
+    public static Tensor Crop(Device device, Mat frame, float cx, float cy, float side, int size, float[] meanColour) =>
+        Window(device, frame, cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2, size, meanColour);
+
+    /// <summary>
+    /// Crops the window (x1, y1)–(x2, y2) to size×size; x2 &lt; x1 (or y2 &lt; y1) mirrors the crop, which
+    /// is how augmentation flips. Only the frame region under the window is uploaded.
+    /// </summary>
+    public static Tensor Window(Device device, Mat frame, float x1, float y1, float x2, float y2, int size, float[] meanColour)
     {
-        float x1 = cx - side / 2, y1 = cy - side / 2, x2 = cx + side / 2, y2 = cy + side / 2;
-        int rx1 = Math.Clamp((int)Math.Floor(x1) - 1, 0, frame.Width - 1), ry1 = Math.Clamp((int)Math.Floor(y1) - 1, 0, frame.Height - 1);
-        int rx2 = Math.Clamp((int)Math.Ceiling(x2) + 1, rx1 + 1, frame.Width), ry2 = Math.Clamp((int)Math.Ceiling(y2) + 1, ry1 + 1, frame.Height);
+        float lx = Math.Min(x1, x2), hx = Math.Max(x1, x2), ly = Math.Min(y1, y2), hy = Math.Max(y1, y2);
+        int rx1 = Math.Clamp((int)Math.Floor(lx) - 1, 0, frame.Width - 1), ry1 = Math.Clamp((int)Math.Floor(ly) - 1, 0, frame.Height - 1);
+        int rx2 = Math.Clamp((int)Math.Ceiling(hx) + 1, rx1 + 1, frame.Width), ry2 = Math.Clamp((int)Math.Ceiling(hy) + 1, ry1 + 1, frame.Height);
         var roi = new Rect(rx1, ry1, rx2 - rx1, ry2 - ry1);
         var image = ImageUpload.Region(device, frame, roi);
         var box = Tensor.FromArray(device, new[] { x1 - rx1, y1 - ry1, x2 - rx1, y2 - ry1 }, 1, 4);
