@@ -24,6 +24,12 @@ $ULAST gradcheck
 echo "== kernel benchmark"
 $ULAST bench kernels --json out/bench-kernels.json
 
+echo "== pseudo labels for the unlabelled videos (resumes where it stopped)"
+$ULAST pseudo-label --input ../shared/data/unlabeled --out out/labels.json
+
+echo "== pseudo-label quality on the annotated sequences, labelled as if unlabelled"
+$ULAST pseudo-label --quality --data ../shared/data/annotated --out out/pseudo-quality
+
 echo "== evaluation on the shared annotated sequences (ours and OpenCV's KCF, CSRT, MIL)"
 MODEL_ARGS=()
 [ -f out/model.safetensors ] && MODEL_ARGS=(--checkpoint out/model.safetensors)

@@ -49,7 +49,11 @@ public static class PseudoLabelCommand
             labels.Write(outPath);
         }
         labels.Write(outPath);
-        Console.WriteLine($"wrote {outPath}: {labels.Videos.Count(v => !v.Value.Dropped)} usable videos, {labels.Videos.Count(v => v.Value.Dropped)} dropped, {labels.Failed.Count} unreadable");
+        var montage = Path.ChangeExtension(outPath, ".png");
+        var shown = labels.Videos.Where(v => v.Value.Frames > 0 && sources.Any(s => s.name == v.Key)).Take(8)
+            .Select(v => (SequenceLoader.Load(sources.First(s => s.name == v.Key).path), v.Value)).ToList();
+        if (shown.Count > 0) PseudoQuality.Montage(montage, shown);
+        Console.WriteLine($"wrote {outPath}{(shown.Count > 0 ? $" and {montage} (thick red: reliable pseudo boxes)" : "")}: {labels.Videos.Count(v => !v.Value.Dropped)} usable videos, {labels.Videos.Count(v => v.Value.Dropped)} dropped, {labels.Failed.Count} unreadable");
         return 0;
     }
 

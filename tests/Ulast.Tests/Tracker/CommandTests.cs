@@ -1,0 +1,87 @@
+using OpenCvSharp;
+using Ulast.Cli;
+using Ulast.Cli.Commands;
+using Ulast.Tracker;
+
+namespace Ulast.Tests.Tracker;
+
+/// <summary>The commands end to end on shared data, in a temporary folder.</summary>
+[Collection("Console")]
+public class CommandTests
+{
+    [SkippableFact]
+    public void PseudoLabelResumesAndReportsUnreadableVideos()
+    {
+        var video = Path.Combine(SequenceTests.SharedData, "unlabeled", "tree.avi");
+        Skip.IfNot(File.Exists(video), "shared video missing");
+        var dir = Directory.CreateTempSubdirectory();
+        try
+        {
+            var input = Directory.CreateDirectory(Path.Combine(dir.FullName, "in")).FullName;
+            File.CreateSymbolicLink(Path.Combine(input, "tree.avi"), video);
+            File.WriteAllText(Path.Combine(input, "broken.mp4"), "this is not a video");
+            var labels = Path.Combine(dir.FullName, "labels.json");
+            Assert.Equal(0, PseudoLabelCommand.Run(new Options(new[] { "--input", input, "--out", labels })));
+            var first = LabelsFile.Read(labels);
+            Assert.Equal(68, first.Videos["tree"].Frames);
+            Assert.Contains("broken", first.Failed.Keys);
+            Assert.True(File.Exists(Path.ChangeExtension(labels, ".png")));
+            var stamp = File.GetLastWriteTimeUtc(labels);
+            var output = new StringWriter();
+            var saved = Console.Out;
+            Console.SetOut(output);
+            try { Assert.Equal(0, PseudoLabelCommand.Run(new Options(new[] { "--input", input, "--out", labels }))); }
+            finally { Console.SetOut(saved); }
+            Assert.Contains("tree: already labelled, skipped", output.ToString());
+            Assert.Contains("broken: already labelled, skipped", output.ToString());
+        }
+        finally { dir.Delete(true); }
+    }
+
+    [SkippableFact]
+    public void TrackWritesBoxesAndARenderedVideo()
+    {
+        var seq = Path.Combine(SequenceTests.Annotated, "Girl");
+        Skip.IfNot(Directory.Exists(seq), "shared data missing");
+        var dir = Directory.CreateTempSubdirectory();
+        try
+        {
+            var boxes = Path.Combine(dir.FullName, "girl.txt");
+            var video = Path.Combine(dir.FullName, "girl.mp4");
+            Assert.Equal(0, TrackCommand.Run(new Options(new[] { "--input", seq, "--frames", "12", "--out", boxes, "--video", video, "--device", "cpu", "--channels", "32" })));
+            var lines = File.ReadAllLines(boxes);
+            Assert.Equal(12, lines.Length);
+            Assert.Equal("57,21,31,45", lines[0]);   // the first ground truth, written back 1-based
+            using var cap = new VideoCapture(video);
+            Assert.True(cap.IsOpened());
+            Assert.Equal(12, cap.FrameCount);
+            Assert.Throws<ArgumentException>(() => TrackCommand.Run(new Options(new[] { "--input", seq, "--box", "1,2,3" })));
+        }
+        finally { dir.Delete(true); }
+    }
+
+    [Fact]
+    public void LasotAndGot10kLayoutsAreRecognised()
+    {
+        var dir = Directory.CreateTempSubdirectory();
+        try
+        {
+            using var img = new Mat(40, 50, MatType.CV_8UC3, Scalar.All(100));
+            var lasot = Directory.CreateDirectory(Path.Combine(dir.FullName, "cat-1", "img")).Parent!.FullName;
+            for (int i = 1; i <= 3; i++) Cv2.ImWrite(Path.Combine(lasot, "img", $"{i:00000000}.jpg"), img);
+            File.WriteAllText(Path.Combine(lasot, "groundtruth.txt"), "11,12,10,8\n12,12,10,8\n0,0,0,0");
+            var l = SequenceLoader.Load(lasot);
+            Assert.Equal("lasot", l.Format);
+            Assert.Equal(new BoxF(10, 11, 10, 8), l.GroundTruth[0]);   // 1-based → 0-based
+            Assert.False(l.GroundTruth[2].IsValid);
+            var got = Directory.CreateDirectory(Path.Combine(dir.FullName, "GOT-10k_Val_000001")).FullName;
+            for (int i = 1; i <= 3; i++) Cv2.ImWrite(Path.Combine(got, $"{i:00000000}.jpg"), img);
+            File.WriteAllText(Path.Combine(got, "groundtruth.txt"), "5.5,6,10,8\n5,6,10,8\n5,6,10,8\n");
+            var g = SequenceLoader.Load(got);
+            Assert.Equal("got10k", g.Format);
+            Assert.Equal(new BoxF(5.5f, 6, 10, 8), g.GroundTruth[0]);
+            Assert.Equal(2, SequenceLoader.LoadAll(dir.FullName).Count);
+        }
+        finally { dir.Delete(true); }
+    }
+}
