@@ -17,20 +17,20 @@ public static partial class Ops
             if (x.RequiresGrad)
             {
                 var dx = Tensor.Empty(dev, x.Shape);
-                if (dev.HostPath) { dev.Synchronize(); HostConv.BackwardInput(p, g.HostPointer, w.HostPointer, dx.HostPointer); }
-                else dev.Kernels.Launch(ConvKernels.BackwardInput, p.InputSize, p, g.View, w.View, dx.View);
+                HostPaths.Dispatch(dev, () => HostConv.BackwardInput(p, g.HostPointer, w.HostPointer, dx.HostPointer),
+                    () => dev.Kernels.Launch(ConvKernels.BackwardInput, p.InputSize, p, g.View, w.View, dx.View));
                 Tensor.AccumulateGrad(x, dx);
             }
             if (w.RequiresGrad)
             {
                 var dw = Tensor.Empty(dev, w.Shape);
-                if (dev.HostPath) { dev.Synchronize(); HostConv.BackwardWeight(p, x.HostPointer, g.HostPointer, dw.HostPointer); }
-                else dev.Kernels.Launch(ConvKernels.BackwardWeight, p.WeightSize, p, x.View, g.View, dw.View);
+                HostPaths.Dispatch(dev, () => HostConv.BackwardWeight(p, x.HostPointer, g.HostPointer, dw.HostPointer),
+                    () => dev.Kernels.Launch(ConvKernels.BackwardWeight, p.WeightSize, p, x.View, g.View, dw.View));
                 Tensor.AccumulateGrad(w, dw);
             }
         });
-        if (dev.HostPath) { dev.Synchronize(); HostConv.Forward(p, x.HostPointer, w.HostPointer, y.HostPointer); }
-        else dev.Kernels.Launch(ConvKernels.Forward, p.OutputSize, p, x.View, w.View, y.View);
+        HostPaths.Dispatch(dev, () => HostConv.Forward(p, x.HostPointer, w.HostPointer, y.HostPointer),
+            () => dev.Kernels.Launch(ConvKernels.Forward, p.OutputSize, p, x.View, w.View, y.View));
         return y;
     }
 }

@@ -13,6 +13,13 @@ internal static unsafe class HostPaths
 {
     private static Span<float> S(Tensor t) => new(t.HostPointer, t.Size);
 
+    /// <summary>Runs the SIMD host routine on the CPU's host path, the kernel launch everywhere else.</summary>
+    public static void Dispatch(Device dev, Action host, Action kernel)
+    {
+        if (dev.HostPath) { dev.Synchronize(); host(); }
+        else kernel();
+    }
+
     private static bool Ready(Tensor t)
     {
         if (!t.Device.HostPath) return false;

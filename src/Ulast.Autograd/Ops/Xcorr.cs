@@ -16,20 +16,20 @@ public static partial class Ops
             if (search.RequiresGrad)
             {
                 var ds = Tensor.Empty(dev, search.Shape);
-                if (dev.HostPath) { dev.Synchronize(); HostXcorr.BackwardSearch(p, kernel.HostPointer, g.HostPointer, ds.HostPointer); }
-                else dev.Kernels.Launch(XcorrKernels.BackwardSearch, p.SearchSize, p, kernel.View, g.View, ds.View);
+                HostPaths.Dispatch(dev, () => HostXcorr.BackwardSearch(p, kernel.HostPointer, g.HostPointer, ds.HostPointer),
+                    () => dev.Kernels.Launch(XcorrKernels.BackwardSearch, p.SearchSize, p, kernel.View, g.View, ds.View));
                 Tensor.AccumulateGrad(search, ds);
             }
             if (kernel.RequiresGrad)
             {
                 var dk = Tensor.Empty(dev, kernel.Shape);
-                if (dev.HostPath) { dev.Synchronize(); HostXcorr.BackwardKernel(p, search.HostPointer, g.HostPointer, dk.HostPointer); }
-                else dev.Kernels.Launch(XcorrKernels.BackwardKernel, p.KernelSize, p, search.View, g.View, dk.View);
+                HostPaths.Dispatch(dev, () => HostXcorr.BackwardKernel(p, search.HostPointer, g.HostPointer, dk.HostPointer),
+                    () => dev.Kernels.Launch(XcorrKernels.BackwardKernel, p.KernelSize, p, search.View, g.View, dk.View));
                 Tensor.AccumulateGrad(kernel, dk);
             }
         });
-        if (dev.HostPath) { dev.Synchronize(); HostXcorr.Forward(p, search.HostPointer, kernel.HostPointer, y.HostPointer); }
-        else dev.Kernels.Launch(XcorrKernels.Forward, p.OutputSize, p, search.View, kernel.View, y.View);
+        HostPaths.Dispatch(dev, () => HostXcorr.Forward(p, search.HostPointer, kernel.HostPointer, y.HostPointer),
+            () => dev.Kernels.Launch(XcorrKernels.Forward, p.OutputSize, p, search.View, kernel.View, y.View));
         return y;
     }
 }

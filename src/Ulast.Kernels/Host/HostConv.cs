@@ -53,6 +53,7 @@ public static unsafe class HostConv
     public static void BackwardWeight(ConvParams p, float* x, float* dy, float* dw)
     {
         int threads = Math.Max(1, Math.Min(Threads, p.N));
+        int inner = Math.Max(1, Threads / threads);   // spare threads go to each GEMM (batch 1 still uses every core)
         int rows = ColRows(p), hw = p.Ho * p.Wo;
         long wsize = p.WeightSize;
         var partials = new IntPtr[threads];
@@ -76,7 +77,7 @@ public static unsafe class HostConv
                             float* src = xg;
                             if (col != null) { Im2Col(p, xg, col); src = col; }
                             HostGemm.Gemm(p.CoutG, rows, hw, (float*)pdy + ((long)n * p.Cout + g * p.CoutG) * hw, hw, false,
-                                src, hw, true, acc + (long)g * p.CoutG * rows, rows, !first);
+                                src, hw, true, acc + (long)g * p.CoutG * rows, rows, !first, inner);
                         }
                         first = false;
                     }

@@ -30,6 +30,8 @@ public sealed class BatchLoader : IDisposable
         {
             try
             {
+                // A CUDA context is per thread: make the device's current on this worker too.
+                if (!device.IsCpu) device.Accelerator.Bind();
                 while (!_stop.IsCancellationRequested)
                 {
                     var batch = Make(device, sampler, cache, rng, batchSize, aug, templateSize, searchSize);
