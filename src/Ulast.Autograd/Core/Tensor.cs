@@ -111,11 +111,12 @@ public sealed class Tensor : IDisposable
         else Device.Kernels.Launch(FillKernels.Fill, Size, View, value);
     }
 
-    public void CopyFrom(ReadOnlySpan<float> data)
+    public unsafe void CopyFrom(ReadOnlySpan<float> data)
     {
         if (data.Length != Size) throw new ArgumentException($"Expected {Size} values for shape {ShapeString}, got {data.Length}.");
         Device.Synchronize();
-        View.CopyFromCPU(data.ToArray());
+        if (Device.IsCpu) data.CopyTo(new Span<float>(HostPointer, Size));   // CPU buffers are host memory
+        else View.CopyFromCPU(data.ToArray());
     }
 
     public unsafe void CopyFrom(Tensor other)
@@ -247,10 +248,11 @@ public sealed class Tensor : IDisposable
         if (!RequiresGrad) throw new InvalidOperationException("Backward() on a tensor that does not require a gradient.");
         if (seed is null && Size != 1) throw new InvalidOperationException($"Backward() without a seed needs a scalar, got {ShapeString}.");
         var order = TopologicalOrder();
-        var first = seed ?? Full(Device, 1f, Shape);
-        if (seed is not null)
+        Tensor first;
+        if (seed is null) first = Full(Device, 1f, Shape);
+        else
         {
-            first = Empty(Device, Shape);
+            first = Empty(Device, Shape);   // a copy: the tape may free or keep it, never the caller's tensor
             first.CopyFrom(seed);
         }
         AccumulateGrad(this, first);

@@ -53,7 +53,7 @@ public static unsafe class HostXcorr
         });
     }
 
-    private static void ForEachPlane(XcorrParams p, int inFloats, int outFloats, PlaneBody body0)
+    private static void ForEachPlane(XcorrParams p, int inFloats, int outFloats, PlaneBody body)
     {
         int planes = p.B * p.C;
         int threads = Math.Max(1, Math.Min(Threads, planes));
@@ -63,7 +63,7 @@ public static unsafe class HostXcorr
             var sout = GC.AllocateUninitializedArray<float>(outFloats + 2 * V, pinned: true);
             fixed (float* si = sin, so = sout)
                 for (int pl = (int)((long)planes * t / threads); pl < (int)((long)planes * (t + 1) / threads); pl++)
-                    body0(pl, si, so);
+                    body(pl, si, so);
         });
     }
 

@@ -40,16 +40,18 @@ public static class Metrics
     public static double Auc(double[] curve) => curve.Length == 0 ? 0 : curve.Average();
 }
 
-/// <summary>A tracker's result on one sequence.</summary>
-public sealed record SequenceResult(string Sequence, int Frames, double Auc, double Precision, double NormPrecision, double Fps,
+/// <summary>A tracker's result on one sequence. Frames counts the frames with valid ground truth; TrackedFrames and Seconds time the tracker.</summary>
+public sealed record SequenceResult(string Sequence, int Frames, double Auc, double Precision, double NormPrecision, double Seconds, int TrackedFrames,
     double[] SuccessCurve, double[] PrecisionCurve, double[] NormCurve, IReadOnlyList<BoxF> Boxes)
 {
+    public double Fps => Seconds > 0 ? TrackedFrames / Seconds : 0;
+
     public static SequenceResult From(string name, IReadOnlyList<BoxF> predicted, IReadOnlyList<BoxF> truth, double seconds, int trackedFrames)
     {
         var (iou, centre, norm) = Metrics.Errors(predicted, truth);
         var s = Metrics.SuccessCurve(iou);
         var p = Metrics.PrecisionCurve(centre, Metrics.PrecisionThresholds);
         var n = Metrics.PrecisionCurve(norm, Metrics.NormThresholds);
-        return new SequenceResult(name, iou.Length, Metrics.Auc(s), p[20], Metrics.Auc(n), seconds > 0 ? trackedFrames / seconds : 0, s, p, n, predicted);
+        return new SequenceResult(name, iou.Length, Metrics.Auc(s), p[20], Metrics.Auc(n), seconds, trackedFrames, s, p, n, predicted);
     }
 }

@@ -14,8 +14,8 @@ public static class Report
     {
         if (results.Count == 0) return new TrackerSummary(tracker, 0, 0, 0, 0, new double[21], new double[51]);
         double[] Mean(Func<SequenceResult, double[]> f) => Enumerable.Range(0, f(results[0]).Length).Select(i => results.Average(r => f(r)[i])).ToArray();
-        double frames = results.Sum(r => (double)Math.Max(1, r.Frames - 1));
-        double seconds = results.Sum(r => r.Fps > 0 ? Math.Max(1, r.Frames - 1) / r.Fps : 0);
+        double frames = results.Sum(r => (double)r.TrackedFrames);
+        double seconds = results.Sum(r => r.Seconds);
         return new TrackerSummary(tracker, results.Average(r => r.Auc), results.Average(r => r.Precision), results.Average(r => r.NormPrecision),
             seconds > 0 ? frames / seconds : 0, Mean(r => r.SuccessCurve), Mean(r => r.PrecisionCurve));
     }

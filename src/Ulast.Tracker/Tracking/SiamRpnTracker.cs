@@ -15,7 +15,7 @@ public sealed class SiamRpnTracker : IDisposable
 {
     private readonly SiameseRpn _model;
     private readonly TrackerConfig _cfg;
-    private readonly float[] _anchors;
+    private readonly Tensor _anchors;
     private readonly float[] _window;
     private TemplateKernels? _kernels;
     private float _cx, _cy, _w, _h;
@@ -25,7 +25,7 @@ public sealed class SiamRpnTracker : IDisposable
     {
         _model = model;
         _cfg = config ?? new TrackerConfig();
-        _anchors = model.Config.Anchors.Generate();
+        _anchors = Tensor.PersistentFromArray(model.Device, model.Config.Anchors.Generate(), model.Config.Anchors.Count, 4);
         int n = model.Config.Anchors.ScoreSize;
         var hann = Enumerable.Range(0, n).Select(i => 0.5 - 0.5 * Math.Cos(2 * Math.PI * i / (n - 1))).ToArray();
         _window = new float[model.Config.Anchors.Count];
@@ -79,8 +79,7 @@ public sealed class SiamRpnTracker : IDisposable
             dev.Synchronize();
             tBackbone = sw.Elapsed.TotalMilliseconds;
             var (c, l) = _model.Head(_kernels, xf);
-            var anchors = Tensor.FromArray(dev, _anchors, _anchors.Length / 4, 4);
-            var decoded = BoxOps.Decode(l, anchors, _model.Config.Anchors.PerCell);
+            var decoded = BoxOps.Decode(l, _anchors, _model.Config.Anchors.PerCell);
             cls = c.ToArray();
             boxes = decoded.ToArray();
             tHead = sw.Elapsed.TotalMilliseconds - tBackbone;
@@ -132,5 +131,9 @@ public sealed class SiamRpnTracker : IDisposable
         _kernels = null;
     }
 
-    public void Dispose() => DisposeKernels();
+    public void Dispose()
+    {
+        DisposeKernels();
+        _anchors.Dispose();
+    }
 }

@@ -61,10 +61,10 @@ public static class TrainingCrops
         return new CropWindow(flipX ? x2 : x1, flipY ? y2 : y1, flipX ? x1 : x2, flipY ? y1 : y2, size);
     }
 
-    /// <summary>The crop [1,3,S,S] with colour gains and optional blur applied on the device.</summary>
-    public static Tensor Crop(Device device, Mat frame, CropWindow w, Random rng, AugmentConfig aug)
+    /// <summary>The crop [1,3,S,S] with colour gains and optional blur applied on the device; pads with the frame's mean colour unless given.</summary>
+    public static Tensor Crop(Device device, Mat frame, CropWindow w, Random rng, AugmentConfig aug, float[]? meanColour = null)
     {
-        var crop = SiamCrop.Window(device, frame, w.X1, w.Y1, w.X2, w.Y2, w.Size, ImageUpload.MeanColour(frame));
+        var crop = SiamCrop.Window(device, frame, w.X1, w.Y1, w.X2, w.Y2, w.Size, meanColour ?? ImageUpload.MeanColour(frame));
         if (!aug.Enabled) return crop;
         var gains = Enumerable.Range(0, 3).Select(_ => 1f + (float)(rng.NextDouble() * 2 - 1) * aug.Colour).ToArray();
         crop = Ops.Mul(crop, Tensor.FromArray(device, gains, 1, 3, 1, 1));

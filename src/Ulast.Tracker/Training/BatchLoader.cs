@@ -64,11 +64,12 @@ public sealed class BatchLoader : IDisposable
         {
             var (video, frame) = sampler.Next();
             using var mat = cache.Get(video.Source, frame);
+            var mean = ImageUpload.MeanColour(mat);
             var box = video.Labels.Box(frame);
             var zw = TrainingCrops.Window(box, zs, zs, 0.5f, rng, aug with { FlipHorizontal = 0, FlipVertical = 0 }, shift: false);
             var xw = TrainingCrops.Window(box, xs, zs, 0.5f, rng, aug, shift: true);
-            zs1.Add(TrainingCrops.Crop(device, mat, zw, rng, aug with { BlurProbability = 0 }).Reshape(1, 3 * zs * zs));
-            xs1.Add(TrainingCrops.Crop(device, mat, xw, rng, aug).Reshape(1, 3 * xs * xs));
+            zs1.Add(TrainingCrops.Crop(device, mat, zw, rng, aug with { BlurProbability = 0 }, mean).Reshape(1, 3 * zs * zs));
+            xs1.Add(TrainingCrops.Crop(device, mat, xw, rng, aug, mean).Reshape(1, 3 * xs * xs));
             var c = xw.ToCrop(box);
             boxes[i * 4] = c.Cx; boxes[i * 4 + 1] = c.Cy; boxes[i * 4 + 2] = c.W; boxes[i * 4 + 3] = c.H;
         }

@@ -35,7 +35,6 @@ public static class PseudoLabelCommand
             try
             {
                 var seq = SequenceLoader.Load(path);
-                var bar = new ProgressBar(name, 1);
                 ProgressBar? inner = null;
                 var v = PseudoLabeller.Label(seq, cfg, (done, total) => { inner ??= new ProgressBar(name, total); inner.Report(done, "labelled frames"); });
                 labels.Videos[name] = v;
