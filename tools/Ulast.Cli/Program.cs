@@ -16,6 +16,11 @@ public static class Program
           ulast model --out FILE [--backbone small|resnet50] [--channels N] [--imagenet RESNET50.safetensors]
           ulast pseudo-label [--input DIR|VIDEO] [--out labels.json] [--fresh] [--step N]
           ulast pseudo-label --quality [--data DIR] [--out DIR]
+          ulast train --out runs/NAME [--config FILE.json] [--labels labels.json] [--resume] [--steps N] [--init MODEL]
+                      [--no-cycle] [--no-cpt] [--no-region-mask] [--no-reweight] [--cpt-residual] [--seed N] [--lr X]
+                      [--optimizer sgd|adamw] [--naive-batch N] [--cycle-batch N] [--cycle-start N] [--validate-every N]
+                      [--val-sequences a,b] [--write-config FILE]
+          ulast bench train [--naive-batch 16] [--cycle-batch 8] [--repeats N] [--json FILE]
           ulast bench track [--sequence FOLDER] [--frames N] [--backbones small,resnet50] [--json FILE]
           ulast gradcheck [--op NAME] [--seed N] [--device auto|cuda|cpu] [--kernels] [--list]
           ulast device [--device auto|cuda|cpu]
@@ -39,6 +44,7 @@ public static class Program
                 "eval" => Commands.EvalCommand.Run(new Options(args.Skip(1).ToArray())),
                 "model" => Commands.ModelCommand.Run(new Options(args.Skip(1).ToArray())),
                 "pseudo-label" => Commands.PseudoLabelCommand.Run(new Options(args.Skip(1).ToArray())),
+                "train" => Commands.TrainCommand.Run(new Options(args.Skip(1).ToArray())),
                 _ => throw new ArgumentException($"Unknown command '{args[0]}'. Run 'ulast --help'."),
             };
         }
@@ -56,9 +62,16 @@ public static class Program
 
     private static int Bench(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("kernels" or "ops" or "track")) throw new ArgumentException("usage: ulast bench kernels|ops|track [...]");
+        if (args.Length == 0 || args[0] is not ("kernels" or "ops" or "track" or "train")) throw new ArgumentException("usage: ulast bench kernels|ops|track|train [...]");
         var o = new Options(args.Skip(1).ToArray());
         using var dev = o.CreateDevice();
+        if (args[0] == "train")
+        {
+            int nb = o.Int("--naive-batch", 16), cb = o.Int("--cycle-batch", 8), rep = o.Int("--repeats", 5);
+            var json = o.String("--json");
+            o.EnsureAllUsed();
+            return TrainBench.Run(dev, nb, cb, rep, json, Console.Out);
+        }
         if (args[0] == "track")
         {
             var seqPath = o.String("--sequence") ?? Path.Combine("..", "shared", "data", "annotated", "David");
@@ -113,6 +126,13 @@ public sealed class Options
         var s = String(name);
         if (s is null) return fallback;
         return int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : throw new ArgumentException($"{name} expects an integer, got '{s}'.");
+    }
+
+    public float Float(string name, float fallback)
+    {
+        var s = String(name);
+        if (s is null) return fallback;
+        return float.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && float.IsFinite(v) ? v : throw new ArgumentException($"{name} expects a number, got '{s}'.");
     }
 
     public bool Flag(string name)

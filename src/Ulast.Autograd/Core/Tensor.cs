@@ -194,6 +194,7 @@ public sealed class Tensor : IDisposable
     /// <summary>Creates an op output that records its parents when any of them needs a gradient.</summary>
     public static Tensor Result(Device device, int[] shape, string op, Tensor[] parents, Func<Tensor, Action<Tensor>>? backward)
     {
+        if (OpProfiler.Enabled) OpProfiler.Mark(op);
         var t = Empty(device, shape);
         t.Op = op;
         if (backward is not null && GradMode.IsEnabled && parents.Any(p => p.RequiresGrad))
@@ -260,7 +261,14 @@ public sealed class Tensor : IDisposable
         {
             var node = order[i];
             if (node.BackwardFn is null || node.Grad is null) continue;
-            node.BackwardFn(node.Grad);
+            if (OpProfiler.Enabled)
+            {
+                OpProfiler.Mark(null);
+                long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+                node.BackwardFn(node.Grad);
+                OpProfiler.Add(node.Op + ".backward", System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+            }
+            else node.BackwardFn(node.Grad);
             if (!node.RetainGrad && !ReferenceEquals(node, this))
             {
                 node.Grad.Dispose();

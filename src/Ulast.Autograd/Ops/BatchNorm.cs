@@ -21,7 +21,7 @@ public static partial class Ops
             if (!training) throw new ArgumentException("BatchNorm in evaluation needs running statistics.");
             mean = Tensor.Empty(dev, c);
             var = Tensor.Empty(dev, c);
-            dev.Kernels.Launch(BatchNormKernels.Stats, c, p, x.View, mean.View, var.View);
+            if (!HostPaths.BatchNormStats(p, x, mean, var)) dev.Kernels.Launch(BatchNormKernels.Stats, c, p, x.View, mean.View, var.View);
             if (runningMean is not null && runningVar is not null)
                 dev.Kernels.Launch(BatchNormKernels.UpdateRunning, c, p, momentum, mean.View, var.View, runningMean.View, runningVar.View);
         }
@@ -34,6 +34,13 @@ public static partial class Ops
         {
             var dBeta = Tensor.Empty(dev, c);
             var dGamma = Tensor.Empty(dev, c);
+            var hostDx = x.RequiresGrad && dev.HostPath ? Tensor.Empty(dev, x.Shape) : null;
+            if (HostPaths.BatchNormBackward(p, training, g, x, mean, var, gamma, dBeta, dGamma, hostDx))
+            {
+                if (hostDx is not null) Tensor.AccumulateGrad(x, hostDx);
+            }
+            else
+            {
             dev.Kernels.Launch(BatchNormKernels.BackwardReduce, c, p, g.View, x.View, mean.View, var.View, dBeta.View, dGamma.View);
             if (x.RequiresGrad)
             {
@@ -41,6 +48,7 @@ public static partial class Ops
                 dev.Kernels.Launch(BatchNormKernels.BackwardInput, x.Size, p, training ? 1 : 0, g.View, x.View, mean.View, var.View,
                     gamma.View, dBeta.View, dGamma.View, dx.View);
                 Tensor.AccumulateGrad(x, dx);
+            }
             }
             Tensor.AccumulateGrad(gamma, dGamma.Reshape(gamma.Shape));
             Tensor.AccumulateGrad(beta, dBeta.Reshape(beta.Shape));

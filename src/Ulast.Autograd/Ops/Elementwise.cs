@@ -13,7 +13,8 @@ public static partial class Ops
         var y = Tensor.Result(x.Device, x.Shape, op.ToString().ToLowerInvariant(), new[] { x }, self => g =>
         {
             var dx = Tensor.Empty(x.Device, x.Shape);
-            x.Device.Kernels.Launch(UnaryKernels.Backward, x.Size, (int)op, x.View, self.View, g.View, dx.View);
+            if (op != UnaryOp.Relu || !HostPaths.ReluBackward(x, g, dx))
+                x.Device.Kernels.Launch(UnaryKernels.Backward, x.Size, (int)op, x.View, self.View, g.View, dx.View);
             Tensor.AccumulateGrad(x, dx);
         });
         if (!HostPaths.Unary(op, x, y)) x.Device.Kernels.Launch(UnaryKernels.Forward, x.Size, (int)op, x.View, y.View);
@@ -64,13 +65,25 @@ public static partial class Ops
         var p = new BroadcastParams(Dims4.From(shape), a.Dims, b.Dims, op);
         var y = Tensor.Result(a.Device, shape, op.ToString().ToLowerInvariant(), new[] { a, b }, _ => g =>
         {
-            if (a.RequiresGrad)
+            if (a.RequiresGrad && op is BinaryOp.Add or BinaryOp.Sub && a.Size == g.Size && a.Device.HostPath)
+            {
+                var da = Tensor.Empty(a.Device, a.Shape);
+                da.CopyFrom(g);   // d(a ± b)/da = 1: the gradient itself
+                Tensor.AccumulateGrad(a, da);
+            }
+            else if (a.RequiresGrad)
             {
                 var da = Tensor.Empty(a.Device, a.Shape);
                 a.Device.Kernels.Launch(BroadcastKernels.BinaryBackward, a.Size, p, 0, a.View, b.View, g.View, da.View);
                 Tensor.AccumulateGrad(a, da);
             }
-            if (b.RequiresGrad)
+            if (b.RequiresGrad && op == BinaryOp.Add && b.Size == g.Size && b.Device.HostPath)
+            {
+                var db = Tensor.Empty(b.Device, b.Shape);
+                db.CopyFrom(g);
+                Tensor.AccumulateGrad(b, db);
+            }
+            else if (b.RequiresGrad)
             {
                 var db = Tensor.Empty(b.Device, b.Shape);
                 b.Device.Kernels.Launch(BroadcastKernels.BinaryBackward, b.Size, p, 1, a.View, b.View, g.View, db.View);

@@ -128,4 +128,93 @@ internal static unsafe class HostPaths
             }
         return true;
     }
+
+    /// <summary>ReLU's gradient: dx = g where x &gt; 0, else 0 (the same rule as <see cref="UnaryKernels.Backward"/>).</summary>
+    public static bool ReluBackward(Tensor x, Tensor g, Tensor dx)
+    {
+        if (!Ready(x)) return false;
+        x.Device.Kernels.RecordHost(UnaryKernels.Backward);
+        float* px = x.HostPointer, pg = g.HostPointer, pd = dx.HostPointer;
+        int n = x.Size, w = System.Numerics.Vector<float>.Count, i = 0;
+        var zero = System.Numerics.Vector<float>.Zero;
+        for (; i <= n - w; i += w)
+        {
+            var vx = System.Numerics.Vector.Load(px + i);
+            System.Numerics.Vector.Store(System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.GreaterThan(vx, zero), System.Numerics.Vector.Load(pg + i), zero), pd + i);
+        }
+        for (; i < n; i++) pd[i] = px[i] > 0f ? pg[i] : 0f;
+        return true;
+    }
+
+    /// <summary>
+    /// Batch norm's gradients on whole planes: dβ = Σg, dγ = Σg·x̂ = inv·(Σg·x − m·Σg) (plane sums in float, channel sums
+    /// in double, as the kernel), and dx = k·g + b·x + c0 — the kernels' formula regrouped per channel.
+    /// </summary>
+    public static bool BatchNormBackward(BatchNormParams p, bool training, Tensor g, Tensor x, Tensor mean, Tensor var, Tensor gamma,
+        Tensor dBeta, Tensor dGamma, Tensor? dx)
+    {
+        if (!Ready(x)) return false;
+        x.Device.Kernels.RecordHost(BatchNormKernels.BackwardReduce);
+        float* pg = g.HostPointer, px = x.HostPointer, pm = mean.HostPointer, pv = var.HostPointer, pgam = gamma.HostPointer;
+        float* pdb = dBeta.HostPointer, pdg = dGamma.HostPointer;
+        float* pdx = dx is null ? null : dx.HostPointer;
+        Parallel.For(0, p.C, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, c =>
+        {
+            double sg = 0, sgx = 0;
+            for (int n = 0; n < p.N; n++)
+            {
+                long off = ((long)n * p.C + c) * p.Plane;
+                var gs = new ReadOnlySpan<float>(pg + off, p.Plane);
+                sg += TensorPrimitives.Sum(gs);
+                sgx += TensorPrimitives.Dot(gs, new ReadOnlySpan<float>(px + off, p.Plane));
+            }
+            float inv = 1f / MathF.Sqrt(pv[c] + p.Eps), m = pm[c];
+            float db = (float)sg, dg = (float)((sgx - m * sg) * inv);
+            pdb[c] = db;
+            pdg[c] = dg;
+            if (pdx is null) return;
+            float k = pgam[c] * inv, count = p.Count;
+            float bx = training ? -k * inv * dg / count : 0f;
+            float c0 = training ? k * (-db / count + m * inv * dg / count) : 0f;
+            for (int n = 0; n < p.N; n++)
+            {
+                long off = ((long)n * p.C + c) * p.Plane;
+                var dst = new Span<float>(pdx + off, p.Plane);
+                TensorPrimitives.Multiply(new ReadOnlySpan<float>(pg + off, p.Plane), k, dst);
+                if (training)
+                {
+                    TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(px + off, p.Plane), bx, dst, dst);
+                    TensorPrimitives.Add(dst, c0, dst);
+                }
+            }
+        });
+        return true;
+    }
+
+    /// <summary>Batch statistics per channel in two passes (mean, then Σ(x − mean)²), channel sums in double, as the kernel.</summary>
+    public static bool BatchNormStats(BatchNormParams p, Tensor x, Tensor mean, Tensor var)
+    {
+        if (!Ready(x)) return false;
+        x.Device.Kernels.RecordHost(BatchNormKernels.Stats);
+        float* px = x.HostPointer, pm = mean.HostPointer, pv = var.HostPointer;
+        Parallel.For(0, p.C, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, c =>
+        {
+            double s = 0;
+            for (int n = 0; n < p.N; n++) s += TensorPrimitives.Sum(new ReadOnlySpan<float>(px + ((long)n * p.C + c) * p.Plane, p.Plane));
+            double m = s / p.Count;
+            float mf = (float)m;
+            double v = 0;
+            var tmp = System.Buffers.ArrayPool<float>.Shared.Rent(p.Plane);
+            var t = tmp.AsSpan(0, p.Plane);
+            for (int n = 0; n < p.N; n++)
+            {
+                TensorPrimitives.Subtract(new ReadOnlySpan<float>(px + ((long)n * p.C + c) * p.Plane, p.Plane), mf, t);
+                v += TensorPrimitives.SumOfSquares(t);
+            }
+            System.Buffers.ArrayPool<float>.Shared.Return(tmp);
+            pm[c] = mf;
+            pv[c] = (float)(v / p.Count);
+        });
+        return true;
+    }
 }

@@ -15,7 +15,6 @@ public sealed class AdamW : Optimizer
     public float Beta2 { get; }
     public float Eps { get; }
     public float WeightDecay { get; set; }
-    public int StepCount { get; private set; }
 
     public override void Step()
     {
@@ -24,16 +23,25 @@ public sealed class AdamW : Optimizer
         foreach (var p in Parameters)
         {
             if (p.Grad is null) continue;
-            if (!_state.TryGetValue(p, out var s))
-            {
-                s = (Tensor.EmptyPersistent(p.Device, p.Shape), Tensor.EmptyPersistent(p.Device, p.Shape));
-                s.m.Fill(0f);
-                s.v.Fill(0f);
-                _state[p] = s;
-            }
+            var s = Moments(p);
             p.Device.Kernels.Launch(OptimizerKernels.AdamW, p.Size, hp, p.View, p.Grad.View, s.m.View, s.v.View);
         }
     }
+
+    private (Tensor m, Tensor v) Moments(Tensor p)
+    {
+        if (!_state.TryGetValue(p, out var s))
+        {
+            s = (Tensor.EmptyPersistent(p.Device, p.Shape), Tensor.EmptyPersistent(p.Device, p.Shape));
+            s.m.Fill(0f);
+            s.v.Fill(0f);
+            _state[p] = s;
+        }
+        return s;
+    }
+
+    public override IEnumerable<(string Name, Tensor Tensor)> NamedState() =>
+        Parameters.SelectMany((p, i) => { var s = Moments(p); return new[] { ($"{i}.m", s.m), ($"{i}.v", s.v) }; }).ToList();
 
     public override void Dispose()
     {

@@ -10,6 +10,15 @@ public abstract class Optimizer : IDisposable
 
     public abstract void Step();
 
+    /// <summary>
+    /// Every state tensor by a stable name (parameter index and slot), created as zeros where a parameter
+    /// has none yet, so that a checkpoint can save and restore the optimiser exactly.
+    /// </summary>
+    public abstract IEnumerable<(string Name, Tensor Tensor)> NamedState();
+
+    /// <summary>Steps taken (AdamW's bias correction needs it; SGD keeps it for the record).</summary>
+    public int StepCount { get; set; }
+
     public void ZeroGrad()
     {
         foreach (var p in Parameters) p.ZeroGrad();

@@ -17,19 +17,28 @@ public sealed class Sgd : Optimizer
 
     public override void Step()
     {
+        StepCount++;
         var hp = new SgdParams(LearningRate, Momentum, WeightDecay, Nesterov);
         foreach (var p in Parameters)
         {
             if (p.Grad is null) continue;
-            if (!_velocity.TryGetValue(p, out var v))
-            {
-                v = Tensor.EmptyPersistent(p.Device, p.Shape);
-                v.Fill(0f);
-                _velocity[p] = v;
-            }
-            p.Device.Kernels.Launch(OptimizerKernels.Sgd, p.Size, hp, p.View, p.Grad.View, v.View);
+            p.Device.Kernels.Launch(OptimizerKernels.Sgd, p.Size, hp, p.View, p.Grad.View, Velocity(p).View);
         }
     }
+
+    private Tensor Velocity(Tensor p)
+    {
+        if (!_velocity.TryGetValue(p, out var v))
+        {
+            v = Tensor.EmptyPersistent(p.Device, p.Shape);
+            v.Fill(0f);
+            _velocity[p] = v;
+        }
+        return v;
+    }
+
+    public override IEnumerable<(string Name, Tensor Tensor)> NamedState() =>
+        Parameters.Select((p, i) => ($"{i}.velocity", Velocity(p))).ToList();
 
     public override void Dispose()
     {

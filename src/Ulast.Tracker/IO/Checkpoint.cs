@@ -132,7 +132,8 @@ public static class Checkpoint
         if (expected is not null && !expected.SameAs(config))
             throw new InvalidDataException($"'{path}' was saved for config {json}, not {expected.ToJson()}.");
         var model = new SiameseRpn(device, config);
-        try { LoadInto(model, c, path); }
+        // Training checkpoints also hold the optimiser's state ("optim.*"): the model ignores it.
+        try { LoadInto(model, c, path, rename: n => n.StartsWith("optim.", StringComparison.Ordinal) ? null : n); }
         catch { model.Dispose(); throw; }
         return model;
     }

@@ -17,6 +17,10 @@ public sealed record ModelConfig
     /// <summary>Template features are centre-cropped to this many cells (SiamRPN++: 15 → 7).</summary>
     public int TemplateCells { get; init; } = 7;
     public AnchorConfig Anchors { get; init; } = new();
+    /// <summary>Build the CPT module (ULAST §6) that makes each next template in the training cycle (and the online memory template).</summary>
+    public bool Cpt { get; init; } = true;
+    /// <summary>CPT adds the first template back as a residual (the paper's ablation found this worse; off by default).</summary>
+    public bool CptResidual { get; init; }
     public int Seed { get; init; } = 1;
 
     public static readonly JsonSerializerOptions Json = new()

@@ -40,6 +40,7 @@ public sealed class SiameseRpn : Module
             _necks[l] = RegisterModule($"neck.{l}", new ConvBn(device, levelChannels[l], config.Channels, 1, rng, relu: false));
             _heads[l] = RegisterModule($"rpn.{l}", new DepthwiseRpn(device, config.Channels, config.Anchors.PerCell, rng));
         }
+        if (config.Cpt) Cpt = RegisterModule("cpt", new Cpt(device, config.Channels, rng, config.CptResidual));
         if (levelChannels.Length > 1)
         {
             _clsWeight = RegisterParameter("cls_weight", Tensor.PersistentFromArray(device, new float[levelChannels.Length], 1, levelChannels.Length));
@@ -48,6 +49,8 @@ public sealed class SiameseRpn : Module
     }
 
     public ModelConfig Config { get; }
+    /// <summary>The consistency propagation transformation, shared by every feature level; null when the config has none.</summary>
+    public Cpt? Cpt { get; }
     public Device Device { get; }
     public int Levels => _necks.Length;
 

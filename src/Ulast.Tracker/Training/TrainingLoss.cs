@@ -1,0 +1,158 @@
+
+namespace Ulast.Tracker;
+
+/// <summary>A loss and its parts as numbers, for the log.</summary>
+public sealed record LossValue(Tensor Loss, float Cls, float Reg, float WeightMin);
+
+/// <summary>
+/// ULAST's training losses (§4–§7): the naive loss L_l on same-frame pairs, and the cycle loss L_c on a clip
+/// tracked t0 → t1 → t2 → t3 → t2 → t1 → t0 with the region mask and CPT at every step, scored on t0 against
+/// its pseudo box. Labels by ATSS; per-sample mask-guided re-weighting.
+/// </summary>
+public sealed class TrainingLoss : IDisposable
+{
+    /// <summary>The palindrome of clip frames after the template frame: t1, t2, t3, t2, t1, t0.</summary>
+    public static readonly int[] CycleOrder = { 1, 2, 3, 2, 1, 0 };
+
+    private readonly SiameseRpn _model;
+    private readonly TrainConfig _cfg;
+    private readonly Tensor _anchors;
+    private readonly float[] _window;
+    private readonly RegionMaskConfig _mask;
+
+    public TrainingLoss(SiameseRpn model, TrainConfig cfg)
+    {
+        _model = model;
+        _cfg = cfg;
+        var a = model.Config.Anchors;
+        _anchors = Tensor.PersistentFromArray(model.Device, a.Generate(), a.Count, 4);
+        int n = a.ScoreSize;
+        var hann = Enumerable.Range(0, n).Select(i => 0.5 - 0.5 * Math.Cos(2 * Math.PI * i / (n - 1))).ToArray();
+        _window = new float[a.Count];
+        for (int k = 0; k < _window.Length; k++) { int q = k % (n * n); _window[k] = (float)(hann[q / n] * hann[q % n]); }
+        _mask = new RegionMaskConfig { CropSize = model.Config.SearchSize, Threshold = cfg.MaskThreshold };
+    }
+
+    public Tensor Anchors => _anchors;
+
+    /// <summary>L_l: template and search crops of the same frame, the pseudo box as the target.</summary>
+    public LossValue Naive(PairBatch batch)
+    {
+        var (cls, loc) = _model.Forward(batch.Templates, batch.Searches);
+        return Supervised(cls, loc, batch.Boxes, _cfg.ReweightNaive && _cfg.Reweight.Enabled);
+    }
+
+    /// <summary>ATSS labels from the target boxes [B,4] (cx, cy, w, h in crop pixels) → λ1·BCE + λ2·IoU loss, re-weighted per sample.</summary>
+    public LossValue Supervised(Tensor cls, Tensor loc, Tensor target, bool reweight)
+    {
+        int b = cls.Shape[0], k = _model.Config.Anchors.Count;
+        var logits = cls.Reshape(b, k);
+        var boxes = BoxOps.Decode(loc, _anchors, _model.Config.Anchors.PerCell);
+        AtssLabels labels;
+        using (GradMode.NoGrad()) labels = Atss.Assign(_anchors, target);
+        var lc = TrackingLosses.Classification(logits, labels.Labels);
+        var lr = TrackingLosses.Regression(boxes, target, labels.Labels, _cfg.Giou);
+        Tensor? w = null;
+        float wMin = 1f;
+        if (reweight)
+        {
+            using (GradMode.NoGrad())
+            {
+                var predicted = RegionMask.Build(boxes, Ops.Sigmoid(logits), _mask);
+                var pseudo = RegionMask.OfBoxes(target, _mask);
+                w = MaskReweighting.Weights(predicted, pseudo, _cfg.Reweight);
+            }
+            wMin = w.ToArray().Min();
+        }
+        var total = TrackingLosses.Combine(lc, lr, w, _cfg.LambdaCls, _cfg.LambdaReg);
+        return new LossValue(total, lc.ToArray().Average(), lr.ToArray().Average(), wMin);
+    }
+
+    /// <summary>L_c on a batch of clips (see the class summary). Search crops follow the detached predicted box.</summary>
+    public LossValue Cycle(StepSamples s)
+    {
+        var clips = s.Clips ?? throw new ArgumentException("The step has no cycle clips.");
+        int b = clips.Length, xs = _model.Config.SearchSize, zs = _model.Config.TemplateSize;
+        var dev = _model.Device;
+        var first = _model.TemplateFeatures(s.ClipTemplates!);
+        var hidden = first;
+        var estimate = clips.Select(c => c.Box0).ToArray();
+        var colour = s.ClipSeeds!.Select(seed => new Random(seed)).ToArray();
+        for (int step = 0; step < CycleOrder.Length; step++)
+        {
+            int f = CycleOrder[step];
+            var windows = new CropWindow[b];
+            Tensor x;
+            using (GradMode.NoGrad())
+            {
+                var crops = new Tensor[b];
+                for (int i = 0; i < b; i++)
+                {
+                    var e = estimate[i];
+                    float side = SiamCrop.TemplateSide(e.W, e.H, _cfg.Tracker.Context) * xs / zs;
+                    windows[i] = new CropWindow(e.Cx - side / 2, e.Cy - side / 2, e.Cx + side / 2, e.Cy + side / 2, xs);
+                    var aug = _cfg.SearchAugment with { BlurProbability = 0 };
+                    crops[i] = TrainingCrops.Crop(dev, clips[i].Frames[f], windows[i], colour[i], aug, clips[i].MeanColour).Reshape(1, 3 * xs * xs);
+                }
+                x = Ops.Concat(crops).Reshape(b, 3, xs, xs);
+            }
+            var search = _model.SearchFeatures(x);
+            var (cls, loc) = _model.Head(_model.Kernels(hidden), search);
+            if (step == CycleOrder.Length - 1)
+            {
+                var target = new float[b * 4];
+                for (int i = 0; i < b; i++)
+                {
+                    var t = windows[i].ToCrop(clips[i].Box0);
+                    target[i * 4] = t.Cx; target[i * 4 + 1] = t.Cy; target[i * 4 + 2] = t.W; target[i * 4 + 3] = t.H;
+                }
+                return Supervised(cls, loc, Tensor.FromArray(dev, target, b, 4), _cfg.Reweight.Enabled);
+            }
+            int k = _model.Config.Anchors.Count;
+            var boxes = BoxOps.Decode(loc, _anchors, _model.Config.Anchors.PerCell);
+            var scores = Ops.Sigmoid(cls.Reshape(b, k));
+            var best = Follow(scores.ToArray(), boxes.ToArray(), windows, clips, estimate);
+            if (!_cfg.UseCpt || _model.Cpt is null) continue;   // --no-cpt: the template stays T₁
+            var mask = _cfg.RegionMask
+                ? RegionMask.Build(boxes, scores, _mask)
+                : RegionMask.OfBoxes(Tensor.FromArray(dev, best, b, 4), _mask);   // the conventional cycle: a detached box
+            var next = new Tensor[hidden.Length];
+            for (int l = 0; l < hidden.Length; l++) next[l] = _model.Cpt.Forward(search[l], mask, first[l], hidden[l]);
+            hidden = next;
+        }
+        throw new InvalidOperationException("unreachable");
+    }
+
+    /// <summary>
+    /// Moves each clip's box estimate to the best prediction (score blended with the cosine window, as the
+    /// tracker does) and returns those boxes in crop pixels [B·4] (cx, cy, w, h). No gradient.
+    /// </summary>
+    private float[] Follow(float[] scores, float[] boxes, CropWindow[] windows, CycleClip[] clips, BoxF[] estimate)
+    {
+        int b = windows.Length, k = scores.Length / b;
+        float wi = _cfg.Tracker.WindowInfluence;
+        var best = new float[b * 4];
+        for (int i = 0; i < b; i++)
+        {
+            int arg = 0;
+            float top = float.NegativeInfinity;
+            for (int j = 0; j < k; j++)
+            {
+                float p = scores[i * k + j] * (1 - wi) + _window[j] * wi;
+                if (p > top) { top = p; arg = j; }
+            }
+            int o = (i * k + arg) * 4;
+            float cx = boxes[o], cy = boxes[o + 1], w = Math.Clamp(boxes[o + 2], 1f, 4f * windows[i].Size), h = Math.Clamp(boxes[o + 3], 1f, 4f * windows[i].Size);
+            best[i * 4] = cx; best[i * 4 + 1] = cy; best[i * 4 + 2] = w; best[i * 4 + 3] = h;
+            var frame = windows[i].ToFrame(BoxF.FromCentre(cx, cy, w, h));
+            var e = estimate[i];
+            float lr = scores[i * k + arg] * _cfg.Tracker.Lr;
+            var mat = clips[i].Frames[0];
+            float fw = Math.Clamp(e.W * (1 - lr) + frame.W * lr, 10f, mat.Width), fh = Math.Clamp(e.H * (1 - lr) + frame.H * lr, 10f, mat.Height);
+            estimate[i] = BoxF.FromCentre(Math.Clamp(frame.Cx, 0, mat.Width), Math.Clamp(frame.Cy, 0, mat.Height), fw, fh);
+        }
+        return best;
+    }
+
+    public void Dispose() => _anchors.Dispose();
+}

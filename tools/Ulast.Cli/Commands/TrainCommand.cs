@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Ulast.Tracker;
+
+namespace Ulast.Cli.Commands;
+
+/// <summary>
+/// ulast train --out runs/NAME [--config FILE.json] [--labels labels.json] [--resume] [flags that override the config]:
+/// ULAST training from unlabelled video (naive pairs, then the forward-backward cycle). Ctrl-C (or SIGTERM)
+/// finishes the step, writes last.safetensors and exits; --resume continues exactly where it stopped.
+/// </summary>
+public static class TrainCommand
+{
+    public static int Run(Options o)
+    {
+        var outDir = o.String("--out") ?? throw new ArgumentException("train needs --out runs/NAME (the run folder).");
+        bool resume = o.Flag("--resume");
+        var configPath = o.String("--config");
+        var labelsPath = o.String("--labels");
+        var writeConfig = o.String("--write-config");
+        TrainConfig cfg;
+        if (resume)
+        {
+            if (configPath is not null) throw new ArgumentException("--resume continues the run's own config: drop --config.");
+            cfg = Trainer.SavedConfig(outDir);
+        }
+        else if (configPath is not null)
+        {
+            if (!File.Exists(configPath)) throw new ArgumentException($"Config file '{configPath}' does not exist.");
+            cfg = TrainConfig.FromJson(File.ReadAllText(configPath), configPath);
+        }
+        else cfg = new TrainConfig();
+        cfg = Overrides(o, cfg, resume);
+        cfg.Validate();
+        if (writeConfig is not null)
+        {
+            o.EnsureAllUsed();
+            AtomicFile.WriteAllText(writeConfig, cfg.ToJson());
+            Console.WriteLine($"wrote {writeConfig}");
+            return 0;
+        }
+        using var dev = o.CreateDevice();
+        o.EnsureAllUsed();
+        labelsPath ??= Path.Combine("out", "labels.json");
+        if (!File.Exists(labelsPath))
+        {
+            Console.WriteLine($"no labels at '{labelsPath}': labelling ../shared/data/unlabeled first");
+            PseudoLabelCommand.Run(new Options(new[] { "--input", Path.Combine("..", "shared", "data", "unlabeled"), "--out", labelsPath }));
+        }
+        var labels = LabelsFile.Read(labelsPath);
+
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); Console.Error.WriteLine("\ninterrupted: finishing the step and writing a checkpoint…"); };
+        Console.CancelKeyPress += onCancel;
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cancel.Cancel(); });
+        try
+        {
+            using var trainer = new Trainer(dev, cfg, labels, outDir, resume, Console.Out);
+            Console.WriteLine($"device: {dev.Name}; model {cfg.Model.Backbone} ({trainer.Model.ParameterCount:N0} parameters); {trainer.Samples.Pool.Count:N0} naive frames" +
+                (trainer.Samples.ClipSet is { } set ? $", {set.Videos.Count} videos with reliable segments for the cycle" : "") + $"; steps {trainer.NextStep}→{cfg.Steps}; run folder {outDir}");
+            var bar = new TrainProgress(cfg.Steps, trainer.NextStep);
+            trainer.Run(cancel.Token, bar.Report, (step, auc) => bar.Note($"step {step}: validation AUC {auc:0.000} (best {trainer.BestAuc:0.000})"));
+            bar.Finish();
+            if (trainer.NextStep < cfg.Steps)
+            {
+                Console.WriteLine($"stopped at step {trainer.NextStep}: {outDir}/{Trainer.LastFile} written; continue with: ulast train --out {outDir} --resume");
+                return 130;
+            }
+            Console.WriteLine($"done: {cfg.Steps} steps; {trainer.SkippedSteps} skipped; best validation AUC {trainer.BestAuc:0.000} → {outDir}/{Trainer.BestFile}; logs train.csv, val.csv, loss.png, val.png");
+            return 0;
+        }
+        catch (TrainingDivergedException e)
+        {
+            Console.Error.WriteLine("error: " + e.Message);
+            return 1;
+        }
+        finally { Console.CancelKeyPress -= onCancel; }
+    }
+
+    private static TrainConfig Overrides(Options o, TrainConfig c, bool resume)
+    {
+        int steps = o.Int("--steps", c.Steps);
+        if (resume)
+            return c with { Steps = steps };
+        var model = c.Model;
+        if (o.Flag("--cpt-residual")) model = model with { CptResidual = true };
+        var backbone = o.String("--backbone");
+        if (backbone is not null) model = model with { Backbone = backbone };
+        var init = o.String("--init");
+        var valSeq = o.String("--val-sequences");
+        return c with
+        {
+            Model = model,
+            Steps = steps,
+            Init = init ?? c.Init,
+            Seed = o.Int("--seed", c.Seed),
+            Lr = o.Float("--lr", c.Lr),
+            Optimizer = o.String("--optimizer") ?? c.Optimizer,
+            NaiveBatch = o.Int("--naive-batch", c.NaiveBatch),
+            CycleBatch = o.Int("--cycle-batch", c.CycleBatch),
+            CycleStart = o.Int("--cycle-start", c.CycleStart),
+            ValidateEvery = o.Int("--validate-every", c.ValidateEvery),
+            CheckpointEvery = o.Int("--checkpoint-every", c.CheckpointEvery),
+            ValSequences = valSeq is null ? c.ValSequences : valSeq.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            Cycle = c.Cycle && !o.Flag("--no-cycle"),
+            UseCpt = c.UseCpt && !o.Flag("--no-cpt"),
+            RegionMask = c.RegionMask && !o.Flag("--no-region-mask"),
+            Reweight = o.Flag("--no-reweight") ? c.Reweight with { Enabled = false } : c.Reweight,
+        };
+    }
+}
+
+/// <summary>One status line: step, loss terms, λc, steps/s and ETA (a plain line every 10 steps when not on a terminal).</summary>
+internal sealed class TrainProgress(int total, int start)
+{
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly Queue<(int step, double t)> _recent = new();
+    private long _lastDraw;
+
+    public void Report(StepStats s)
+    {
+        double now = _clock.Elapsed.TotalSeconds;
+        _recent.Enqueue((s.Step, now));
+        while (_recent.Count > 20) _recent.Dequeue();
+        var first = _recent.Peek();
+        double rate = _recent.Count > 1 ? (s.Step - first.step) / Math.Max(1e-9, now - first.t) : 1 / Math.Max(1e-9, s.Seconds);
+        double eta = (total - s.Step - 1) / Math.Max(1e-9, rate);
+        string cyc = float.IsNaN(s.CycleCls) ? "" : $" cyc {s.CycleCls:0.000}/{s.CycleReg:0.000}";
+        string line = $"step {s.Step + 1}/{total} loss {s.Loss:0.000} naive {s.NaiveCls:0.000}/{s.NaiveReg:0.000}{cyc} λc {s.LambdaCycle:0.00} lr {s.Lr:0.00000} |g| {s.GradNorm:0.00}{(s.Skipped ? " SKIPPED" : "")} {rate:0.00} steps/s ETA {TimeSpan.FromSeconds(eta):hh\\:mm\\:ss}";
+        if (Console.IsErrorRedirected)
+        {
+            if ((s.Step + 1) % 10 == 0 || s.Step + 1 == total || s.Step == start || s.Skipped) Console.Error.WriteLine(line);
+            return;
+        }
+        if (_clock.ElapsedMilliseconds - _lastDraw < 200 && s.Step + 1 < total) return;
+        _lastDraw = _clock.ElapsedMilliseconds;
+        int width = 20, filled = (int)((long)(s.Step + 1) * width / total);
+        Console.Error.Write($"\r[{new string('#', filled)}{new string('.', width - filled)}] {line}   ");
+    }
+
+    public void Note(string text)
+    {
+        if (!Console.IsErrorRedirected) Console.Error.WriteLine();
+        Console.Error.WriteLine(text);
+    }
+
+    public void Finish() { if (!Console.IsErrorRedirected) Console.Error.WriteLine(); }
+}
