@@ -12,7 +12,7 @@ public static class Program
           ulast bench kernels [--device auto|cuda|cpu] [--kernels] [--repeats N] [--only TEXT] [--json FILE]
           ulast bench ops [--device auto|cuda|cpu] [--kernels] [--batch N] [--channels N] [--repeats N] [--json FILE]
           ulast track --input VIDEO|SEQUENCE [--box x,y,w,h] [--out FILE] [--video OUT.mp4] [--frames N] [model options]
-          ulast eval [--data FOLDER] [--sequences a,b] [--trackers ulast,kcf,csrt,mil] [--out DIR] [model options]
+          ulast eval [--data FOLDER] [--sequences a,b] [--trackers ulast,kcf,csrt,mil] [--models NAME=FILE,...] [--out DIR] [model options]
           ulast model --out FILE [--backbone small|resnet50] [--channels N] [--imagenet RESNET50.safetensors]
           ulast pseudo-label [--input DIR|VIDEO] [--out labels.json] [--fresh] [--step N]
           ulast pseudo-label --quality [--data DIR] [--out DIR]
@@ -25,7 +25,8 @@ public static class Program
           ulast gradcheck [--op NAME] [--seed N] [--device auto|cuda|cpu] [--kernels] [--list]
           ulast device [--device auto|cuda|cpu]
 
-        model options: --checkpoint FILE (a trained model), or --backbone small|resnet50 [--channels N] (untrained)
+        model options: --checkpoint FILE (default: the shipped models/ulast-small.safetensors), or --backbone small|resnet50 [--channels N] (untrained)
+                       --penalty-k X --window-influence X --size-lr X (tracker post-processing)
         --device    auto (CUDA if present, else CPU), cuda or cpu
         --kernels   on the CPU, run every op through ILGPU's CPU accelerator (slow; for checking)
         """;

@@ -40,6 +40,8 @@ public sealed class OpenCvVisualTracker : IVisualTracker
     public void Init(Mat frame, BoxF box)
     {
         _tracker?.Dispose();
+        // MIL samples with OpenCV's random generator: seed it, so that every run gives the same boxes.
+        Cv2.SetTheRNG(0x5EED);
         _tracker = Name switch
         {
             "kcf" => OpenCvSharp.Tracking.TrackerKCF.Create(),

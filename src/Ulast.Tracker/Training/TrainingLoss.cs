@@ -35,6 +35,14 @@ public sealed class TrainingLoss : IDisposable
 
     public Tensor Anchors => _anchors;
 
+    /// <summary>
+    /// Test hook for finite differences: when set, the cycle's discrete choices (the best box of each step and the
+    /// next crop window) are recorded into an empty list, or replayed from a filled one, so that perturbed runs
+    /// follow the same path — the path autograd differentiates, since those choices are detached.
+    /// </summary>
+    public List<(float[] Best, BoxF[] Estimate)>? FollowTrace { get; set; }
+    private int _traceIndex;
+
     /// <summary>L_l: template and search crops of the same frame, the pseudo box as the target.</summary>
     public LossValue Naive(PairBatch batch)
     {
@@ -78,6 +86,8 @@ public sealed class TrainingLoss : IDisposable
         var hidden = first;
         var estimate = clips.Select(c => c.Box0).ToArray();
         var colour = s.ClipSeeds!.Select(seed => new Random(seed)).ToArray();
+        _traceIndex = 0;
+        bool replay = FollowTrace is { Count: > 0 };
         for (int step = 0; step < CycleOrder.Length; step++)
         {
             int f = CycleOrder[step];
@@ -111,7 +121,18 @@ public sealed class TrainingLoss : IDisposable
             int k = _model.Config.Anchors.Count;
             var boxes = BoxOps.Decode(loc, _anchors, _model.Config.Anchors.PerCell);
             var scores = Ops.Sigmoid(cls.Reshape(b, k));
-            var best = Follow(scores.ToArray(), boxes.ToArray(), windows, clips, estimate);
+            float[] best;
+            if (replay)
+            {
+                var (b0, e0) = FollowTrace![_traceIndex++];
+                best = b0;
+                Array.Copy(e0, estimate, e0.Length);
+            }
+            else
+            {
+                best = Follow(scores.ToArray(), boxes.ToArray(), windows, clips, estimate);
+                FollowTrace?.Add((best, (BoxF[])estimate.Clone()));
+            }
             if (!_cfg.UseCpt || _model.Cpt is null) continue;   // --no-cpt: the template stays T₁
             var mask = _cfg.RegionMask
                 ? RegionMask.Build(boxes, scores, _mask)

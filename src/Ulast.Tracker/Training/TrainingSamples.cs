@@ -113,7 +113,15 @@ public sealed class TrainingSamples
     public NaiveFramePool Pool => _pool;
     public TrainingSet? ClipSet => _clips;
 
-    public static Random StepRandom(int seed, int step, int stream) => new(HashCode.Combine(seed, step, stream) & int.MaxValue);
+    /// <summary>The generator of one step's draws: SplitMix64 of (seed, step, stream), the same in every process (HashCode is not).</summary>
+    public static Random StepRandom(int seed, int step, int stream)
+    {
+        ulong z = unchecked((ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)step * 0xBF58476D1CE4E5B9UL + (ulong)stream * 0x94D049BB133111EBUL);
+        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+        z ^= z >> 31;
+        return new Random((int)(z & int.MaxValue));
+    }
 
     private static bool ClipEligible(TrainingVideo v) => v.Labels.Segments.Any(s => s[1] - s[0] >= 3);
 

@@ -14,11 +14,22 @@ public static class EvalCommand
         var only = o.String("--sequences")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var trackers = (o.String("--trackers") ?? "ulast,kcf,csrt,mil").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var outDir = o.String("--out") ?? Path.Combine("out", "eval");
+        // --models a=FILE,b=FILE: more trained models side by side, each a tracker of its own name.
+        var extra = (o.String("--models") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(m => m.Split('=', 2) is [var n, var f] && n.Length > 0 && f.Length > 0 ? (name: n, file: f) : throw new ArgumentException($"--models expects NAME=FILE pairs, got '{m}'.")).ToList();
         foreach (var t in trackers)
             if (t != "ulast" && !OpenCvVisualTracker.Names.Contains(t)) throw new ArgumentException($"Unknown tracker '{t}': expected ulast, {string.Join(", ", OpenCvVisualTracker.Names)}.");
+        foreach (var (n, f) in extra)
+        {
+            if (trackers.Contains(n) || OpenCvVisualTracker.Names.Contains(n) || n == "ulast") throw new ArgumentException($"--models: the name '{n}' is taken.");
+            if (!File.Exists(f)) throw new ArgumentException($"--models: '{f}' does not exist.");
+        }
         using var dev = o.CreateDevice();
         using var model = trackers.Contains("ulast") ? ModelSource.Load(o, dev, Console.Out) : null;
+        var trackerConfig = ModelSource.Tracker(o);
         o.EnsureAllUsed();
+        var models = extra.ToDictionary(e => e.name, e => Checkpoint.LoadModel(e.file, dev));
+        trackers = trackers.Where(t => t == "ulast").Concat(extra.Select(e => e.name)).Concat(trackers.Where(t => t != "ulast")).ToArray();
         if (!Directory.Exists(data)) throw new ArgumentException($"Data folder '{data}' does not exist.");
         var seqs = SequenceLoader.LoadAll(data, only).Where(s => s.HasGroundTruth).ToList();
         if (seqs.Count == 0) throw new ArgumentException($"No sequence with ground truth under '{data}'.");
@@ -28,7 +39,8 @@ public static class EvalCommand
         foreach (var seq in seqs)
             foreach (var name in trackers)
             {
-                using IVisualTracker tracker = name == "ulast" ? new UlastVisualTracker(model!) : new OpenCvVisualTracker(name);
+                using IVisualTracker tracker = name == "ulast" ? new UlastVisualTracker(model!, config: trackerConfig)
+                    : models.TryGetValue(name, out var m) ? new UlastVisualTracker(m, name, trackerConfig) : new OpenCvVisualTracker(name);
                 var bar = new ProgressBar($"{name}/{seq.Name}", seq.FrameCount);
                 var r = Evaluator.Run(tracker, seq, i => bar.Report(i));
                 ((List<SequenceResult>)all[name]).Add(r);
@@ -39,6 +51,8 @@ public static class EvalCommand
             ["device"] = dev.Name,
             ["data"] = Path.GetFullPath(data),
             ["model"] = model is null ? "-" : model.Config.ToJson(),
+            ["models"] = string.Join(", ", extra.Select(e => $"{e.name}={e.file}")),
+            ["tracker"] = System.Text.Json.JsonSerializer.Serialize(trackerConfig),
             ["protocol"] = "OPE: first ground truth, never re-initialised; AUC over IoU thresholds 0:0.05:1; precision at 20 px; normalised precision AUC over 0:0.01:0.5",
         };
         AtomicFile.WriteAllText(Path.Combine(outDir, "report.json"), Report.Json(all, info));
@@ -49,6 +63,7 @@ public static class EvalCommand
         Plot.Curves(Path.Combine(outDir, "precision.png"), $"Precision plot (OPE, {seqs.Count} sequences)", "location error threshold (px)", "precision",
             Metrics.PrecisionThresholds, summaries.OrderByDescending(s => s.Precision).Select(s => ($"{s.Tracker} [{s.Precision:0.000}]", s.PrecisionCurve)), 50);
         Console.WriteLine(Report.Table(all));
+        foreach (var m in models.Values) m.Dispose();
         Console.WriteLine($"wrote {outDir}/report.json, report.csv, success.png, precision.png, boxes/");
         return 0;
     }

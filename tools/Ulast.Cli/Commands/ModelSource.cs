@@ -2,14 +2,21 @@ using Ulast.Tracker;
 
 namespace Ulast.Cli.Commands;
 
-/// <summary>--checkpoint FILE, or a fresh model from --backbone / --channels (untrained: said so loudly).</summary>
+/// <summary>
+/// --checkpoint FILE, or a fresh model from --backbone / --channels (untrained: said so loudly), or by default
+/// the shipped trained model <see cref="ShippedModel"/>; and the tracker's post-processing options.
+/// </summary>
 public static class ModelSource
 {
+    /// <summary>The trained model shipped in the repository, the default of track and eval.</summary>
+    public const string ShippedModel = "models/ulast-small.safetensors";
+
     public static SiameseRpn Load(Options o, Device dev, TextWriter log)
     {
         var checkpoint = o.String("--checkpoint");
         var backbone = o.String("--backbone");
         var channels = o.Int("--channels", 0);
+        if (checkpoint is null && backbone is null && channels == 0 && FindShipped() is { } shipped) checkpoint = shipped;
         if (checkpoint is not null)
         {
             if (backbone is not null || channels != 0) throw new ArgumentException("--checkpoint already defines the model: drop --backbone/--channels.");
@@ -22,5 +29,32 @@ public static class ModelSource
         var model = new SiameseRpn(dev, cfg);
         log.WriteLine($"model: UNTRAINED {cfg.Backbone} ({model.ParameterCount:N0} parameters, random initialisation) — pass --checkpoint for a trained one");
         return model;
+    }
+
+    /// <summary>The shipped model, looked up from the working directory and then upwards from the program's folder.</summary>
+    public static string? FindShipped()
+    {
+        if (File.Exists(ShippedModel)) return ShippedModel;
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, ShippedModel);
+            if (File.Exists(candidate)) return candidate;
+        }
+        return null;
+    }
+
+    /// <summary>--penalty-k, --window-influence, --size-lr: the SiamRPN++ post-processing (defaults tuned for the shipped model).</summary>
+    public static TrackerConfig Tracker(Options o)
+    {
+        var d = new TrackerConfig();
+        var c = d with
+        {
+            PenaltyK = o.Float("--penalty-k", d.PenaltyK),
+            WindowInfluence = o.Float("--window-influence", d.WindowInfluence),
+            Lr = o.Float("--size-lr", d.Lr),
+        };
+        if (c.PenaltyK < 0 || c.WindowInfluence is < 0 or > 1 || c.Lr is < 0 or > 1)
+            throw new ArgumentException("--penalty-k must be ≥ 0; --window-influence and --size-lr must lie in [0, 1].");
+        return c;
     }
 }

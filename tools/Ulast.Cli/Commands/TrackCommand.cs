@@ -16,13 +16,14 @@ public static class TrackCommand
         int limit = o.Int("--frames", int.MaxValue);
         using var dev = o.CreateDevice();
         using var model = ModelSource.Load(o, dev, Console.Out);
+        var trackerConfig = ModelSource.Tracker(o);
         o.EnsureAllUsed();
         Console.WriteLine($"device: {dev.Name}");
         var seq = SequenceLoader.Load(input);
         BoxF init = boxText is not null ? ParseBox(boxText)
             : seq.HasGroundTruth && seq.GroundTruth[0].IsValid ? seq.GroundTruth[0]
             : throw new ArgumentException($"'{input}' has no first ground-truth box: give --box x,y,w,h.");
-        using var tracker = new SiamRpnTracker(model);
+        using var tracker = new SiamRpnTracker(model, trackerConfig);
         var boxes = new List<BoxF>();
         var scores = new List<float>();
         VideoWriter? writer = null;

@@ -13,16 +13,18 @@ public static class TrainCommand
 {
     public static int Run(Options o)
     {
-        var outDir = o.String("--out") ?? throw new ArgumentException("train needs --out runs/NAME (the run folder).");
+        var outDir = o.String("--out");
         bool resume = o.Flag("--resume");
         var configPath = o.String("--config");
         var labelsPath = o.String("--labels");
         var writeConfig = o.String("--write-config");
+        if (outDir is null && writeConfig is null) throw new ArgumentException("train needs --out runs/NAME (the run folder).");
+        if (resume && outDir is null) throw new ArgumentException("--resume needs --out runs/NAME.");
         TrainConfig cfg;
         if (resume)
         {
             if (configPath is not null) throw new ArgumentException("--resume continues the run's own config: drop --config.");
-            cfg = Trainer.SavedConfig(outDir);
+            cfg = Trainer.SavedConfig(outDir!);
         }
         else if (configPath is not null)
         {
@@ -39,6 +41,7 @@ public static class TrainCommand
             Console.WriteLine($"wrote {writeConfig}");
             return 0;
         }
+        if (outDir is null) throw new ArgumentException("train needs --out runs/NAME (the run folder).");
         using var dev = o.CreateDevice();
         o.EnsureAllUsed();
         labelsPath ??= Path.Combine("out", "labels.json");

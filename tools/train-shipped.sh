@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Reproduces the shipped model (models/ulast-small.safetensors) and the ablation models of docs/results.md.
+# Stage 1: naive pairs only, from scratch. Stage 2: the full method (naive + cycle), fine-tuned from stage 1,
+# beside a naive-only continuation with the same budget and one short run per ablation switch.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dotnet build ULAST.sln -c Release -v quiet -nologo
+# Run from a copy of the binaries, so that a rebuild during training cannot touch the running program.
+BIN=$(mktemp -d); cp -r tools/Ulast.Cli/bin/Release/net10.0/. "$BIN"
+U="dotnet $BIN/ulast.dll"
+LABELS=${LABELS:-out/labels.json}
+[ -f "$LABELS" ] || $U pseudo-label --input ../shared/data/unlabeled --out "$LABELS"
+
+# Each stage resumes where it stopped when its run folder has a checkpoint (resume may only change --steps).
+naive() { if [ -f runs/naive/last.safetensors ]; then $U train --out runs/naive --resume --steps 1200; else $U train --out runs/naive --labels "$LABELS" --no-cycle --steps 1200 --validate-every 300; fi; }
+naive
+
+INIT=runs/naive/last.safetensors
+finetune() { local name=$1 steps=$2; shift 2
+  if [ -f "runs/$name/last.safetensors" ]; then $U train --out "runs/$name" --resume --steps "$steps"
+  else $U train --out "runs/$name" --labels "$LABELS" --config configs/finetune.json --init "$INIT" --steps "$steps" "$@"; fi; }
+finetune full 250
+finetune naive-more 250 --no-cycle
+if [ "${ABLATIONS:-1}" = 1 ]; then
+  finetune full-100 100
+  finetune no-cpt-100 100 --no-cpt
+  finetune no-region-mask-100 100 --no-region-mask
+  finetune no-reweight-100 100 --no-reweight
+  finetune cpt-residual-100 100 --cpt-residual
+fi
+echo "shipped model: runs/full/best.safetensors → models/ulast-small.safetensors"
