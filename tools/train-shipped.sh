@@ -22,10 +22,10 @@ finetune() { local name=$1 steps=$2; shift 2
 finetune full 250
 finetune naive-more 250 --no-cycle
 if [ "${ABLATIONS:-1}" = 1 ]; then
-  finetune full-100 100
-  finetune no-cpt-100 100 --no-cpt
-  finetune no-region-mask-100 100 --no-region-mask
-  finetune no-reweight-100 100 --no-reweight
-  finetune cpt-residual-100 100 --cpt-residual
+  finetune full-60 60
+  finetune no-cpt-60 60 --no-cpt
+  finetune no-region-mask-60 60 --no-region-mask
+  finetune no-reweight-60 60 --no-reweight
+  finetune cpt-residual-60 60 --cpt-residual
 fi
 echo "shipped model: runs/full/best.safetensors → models/ulast-small.safetensors"

@@ -40,4 +40,22 @@ public class MemoryTests
         Assert.Equal(rentedAfterWarmup, dev.Pool.RentedCount);
         Assert.True(lastLoss < firstLoss * 0.5, $"the loop did not learn: {firstLoss} → {lastLoss}");
     }
+
+    [Fact]
+    public void IdleBuffersOfOneOffSizesAreFreedPastTheCap()
+    {
+        using var dev = TestDevice.Cpu();
+        dev.Pool.MaxIdleBytes = 1 << 20;   // 1 MiB
+        // Frame regions of every size, as training crops upload them: each size is seen once.
+        for (int n = 1000; n < 41000; n += 1000)
+            using (var scope = new TensorScope()) Tensor.Empty(dev, n);
+        Assert.True(dev.Pool.IdleBytes <= dev.Pool.MaxIdleBytes, $"{dev.Pool.IdleBytes} idle bytes");
+        Assert.True(dev.Pool.AllocatedBytes <= dev.Pool.MaxIdleBytes, $"{dev.Pool.AllocatedBytes} allocated bytes");
+        // A size in steady use is still recycled.
+        using (var scope = new TensorScope()) Tensor.Empty(dev, 5000);
+        long count = dev.Pool.AllocationCount;
+        for (int i = 0; i < 10; i++)
+            using (var scope = new TensorScope()) Tensor.Empty(dev, 5000);
+        Assert.Equal(count, dev.Pool.AllocationCount);
+    }
 }
