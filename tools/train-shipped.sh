@@ -26,6 +26,5 @@ if [ "${ABLATIONS:-1}" = 1 ]; then
   finetune no-cpt-60 60 --no-cpt
   finetune no-region-mask-60 60 --no-region-mask
   finetune no-reweight-60 60 --no-reweight
-  finetune cpt-residual-60 60 --cpt-residual
 fi
 echo "shipped model: runs/full/best.safetensors → models/ulast-small.safetensors"

@@ -147,8 +147,8 @@ internal static unsafe class HostPaths
     }
 
     /// <summary>
-    /// Batch norm's gradients on whole planes: dβ = Σg, dγ = Σg·x̂ = inv·(Σg·x − m·Σg) (plane sums in float, channel sums
-    /// in double, as the kernel), and dx = k·g + b·x + c0 — the kernels' formula regrouped per channel.
+    /// Batch norm's gradients on whole planes: dβ = Σg, dγ = Σg·x̂ (plane sums in float, channel sums in double, as the
+    /// kernel), and dx = k·g + b·(x − mean) + c0 — the kernels' formula regrouped per channel.
     /// </summary>
     public static bool BatchNormBackward(BatchNormParams p, bool training, Tensor g, Tensor x, Tensor mean, Tensor var, Tensor gamma,
         Tensor dBeta, Tensor dGamma, Tensor? dx)
@@ -160,32 +160,40 @@ internal static unsafe class HostPaths
         float* pdx = dx is null ? null : dx.HostPointer;
         Parallel.For(0, p.C, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, c =>
         {
+            // Σg·(x − mean) on centred values: Σg·x − mean·Σg would cancel badly where the mean is large (raw pixels).
+            float inv = 1f / MathF.Sqrt(pv[c] + p.Eps), m = pm[c];
             double sg = 0, sgx = 0;
+            var tmp = System.Buffers.ArrayPool<float>.Shared.Rent(p.Plane);
+            var centred = tmp.AsSpan(0, p.Plane);
             for (int n = 0; n < p.N; n++)
             {
                 long off = ((long)n * p.C + c) * p.Plane;
                 var gs = new ReadOnlySpan<float>(pg + off, p.Plane);
                 sg += TensorPrimitives.Sum(gs);
-                sgx += TensorPrimitives.Dot(gs, new ReadOnlySpan<float>(px + off, p.Plane));
+                TensorPrimitives.Subtract(new ReadOnlySpan<float>(px + off, p.Plane), m, centred);
+                sgx += TensorPrimitives.Dot(gs, centred);
             }
-            float inv = 1f / MathF.Sqrt(pv[c] + p.Eps), m = pm[c];
-            float db = (float)sg, dg = (float)((sgx - m * sg) * inv);
+            System.Buffers.ArrayPool<float>.Shared.Return(tmp);
+            float db = (float)sg, dg = (float)(sgx * inv);
             pdb[c] = db;
             pdg[c] = dg;
             if (pdx is null) return;
             float k = pgam[c] * inv, count = p.Count;
+            // dx = k·g + bx·(x − mean) + c0: the kernel's γ/σ·(g − Σg/M − x̂·Σgx̂/M), again on centred values.
             float bx = training ? -k * inv * dg / count : 0f;
-            float c0 = training ? k * (-db / count + m * inv * dg / count) : 0f;
+            float c0 = training ? -k * db / count : 0f;
             for (int n = 0; n < p.N; n++)
             {
                 long off = ((long)n * p.C + c) * p.Plane;
                 var dst = new Span<float>(pdx + off, p.Plane);
-                TensorPrimitives.Multiply(new ReadOnlySpan<float>(pg + off, p.Plane), k, dst);
                 if (training)
                 {
-                    TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(px + off, p.Plane), bx, dst, dst);
+                    TensorPrimitives.Subtract(new ReadOnlySpan<float>(px + off, p.Plane), m, dst);
+                    TensorPrimitives.Multiply(dst, bx, dst);
+                    TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(pg + off, p.Plane), k, dst, dst);
                     TensorPrimitives.Add(dst, c0, dst);
                 }
+                else TensorPrimitives.Multiply(new ReadOnlySpan<float>(pg + off, p.Plane), k, dst);
             }
         });
         return true;
