@@ -16,9 +16,11 @@ public sealed class TrainLog : IDisposable
 
     public void Append(string line) => _writer.WriteLine(line);
 
-    /// <summary>Drops the rows of steps ≥ <paramref name="step"/> (logged after the checkpoint a run resumes from).</summary>
-    public static void Truncate(string path, int step)
+    /// <summary>Drops the rows of steps ≥ <paramref name="step"/> (logged after the checkpoint a run resumes from); with
+    /// <paramref name="inclusive"/>, only those &gt; step (val.csv counts steps done, and its row for the checkpoint's step came first).</summary>
+    public static void Truncate(string path, int step, bool inclusive = false)
     {
+        if (inclusive) step++;
         if (!File.Exists(path)) return;
         var lines = File.ReadAllLines(path);
         var kept = lines.Take(1).Concat(lines.Skip(1).Where(l => int.TryParse(l.Split(',')[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) && s < step)).ToArray();

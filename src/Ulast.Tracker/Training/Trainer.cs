@@ -75,7 +75,7 @@ public sealed class Trainer : IDisposable
             BestAuc = double.Parse(state.Metadata.GetValueOrDefault("best_auc", "-1"), CultureInfo.InvariantCulture);
             SkippedSteps = int.Parse(state.Metadata.GetValueOrDefault("skipped_steps", "0"), CultureInfo.InvariantCulture);
             TrainLog.Truncate(Path.Combine(runDir, "train.csv"), NextStep);
-            TrainLog.Truncate(Path.Combine(runDir, "val.csv"), NextStep);
+            TrainLog.Truncate(Path.Combine(runDir, "val.csv"), NextStep, inclusive: true);
             log.WriteLine($"resumed '{last}' at step {NextStep} of {config.Steps}");
         }
         else

@@ -188,4 +188,17 @@ public sealed class TrainingTests : IDisposable
             Assert.True(checkedCount > 0, $"{group}: every picked element sat on a kink");
         }
     }
+
+    [Fact]
+    public void ResumeDropsOnlyTheRowsLoggedAfterTheCheckpoint()
+    {
+        var train = Path.Combine(_dir, "train.csv");
+        var val = Path.Combine(_dir, "val.csv");
+        File.WriteAllLines(train, new[] { "step,loss", "8,1", "9,1", "10,1", "11,1" });
+        File.WriteAllLines(val, new[] { "step,auc", "5,0.1", "10,0.2", "15,0.3" });
+        TrainLog.Truncate(train, 10);                  // steps 0-based: step 10 ran after the checkpoint at 10 steps done
+        TrainLog.Truncate(val, 10, inclusive: true);   // validation after 10 steps came before that checkpoint
+        Assert.Equal(new[] { "step,loss", "8,1", "9,1" }, File.ReadAllLines(train));
+        Assert.Equal(new[] { "step,auc", "5,0.1", "10,0.2" }, File.ReadAllLines(val));
+    }
 }
