@@ -11,8 +11,8 @@ public static class Program
         usage:
           ulast bench kernels [--device auto|cuda|cpu] [--kernels] [--repeats N] [--only TEXT] [--json FILE]
           ulast bench ops [--device auto|cuda|cpu] [--kernels] [--batch N] [--channels N] [--repeats N] [--json FILE]
-          ulast track --input VIDEO|SEQUENCE [--box x,y,w,h] [--out FILE] [--video OUT.mp4] [--frames N] [model options]
-          ulast eval [--data FOLDER] [--sequences a,b] [--trackers ulast,kcf,csrt,mil] [--models NAME=FILE,...] [--out DIR] [model options]
+          ulast track --input VIDEO|SEQUENCE [--box x,y,w,h] [--out FILE] [--video OUT.mp4] [--frames N] [--online] [model options]
+          ulast eval [--data FOLDER] [--sequences a,b] [--trackers ulast,ulast-online,kcf,csrt,mil] [--models NAME=FILE,...] [--online] [--out DIR] [model options]
           ulast model --out FILE [--backbone small|resnet50] [--channels N] [--imagenet RESNET50.safetensors]
           ulast pseudo-label [--input DIR|VIDEO] [--out labels.json] [--fresh] [--step N]
           ulast pseudo-label --quality [--data DIR] [--out DIR]
@@ -27,6 +27,7 @@ public static class Program
 
         model options: --checkpoint FILE (default: the shipped models/ulast-small.safetensors), or --backbone small|resnet50 [--channels N] (untrained)
                        --penalty-k X --window-influence X --size-lr X (tracker post-processing)
+                       --online-lambda X --online-capacity N --online-interval N --online-min-score X --online-regression (ULAST-on's memory)
         --device    auto (CUDA if present, else CPU), cuda or cpu
         --kernels   on the CPU, run every op through ILGPU's CPU accelerator (slow; for checking)
         """;

@@ -10,11 +10,15 @@ public interface IVisualTracker : IDisposable
     BoxF Track(Mat frame);
 }
 
-/// <summary>Our Siamese RPN tracker behind <see cref="IVisualTracker"/>.</summary>
+/// <summary>Our Siamese RPN tracker behind <see cref="IVisualTracker"/> (ULAST-on with an <see cref="OnlineConfig"/>).</summary>
 public sealed class UlastVisualTracker : IVisualTracker
 {
     private readonly SiamRpnTracker _tracker;
-    public UlastVisualTracker(SiameseRpn model, string name = "ulast", TrackerConfig? config = null) { _tracker = new SiamRpnTracker(model, config); Name = name; }
+    public UlastVisualTracker(SiameseRpn model, string name = "ulast", TrackerConfig? config = null, OnlineConfig? online = null)
+    {
+        _tracker = new SiamRpnTracker(model, config, online);
+        Name = name;
+    }
     public string Name { get; }
     public SiamRpnTracker Inner => _tracker;
     public void Init(Mat frame, BoxF box) => _tracker.Init(frame, box);

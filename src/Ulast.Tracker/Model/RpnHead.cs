@@ -23,7 +23,13 @@ public sealed class DepthwiseBranch : Module
     /// <summary>The template half, computed once per template.</summary>
     public Tensor TemplateKernel(Tensor z) => Kernel.Forward(z);
 
-    public Tensor Forward(Tensor kernel, Tensor x) => Head2.Forward(Head1.Forward(Ops.DepthwiseXcorr(Search.Forward(x), kernel)));
+    /// <summary>The search half, which does not depend on the template (shared by the online tracker's two templates).</summary>
+    public Tensor SearchHalf(Tensor x) => Search.Forward(x);
+
+    /// <summary>Cross-correlates a template kernel with a search half and maps it to the outputs.</summary>
+    public Tensor Correlate(Tensor kernel, Tensor searchHalf) => Head2.Forward(Head1.Forward(Ops.DepthwiseXcorr(searchHalf, kernel)));
+
+    public Tensor Forward(Tensor kernel, Tensor x) => Correlate(kernel, SearchHalf(x));
 }
 
 /// <summary>Classification (one logit per anchor) and box deltas (4 per anchor) for one feature level.</summary>

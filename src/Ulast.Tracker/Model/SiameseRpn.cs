@@ -3,6 +3,9 @@ namespace Ulast.Tracker;
 /// <summary>Per-level template kernels of the RPN heads, computed once per template.</summary>
 public sealed record TemplateKernels(Tensor[] Cls, Tensor[] Loc);
 
+/// <summary>Per-level search halves of the RPN heads (conv3×3+BN+ReLU of the search features), independent of the template.</summary>
+public sealed record SearchHalves(Tensor[] Cls, Tensor[] Loc);
+
 /// <summary>
 /// The Siamese RPN of ULAST §2: backbone → neck (1×1 conv + BN per level, template centre-cropped to 7×7)
 /// → depthwise RPN per level → classification [B, A, 25, 25] and deltas [B, 4A, 25, 25]; with several
@@ -82,15 +85,28 @@ public sealed class SiameseRpn : Module
     /// <summary>Classification logits [B,A,25,25] and deltas [B,4A,25,25] from template kernels and search features.</summary>
     public (Tensor cls, Tensor loc) Head(TemplateKernels kernels, Tensor[] searchFeatures)
     {
+        var halves = Halves(searchFeatures);
+        return (Cls(kernels, halves), Loc(kernels, halves));
+    }
+
+    public SearchHalves Halves(Tensor[] searchFeatures) => new(
+        searchFeatures.Select((x, l) => _heads[l].Cls.SearchHalf(x)).ToArray(),
+        searchFeatures.Select((x, l) => _heads[l].Loc.SearchHalf(x)).ToArray());
+
+    /// <summary>Classification logits [B,A,25,25] of one template on precomputed search halves.</summary>
+    public Tensor Cls(TemplateKernels kernels, SearchHalves halves)
+    {
         var cls = new Tensor[Levels];
+        for (int l = 0; l < Levels; l++) cls[l] = _heads[l].Cls.Correlate(kernels.Cls[l], halves.Cls[l]);
+        return Levels == 1 ? cls[0] : Fuse(cls, _clsWeight!);
+    }
+
+    /// <summary>Box deltas [B,4A,25,25] of one template on precomputed search halves.</summary>
+    public Tensor Loc(TemplateKernels kernels, SearchHalves halves)
+    {
         var loc = new Tensor[Levels];
-        for (int l = 0; l < Levels; l++)
-        {
-            cls[l] = _heads[l].Cls.Forward(kernels.Cls[l], searchFeatures[l]);
-            loc[l] = _heads[l].Loc.Forward(kernels.Loc[l], searchFeatures[l]);
-        }
-        if (Levels == 1) return (cls[0], loc[0]);
-        return (Fuse(cls, _clsWeight!), Fuse(loc, _locWeight!));
+        for (int l = 0; l < Levels; l++) loc[l] = _heads[l].Loc.Correlate(kernels.Loc[l], halves.Loc[l]);
+        return Levels == 1 ? loc[0] : Fuse(loc, _locWeight!);
     }
 
     private static Tensor Fuse(Tensor[] outputs, Tensor weight)

@@ -9,7 +9,9 @@ public sealed record FrameTiming(double BackboneMs, double HeadMs, double PostMs
 /// <summary>
 /// The offline tracker (ULAST-off, which "runs like SiamRPN"): template features once at Init; per frame,
 /// a search crop around the last position, the RPN, then SiamRPN++'s post-processing — scale/ratio
-/// penalty, cosine window, size smoothing, clipping to the frame.
+/// penalty, cosine window, size smoothing, clipping to the frame. With an <see cref="OnlineConfig"/> it is
+/// ULAST-on: confident frames' search features and region masks enter a <see cref="MemoryQueue{T}"/>, the
+/// CPT turns them into a memory template, and its classification response is mixed with the initial one.
 /// </summary>
 public sealed class SiamRpnTracker : IDisposable
 {
@@ -17,14 +19,27 @@ public sealed class SiamRpnTracker : IDisposable
     private readonly TrackerConfig _cfg;
     private readonly Tensor _anchors;
     private readonly float[] _window;
-    private TemplateKernels? _kernels;
+    private readonly OnlineConfig? _online;
+    private readonly RegionMaskConfig _maskConfig;
+    private readonly MemoryQueue<MemoryEntry>? _memory;
+    private TemplateKernels? _kernels, _memoryKernels;
+    private Tensor[]? _first;
+    private int _frame;
     private float _cx, _cy, _w, _h;
     private float[] _mean = new float[3];
 
-    public SiamRpnTracker(SiameseRpn model, TrackerConfig? config = null)
+    public SiamRpnTracker(SiameseRpn model, TrackerConfig? config = null, OnlineConfig? online = null)
     {
         _model = model;
         _cfg = config ?? new TrackerConfig();
+        _online = online;
+        _maskConfig = new RegionMaskConfig { CropSize = model.Config.SearchSize };
+        if (online is not null)
+        {
+            online.Validate();
+            if (model.Cpt is null) throw new ArgumentException("Online tracking builds its memory template with the CPT module, and this model has none (model config \"cpt\": false).");
+            _memory = new MemoryQueue<MemoryEntry>(online.Capacity, online.UpdateInterval, online.MinScore);
+        }
         _anchors = Tensor.PersistentFromArray(model.Device, model.Config.Anchors.Generate(), model.Config.Anchors.Count, 4);
         int n = model.Config.Anchors.ScoreSize;
         var hann = Enumerable.Range(0, n).Select(i => 0.5 - 0.5 * Math.Cos(2 * Math.PI * i / (n - 1))).ToArray();
@@ -35,6 +50,19 @@ public sealed class SiamRpnTracker : IDisposable
 
     public FrameTiming LastTiming { get; private set; } = new(0, 0, 0);
     public float LastScore { get; private set; }
+    public bool IsOnline => _online is not null;
+    /// <summary>Entries in the online memory (0 offline).</summary>
+    public int MemoryCount => _memory?.Count ?? 0;
+
+    /// <summary>One memory entry: the neck features of a search crop [1,C,31,31] per level and its region mask [1,31,31].</summary>
+    private sealed record MemoryEntry(Tensor[] Features, Tensor Mask) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var f in Features) f.Dispose();
+            Mask.Dispose();
+        }
+    }
 
     public void Init(Mat frame, BoxF box)
     {
@@ -49,9 +77,33 @@ public sealed class SiamRpnTracker : IDisposable
         using var ng = GradMode.NoGrad();
         float side = SiamCrop.TemplateSide(_w, _h, _cfg.Context);
         var z = SiamCrop.Crop(dev, frame, _cx, _cy, side, _model.Config.TemplateSize, _mean);
-        var k = _model.Kernels(_model.TemplateFeatures(z));
+        var templateFeatures = _model.TemplateFeatures(z);
+        var k = _model.Kernels(templateFeatures);
         _kernels = new TemplateKernels(k.Cls.Select(Persist).ToArray(), k.Loc.Select(Persist).ToArray());
         LastScore = 1f;
+        _frame = 0;
+        if (_memory is null) return;
+        // The first memory entry: a search crop around the initial box, masked by that box (score 1).
+        _first = templateFeatures.Select(Persist).ToArray();
+        float scaleZ = _model.Config.TemplateSize / side;
+        var x = SiamCrop.Crop(dev, frame, _cx, _cy, side * _model.Config.SearchSize / _model.Config.TemplateSize, _model.Config.SearchSize, _mean);
+        float centre = _model.Config.Anchors.Centre;
+        var boxInCrop = Tensor.FromArray(dev, new[] { centre, centre, _w * scaleZ, _h * scaleZ }, 1, 4);
+        _memory.Reset(new MemoryEntry(_model.SearchFeatures(x).Select(Persist).ToArray(), Persist(RegionMask.OfBoxes(boxInCrop, _maskConfig))));
+        RebuildMemoryTemplate();
+    }
+
+    /// <summary>T_M: the CPT run over the queue from the first template, H ← CPT(S_q ⊗ M_q, T₁, H), oldest entry first.</summary>
+    private void RebuildMemoryTemplate()
+    {
+        using var scope = new TensorScope();
+        using var ng = GradMode.NoGrad();
+        var hidden = _first!;
+        foreach (var entry in _memory!.Items)
+            hidden = hidden.Select((h, l) => _model.Cpt!.Forward(entry.Features[l], entry.Mask, _first![l], h)).ToArray();
+        var k = _model.Kernels(hidden);
+        DisposeMemoryKernels();
+        _memoryKernels = new TemplateKernels(k.Cls.Select(Persist).ToArray(), _online!.MemoryRegression ? k.Loc.Select(Persist).ToArray() : Array.Empty<Tensor>());
     }
 
     private static Tensor Persist(Tensor t)
@@ -66,11 +118,12 @@ public sealed class SiamRpnTracker : IDisposable
         if (_kernels is null) throw new InvalidOperationException("Track() before Init().");
         var dev = _model.Device;
         var sw = Stopwatch.StartNew();
-        float[] cls, boxes;
         double tBackbone, tHead;
         float sz = SiamCrop.TemplateSide(_w, _h, _cfg.Context);
         float scaleZ = _model.Config.TemplateSize / sz;
         float sx = sz * _model.Config.SearchSize / _model.Config.TemplateSize;
+        BoxF result;
+        bool rebuild = false;
         using (var scope = new TensorScope())
         using (GradMode.NoGrad())
         {
@@ -78,15 +131,41 @@ public sealed class SiamRpnTracker : IDisposable
             var xf = _model.SearchFeatures(x);
             dev.Synchronize();
             tBackbone = sw.Elapsed.TotalMilliseconds;
-            var (c, l) = _model.Head(_kernels, xf);
+            var halves = _model.Halves(xf);
+            var l = _model.Loc(_kernels, halves);
+            var scores = Sigmoid(_model.Cls(_kernels, halves).ToArray());
+            if (_memoryKernels is not null)
+            {
+                // R = (1 − λm)·R^L + λm·R^M on probabilities; the boxes stay with T₁ unless MemoryRegression.
+                float lm = _online!.LambdaM;
+                var memory = Sigmoid(_model.Cls(_memoryKernels, halves).ToArray());
+                for (int i = 0; i < scores.Length; i++) scores[i] = (1 - lm) * scores[i] + lm * memory[i];
+                if (_online.MemoryRegression)
+                    l = Ops.Add(Ops.MulScalar(l, 1 - lm), Ops.MulScalar(_model.Loc(_memoryKernels, halves), lm));
+            }
             var decoded = BoxOps.Decode(l, _anchors, _model.Config.Anchors.PerCell);
-            cls = c.ToArray();
-            boxes = decoded.ToArray();
+            var boxes = decoded.ToArray();
             tHead = sw.Elapsed.TotalMilliseconds - tBackbone;
+            result = PostProcess(scores, boxes, scaleZ, frame.Width, frame.Height);
+            _frame++;
+            if (_memory is not null && _memory.Admits(_frame, LastScore))
+            {
+                int k = scores.Length;
+                var mask = RegionMask.Build(decoded.Reshape(1, k, 4), Tensor.FromArray(dev, scores, 1, k), _maskConfig);
+                _memory.Add(_frame, new MemoryEntry(xf.Select(Persist).ToArray(), Persist(mask)));
+                rebuild = true;
+            }
         }
-        var result = PostProcess(cls, boxes, scaleZ, frame.Width, frame.Height);
+        if (rebuild) RebuildMemoryTemplate();
         LastTiming = new FrameTiming(tBackbone, tHead, sw.Elapsed.TotalMilliseconds - tBackbone - tHead);
         return result;
+    }
+
+    private static float[] Sigmoid(float[] logits)
+    {
+        var p = new float[logits.Length];
+        for (int i = 0; i < p.Length; i++) p[i] = 1f / (1f + MathF.Exp(-logits[i]));
+        return p;
     }
 
     private static float Change(float r) => MathF.Max(r, 1f / r);
@@ -97,15 +176,15 @@ public sealed class SiamRpnTracker : IDisposable
         return MathF.Sqrt((w + pad) * (h + pad));
     }
 
-    private BoxF PostProcess(float[] logits, float[] boxes, float scaleZ, int frameW, int frameH)
+    private BoxF PostProcess(float[] scores, float[] boxes, float scaleZ, int frameW, int frameH)
     {
-        int k = logits.Length;
+        int k = scores.Length;
         float targetSz = SizeWithPad(_w * scaleZ, _h * scaleZ), targetRatio = _w / _h;
         int best = 0;
         float bestScore = float.NegativeInfinity, bestPenalty = 1f, bestRaw = 0f;
         for (int i = 0; i < k; i++)
         {
-            float score = 1f / (1f + MathF.Exp(-logits[i]));
+            float score = scores[i];
             float w = boxes[i * 4 + 2], h = boxes[i * 4 + 3];
             float sc = Change(SizeWithPad(w, h) / targetSz), rc = Change(targetRatio / (w / h));
             float penalty = MathF.Exp(-(rc * sc - 1f) * _cfg.PenaltyK);
@@ -126,14 +205,23 @@ public sealed class SiamRpnTracker : IDisposable
 
     private void DisposeKernels()
     {
-        if (_kernels is null) return;
-        foreach (var t in _kernels.Cls.Concat(_kernels.Loc)) t.Dispose();
+        if (_kernels is not null) foreach (var t in _kernels.Cls.Concat(_kernels.Loc)) t.Dispose();
         _kernels = null;
+        if (_first is not null) foreach (var t in _first) t.Dispose();
+        _first = null;
+        DisposeMemoryKernels();
+    }
+
+    private void DisposeMemoryKernels()
+    {
+        if (_memoryKernels is not null) foreach (var t in _memoryKernels.Cls.Concat(_memoryKernels.Loc)) t.Dispose();
+        _memoryKernels = null;
     }
 
     public void Dispose()
     {
         DisposeKernels();
+        _memory?.Dispose();
         _anchors.Dispose();
     }
 }

@@ -16,12 +16,35 @@ public static class TrackBench
         var mats = seq.ReadFrames().Take(frames + 1).ToList();
         var init = seq.GroundTruth.Count > 0 ? seq.GroundTruth[0] : throw new ArgumentException($"'{sequencePath}' has no ground truth to start from.");
         o.WriteLine($"device: {dev.Name}; sequence {seq.Name} ({mats[0].Width}×{mats[0].Height}), {mats.Count - 1} tracked frames, medians");
-        o.WriteLine($"{"tracker",-16} {"ms/frame",9} {"FPS",8} {"backbone",9} {"head",8} {"post",8}");
+        o.WriteLine($"{"tracker",-20} {"ms/frame",9} {"FPS",8} {"backbone",9} {"head",8} {"post",8} {"mean",8}");
         var rows = new List<object>();
         foreach (var backbone in backbones)
         {
             using var model = new SiameseRpn(dev, new ModelConfig { Backbone = backbone });
-            using var tracker = new SiamRpnTracker(model);
+            using (var tracker = new SiamRpnTracker(model)) Measure(tracker, $"ulast-{backbone}");
+            // ULAST-on with its gate open (every UpdateInterval-th frame enters the queue and rebuilds the memory
+            // template): the most the memory can cost, whatever the scores of this untrained network.
+            using (var tracker = new SiamRpnTracker(model, online: new OnlineConfig { MinScore = 0f })) Measure(tracker, $"ulast-{backbone}-online");
+        }
+        foreach (var name in new[] { "kcf", "csrt" })
+        {
+            using var t = new OpenCvVisualTracker(name);
+            t.Init(mats[0], init);
+            var total = new List<double>();
+            for (int i = 1; i < mats.Count; i++) { var sw = Stopwatch.StartNew(); t.Track(mats[i]); total.Add(sw.Elapsed.TotalMilliseconds); }
+            Add(rows, o, name, Median(total), null, null, null, total.Average());
+        }
+        foreach (var m in mats) m.Dispose();
+        o.WriteLine("ms/frame and FPS are medians; mean is the mean ms/frame (it includes the online memory rebuilds)");
+        if (jsonPath is not null)
+        {
+            AtomicFile.WriteAllText(jsonPath, JsonSerializer.Serialize(new { device = dev.Name, sequence = seq.Name, frames = mats.Count - 1, results = rows }, new JsonSerializerOptions { WriteIndented = true }));
+            o.WriteLine($"wrote {jsonPath}");
+        }
+        return 0;
+
+        void Measure(SiamRpnTracker tracker, string name)
+        {
             tracker.Init(mats[0], init);
             for (int w = 1; w <= Math.Min(3, mats.Count - 1); w++) tracker.Track(mats[w]); // warm-up
             tracker.Init(mats[0], init);
@@ -33,30 +56,15 @@ public static class TrackBench
                 total.Add(sw.Elapsed.TotalMilliseconds);
                 bb.Add(tracker.LastTiming.BackboneMs); hd.Add(tracker.LastTiming.HeadMs); pp.Add(tracker.LastTiming.PostMs);
             }
-            Add(rows, o, $"ulast-{backbone}", Median(total), Median(bb), Median(hd), Median(pp));
+            Add(rows, o, name, Median(total), Median(bb), Median(hd), Median(pp), total.Average());
         }
-        foreach (var name in new[] { "kcf", "csrt" })
-        {
-            using var t = new OpenCvVisualTracker(name);
-            t.Init(mats[0], init);
-            var total = new List<double>();
-            for (int i = 1; i < mats.Count; i++) { var sw = Stopwatch.StartNew(); t.Track(mats[i]); total.Add(sw.Elapsed.TotalMilliseconds); }
-            Add(rows, o, name, Median(total), null, null, null);
-        }
-        foreach (var m in mats) m.Dispose();
-        if (jsonPath is not null)
-        {
-            AtomicFile.WriteAllText(jsonPath, JsonSerializer.Serialize(new { device = dev.Name, sequence = seq.Name, frames = mats.Count - 1, results = rows }, new JsonSerializerOptions { WriteIndented = true }));
-            o.WriteLine($"wrote {jsonPath}");
-        }
-        return 0;
     }
 
-    private static void Add(List<object> rows, TextWriter o, string name, double ms, double? bb, double? hd, double? pp)
+    private static void Add(List<object> rows, TextWriter o, string name, double ms, double? bb, double? hd, double? pp, double mean)
     {
         string F(double? v) => v is null ? "-" : v.Value.ToString("F2", System.Globalization.CultureInfo.InvariantCulture);
-        o.WriteLine($"{name,-16} {ms,9:F2} {1000 / ms,8:F1} {F(bb),9} {F(hd),8} {F(pp),8}");
-        rows.Add(new { tracker = name, ms_per_frame = Math.Round(ms, 3), fps = Math.Round(1000 / ms, 1), backbone_ms = bb is null ? (double?)null : Math.Round(bb.Value, 3), head_ms = hd is null ? (double?)null : Math.Round(hd.Value, 3), post_ms = pp is null ? (double?)null : Math.Round(pp.Value, 3) });
+        o.WriteLine($"{name,-20} {ms,9:F2} {1000 / ms,8:F1} {F(bb),9} {F(hd),8} {F(pp),8} {mean,8:F2}");
+        rows.Add(new { tracker = name, ms_per_frame = Math.Round(ms, 3), mean_ms_per_frame = Math.Round(mean, 3), fps = Math.Round(1000 / ms, 1), backbone_ms = bb is null ? (double?)null : Math.Round(bb.Value, 3), head_ms = hd is null ? (double?)null : Math.Round(hd.Value, 3), post_ms = pp is null ? (double?)null : Math.Round(pp.Value, 3) });
     }
 
     private static double Median(List<double> v)

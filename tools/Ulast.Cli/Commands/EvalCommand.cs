@@ -3,8 +3,9 @@ using Ulast.Tracker;
 namespace Ulast.Cli.Commands;
 
 /// <summary>
-/// ulast eval --data FOLDER [--sequences a,b] [--trackers ulast,kcf,csrt,mil] [--out DIR] [model options]:
+/// ulast eval --data FOLDER [--sequences a,b] [--trackers ulast,ulast-online,kcf,csrt,mil] [--online] [--out DIR] [model options]:
 /// one-pass evaluation of our tracker and OpenCV's in the same run; JSON, CSV, success and precision plots.
+/// `ulast-online` is the shipped (or --checkpoint) model as ULAST-on; --online adds NAME-online for every model.
 /// </summary>
 public static class EvalCommand
 {
@@ -17,19 +18,25 @@ public static class EvalCommand
         // --models a=FILE,b=FILE: more trained models side by side, each a tracker of its own name.
         var extra = (o.String("--models") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(m => m.Split('=', 2) is [var n, var f] && n.Length > 0 && f.Length > 0 ? (name: n, file: f) : throw new ArgumentException($"--models expects NAME=FILE pairs, got '{m}'.")).ToList();
+        bool online = o.Flag("--online");
         foreach (var t in trackers)
-            if (t != "ulast" && !OpenCvVisualTracker.Names.Contains(t)) throw new ArgumentException($"Unknown tracker '{t}': expected ulast, {string.Join(", ", OpenCvVisualTracker.Names)}.");
+            if (t is not ("ulast" or "ulast-online") && !OpenCvVisualTracker.Names.Contains(t))
+                throw new ArgumentException($"Unknown tracker '{t}': expected ulast, ulast-online, {string.Join(", ", OpenCvVisualTracker.Names)}.");
         foreach (var (n, f) in extra)
         {
-            if (trackers.Contains(n) || OpenCvVisualTracker.Names.Contains(n) || n == "ulast") throw new ArgumentException($"--models: the name '{n}' is taken.");
+            if (trackers.Contains(n) || OpenCvVisualTracker.Names.Contains(n) || n.StartsWith("ulast") || n.EndsWith("-online")) throw new ArgumentException($"--models: the name '{n}' is taken (ulast…, kcf, csrt, mil and …-online are reserved).");
             if (!File.Exists(f)) throw new ArgumentException($"--models: '{f}' does not exist.");
         }
+        if (online && trackers.Contains("ulast") && !trackers.Contains("ulast-online")) trackers = trackers.Append("ulast-online").ToArray();
+        var ours = trackers.Where(t => t.StartsWith("ulast")).ToList();
+        foreach (var (n, _) in extra) { ours.Add(n); if (online) ours.Add(n + "-online"); }
         using var dev = o.CreateDevice();
-        using var model = trackers.Contains("ulast") ? ModelSource.Load(o, dev, Console.Out) : null;
+        using var model = trackers.Any(t => t.StartsWith("ulast")) ? ModelSource.Load(o, dev, Console.Out) : null;
         var trackerConfig = ModelSource.Tracker(o);
+        var onlineConfig = ModelSource.Online(o);
         o.EnsureAllUsed();
         var models = extra.ToDictionary(e => e.name, e => Checkpoint.LoadModel(e.file, dev));
-        trackers = trackers.Where(t => t == "ulast").Concat(extra.Select(e => e.name)).Concat(trackers.Where(t => t != "ulast")).ToArray();
+        trackers = ours.Concat(trackers.Where(t => !t.StartsWith("ulast"))).ToArray();
         if (!Directory.Exists(data)) throw new ArgumentException($"Data folder '{data}' does not exist.");
         var seqs = SequenceLoader.LoadAll(data, only).Where(s => s.HasGroundTruth).ToList();
         if (seqs.Count == 0) throw new ArgumentException($"No sequence with ground truth under '{data}'.");
@@ -39,8 +46,7 @@ public static class EvalCommand
         foreach (var seq in seqs)
             foreach (var name in trackers)
             {
-                using IVisualTracker tracker = name == "ulast" ? new UlastVisualTracker(model!, config: trackerConfig)
-                    : models.TryGetValue(name, out var m) ? new UlastVisualTracker(m, name, trackerConfig) : new OpenCvVisualTracker(name);
+                using IVisualTracker tracker = Create(name);
                 var bar = new ProgressBar($"{name}/{seq.Name}", seq.FrameCount);
                 var r = Evaluator.Run(tracker, seq, i => bar.Report(i));
                 ((List<SequenceResult>)all[name]).Add(r);
@@ -53,6 +59,7 @@ public static class EvalCommand
             ["model"] = model is null ? "-" : model.Config.ToJson(),
             ["models"] = string.Join(", ", extra.Select(e => $"{e.name}={e.file}")),
             ["tracker"] = System.Text.Json.JsonSerializer.Serialize(trackerConfig),
+            ["online"] = trackers.Any(t => t.EndsWith("-online")) ? System.Text.Json.JsonSerializer.Serialize(onlineConfig) : "-",
             ["protocol"] = "OPE: first ground truth, never re-initialised; AUC over IoU thresholds 0:0.05:1; precision at 20 px; normalised precision AUC over 0:0.01:0.5",
         };
         AtomicFile.WriteAllText(Path.Combine(outDir, "report.json"), Report.Json(all, info));
@@ -66,5 +73,13 @@ public static class EvalCommand
         foreach (var m in models.Values) m.Dispose();
         Console.WriteLine($"wrote {outDir}/report.json, report.csv, success.png, precision.png, boxes/");
         return 0;
+
+        IVisualTracker Create(string name)
+        {
+            bool isOnline = name.EndsWith("-online");
+            string baseName = isOnline ? name[..^"-online".Length] : name;
+            var m = baseName == "ulast" ? model! : models.GetValueOrDefault(baseName);
+            return m is null ? new OpenCvVisualTracker(name) : new UlastVisualTracker(m, name, trackerConfig, isOnline ? onlineConfig : null);
+        }
     }
 }

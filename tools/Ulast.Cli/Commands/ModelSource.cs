@@ -57,4 +57,21 @@ public static class ModelSource
             throw new ArgumentException("--penalty-k must be ≥ 0; --window-influence and --size-lr must lie in [0, 1].");
         return c;
     }
+
+    /// <summary>--online-lambda, --online-capacity, --online-interval, --online-min-score, --online-regression: ULAST-on's memory.</summary>
+    public static OnlineConfig Online(Options o)
+    {
+        var d = new OnlineConfig();
+        var c = d with
+        {
+            LambdaM = o.Float("--online-lambda", d.LambdaM),
+            Capacity = o.Int("--online-capacity", d.Capacity),
+            UpdateInterval = o.Int("--online-interval", d.UpdateInterval),
+            MinScore = o.Float("--online-min-score", d.MinScore),
+            MemoryRegression = o.Flag("--online-regression"),
+        };
+        try { c.Validate(); }
+        catch (ArgumentException e) { throw new ArgumentException($"--online-*: {e.Message}"); }
+        return c;
+    }
 }

@@ -4,7 +4,7 @@ using Ulast.Tracker;
 
 namespace Ulast.Cli.Commands;
 
-/// <summary>ulast track --input VIDEO|FOLDER [--box x,y,w,h] [--out boxes.txt] [--video out.mp4] [model options]</summary>
+/// <summary>ulast track --input VIDEO|FOLDER [--box x,y,w,h] [--out boxes.txt] [--video out.mp4] [--online [--online-lambda X ...]] [model options]</summary>
 public static class TrackCommand
 {
     public static int Run(Options o)
@@ -17,13 +17,14 @@ public static class TrackCommand
         using var dev = o.CreateDevice();
         using var model = ModelSource.Load(o, dev, Console.Out);
         var trackerConfig = ModelSource.Tracker(o);
+        var online = o.Flag("--online") ? ModelSource.Online(o) : null;
         o.EnsureAllUsed();
-        Console.WriteLine($"device: {dev.Name}");
+        Console.WriteLine($"device: {dev.Name}{(online is null ? "" : $"; online: λm {online.LambdaM}, capacity {online.Capacity}, every {online.UpdateInterval} frames, score ≥ {online.MinScore}")}");
         var seq = SequenceLoader.Load(input);
         BoxF init = boxText is not null ? ParseBox(boxText)
             : seq.HasGroundTruth && seq.GroundTruth[0].IsValid ? seq.GroundTruth[0]
             : throw new ArgumentException($"'{input}' has no first ground-truth box: give --box x,y,w,h.");
-        using var tracker = new SiamRpnTracker(model, trackerConfig);
+        using var tracker = new SiamRpnTracker(model, trackerConfig, online);
         var boxes = new List<BoxF>();
         var scores = new List<float>();
         VideoWriter? writer = null;
