@@ -55,11 +55,25 @@ public static class Program
             Console.Error.WriteLine("error: " + ex.Message);
             return 2;
         }
-        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException or DeviceUnavailableException)
         {
             Console.Error.WriteLine("error: " + ex.Message);
             return 1;
         }
+        catch (Exception ex) when (MissingNativeLibrary(ex) is { } lib)
+        {
+            Console.Error.WriteLine($"error: {lib}");
+            return 1;
+        }
+    }
+
+    /// <summary>OpenCV's native wrapper fails to load without its system libraries (on Debian: libgtk-3-0).</summary>
+    public static string? MissingNativeLibrary(Exception ex)
+    {
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+            if (e is DllNotFoundException && e.Message.Contains("OpenCvSharpExtern", StringComparison.Ordinal))
+                return "OpenCV's native library (libOpenCvSharpExtern.so) could not be loaded; it needs GTK 3: install it with 'sudo apt-get install -y libgtk-3-0'.";
+        return null;
     }
 
     private static int Bench(string[] args)

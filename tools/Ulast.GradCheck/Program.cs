@@ -10,6 +10,7 @@ public static class Program
     {
         try { return Run(args, Console.Out); }
         catch (ArgumentException ex) { Console.Error.WriteLine("error: " + ex.Message); return 2; }
+        catch (DeviceUnavailableException ex) { Console.Error.WriteLine("error: " + ex.Message); return 1; }
     }
 
     public static int Run(string[] args, TextWriter output)

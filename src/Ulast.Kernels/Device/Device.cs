@@ -62,7 +62,7 @@ public sealed class Device : IDisposable
             {
                 var cuda = context.GetCudaDevices();
                 if (cuda.Count > 0) return new Device(context, cuda[0].CreateAccelerator(context));
-                if (kind == DeviceKind.Cuda) throw new InvalidOperationException("--device cuda was asked for, but ILGPU found no CUDA device.");
+                if (kind == DeviceKind.Cuda) throw new DeviceUnavailableException("no CUDA device was found (ILGPU saw none on this machine); use --device cpu, or --device auto to take CUDA when there is one.");
             }
             return new Device(context, context.CreateCPUAccelerator(0));
         }
@@ -86,3 +86,6 @@ public sealed class Device : IDisposable
         Context.Dispose();
     }
 }
+
+/// <summary>The asked-for accelerator is not on this machine.</summary>
+public sealed class DeviceUnavailableException(string message) : Exception(message);

@@ -109,6 +109,8 @@ public static class Checkpoint
                 continue;
             }
             if (!shape.SequenceEqual(t.Shape)) throw new InvalidDataException($"'{source}': tensor '{fileName}' has shape [{string.Join(",", shape)}], the model expects {t.ShapeString}.");
+            int bad = Array.FindIndex(data, v => !float.IsFinite(v));
+            if (bad >= 0) throw new InvalidDataException($"'{source}': tensor '{fileName}' holds a non-finite value ({data[bad]} at element {bad}); the checkpoint is corrupt.");
             t.CopyFrom(data);
             used.Add(name);
         }

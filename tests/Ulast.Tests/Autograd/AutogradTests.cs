@@ -83,7 +83,7 @@ public class AutogradTests
     {
         using var dev = Device.Create(DeviceKind.Auto);
         Assert.Contains(dev.IsCpu ? "CPU" : "CUDA", dev.Name);
-        if (dev.IsCpu) Assert.Contains("no CUDA device", Assert.Throws<InvalidOperationException>(() => Device.Create(DeviceKind.Cuda)).Message);
+        if (dev.IsCpu) Assert.Contains("no CUDA device", Assert.Throws<DeviceUnavailableException>(() => Device.Create(DeviceKind.Cuda)).Message);
         Assert.Throws<ArgumentException>(() => DeviceKindParser.Parse("tpu"));
     }
 }

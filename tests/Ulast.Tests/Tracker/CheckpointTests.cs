@@ -32,6 +32,26 @@ public class CheckpointTests
     }
 
     [Fact]
+    public void NonFiniteWeightsAreRefusedAtLoad()
+    {
+        using var dev = TestDevice.Cpu();
+        var path = Path.Combine(Path.GetTempPath(), $"ulast-nan-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            using var a = new SiameseRpn(dev, Tiny);
+            var (name, t) = a.State().First(s => s.Name.Contains("rpn.0.cls.head2", StringComparison.Ordinal));
+            var v = t.ToArray();
+            v[3] = float.NaN;
+            t.CopyFrom(v);
+            Checkpoint.SaveModel(path, a);
+            var e = Assert.Throws<InvalidDataException>(() => Checkpoint.LoadModel(path, dev));
+            Assert.Contains(name, e.Message);
+            Assert.Contains("non-finite", e.Message);
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
     public void ClearErrorsForBrokenCheckpoints()
     {
         using var dev = TestDevice.Cpu();

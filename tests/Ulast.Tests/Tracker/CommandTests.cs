@@ -9,6 +9,15 @@ namespace Ulast.Tests.Tracker;
 [Collection("Console")]
 public class CommandTests
 {
+    [Fact]
+    public void AMissingOpenCvLibraryIsNamedWithItsInstallCommand()
+    {
+        var missing = new TypeInitializationException("OpenCvSharp.NativeMethods",
+            new DllNotFoundException("Unable to load shared library 'OpenCvSharpExtern' or one of its dependencies."));
+        Assert.Contains("apt-get install -y libgtk-3-0", Program.MissingNativeLibrary(missing));
+        Assert.Null(Program.MissingNativeLibrary(new DllNotFoundException("libfoo")));
+    }
+
     [SkippableFact]
     public void PseudoLabelResumesAndReportsUnreadableVideos()
     {
