@@ -19,7 +19,7 @@ public static class Program
           ulast train --out runs/NAME [--config FILE.json] [--labels labels.json] [--resume] [--steps N] [--init MODEL]
                       [--no-cycle] [--no-cpt] [--no-region-mask] [--no-reweight] [--cpt-residual] [--seed N] [--lr X]
                       [--optimizer sgd|adamw] [--naive-batch N] [--cycle-batch N] [--cycle-start N] [--validate-every N]
-                      [--val-sequences a,b] [--write-config FILE]
+                      [--val-sequences a,b] [--train-only PREFIX,...] [--write-config FILE]
           ulast bench train [--naive-batch 16] [--cycle-batch 8] [--repeats N] [--json FILE]
           ulast bench track [--sequence FOLDER] [--frames N] [--backbones small,resnet50] [--json FILE]
           ulast gradcheck [--op NAME] [--seed N] [--device auto|cuda|cpu] [--kernels] [--list]

@@ -63,6 +63,13 @@ public abstract class Module : IDisposable
 
     public void Eval() => Train(false);
 
+    /// <summary>Training mode where <paramref name="trains"/> holds for a module's dotted path ("" for this one), evaluation elsewhere.</summary>
+    public void TrainWhere(Func<string, bool> trains, string prefix = "")
+    {
+        Training = trains(prefix);
+        foreach (var (n, m) in _children) m.TrainWhere(trains, prefix + n + ".");
+    }
+
     public void ZeroGrad()
     {
         foreach (var p in Parameters()) p.ZeroGrad();

@@ -28,6 +28,11 @@ public sealed record TrainConfig
     /// <summary>Learning rate at the last step; from the end of warm-up it decays log-linearly from Lr to this.</summary>
     public float FinalLr { get; init; } = 0.0005f;
     public float Momentum { get; init; } = 0.9f;
+    /// <summary>
+    /// [ours] Train only the parameters under these name prefixes (e.g. "cpt."); everything else is frozen, its
+    /// BatchNorm in evaluation mode, so the offline tracker stays exactly as it was. Empty: train everything.
+    /// </summary>
+    public string[] TrainOnly { get; init; } = Array.Empty<string>();
     public float WeightDecay { get; init; } = 1e-4f;
     /// <summary>Gradients are scaled down when their global L2 norm exceeds this (0 = no clipping).</summary>
     public float ClipNorm { get; init; } = 10f;
@@ -108,6 +113,9 @@ public sealed record TrainConfig
         if (CheckpointEvery <= 0 || ValidateEvery < 0) throw new ArgumentException("checkpoint_every must be positive and validate_every not negative.");
         if (NaiveOtherFrames < 0) throw new ArgumentException("naive_other_frames must not be negative.");
     }
+
+    /// <summary>Whether the parameter or module at this dotted path is trained (see <see cref="TrainOnly"/>).</summary>
+    public bool Trains(string path) => TrainOnly.Length == 0 || TrainOnly.Any(p => path.StartsWith(p, StringComparison.Ordinal));
 
     /// <summary>Learning rate at a step: linear warm-up from WarmupLr to Lr, then log-linear decay to FinalLr at the last step.</summary>
     public float LearningRate(int step)

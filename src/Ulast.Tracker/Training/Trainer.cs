@@ -52,11 +52,16 @@ public sealed class Trainer : IDisposable
         config.Validate();
         Config = config;
         Model = new SiameseRpn(device, config.Model);
-        Model.Train();
+        foreach (var prefix in config.TrainOnly)
+            if (!Model.NamedParameters().Any(p => p.Name.StartsWith(prefix, StringComparison.Ordinal)))
+                throw new ArgumentException($"train_only: no parameter of the model starts with '{prefix}'.");
+        // Frozen parameters (train_only) need no gradient; frozen modules keep their BatchNorm statistics.
+        foreach (var (name, p) in Model.NamedParameters()) p.RequiresGrad = config.Trains(name);
+        SetTrainMode();
         _cache = new FrameCache(config.FrameCacheBytes);
         _samples = new TrainingSamples(device, config, labels, _cache);
         _loss = new TrainingLoss(Model, config);
-        var parameters = Model.Parameters().ToList();
+        var parameters = Model.NamedParameters().Where(p => config.Trains(p.Name)).Select(p => p.Tensor).ToList();
         _opt = config.Optimizer == "adamw"
             ? new AdamW(parameters, config.Lr, weightDecay: config.WeightDecay)
             : new Sgd(parameters, config.Lr, config.Momentum, config.WeightDecay);
@@ -211,6 +216,13 @@ public sealed class Trainer : IDisposable
             gradNorm, WeightMean(), clock.Elapsed.TotalSeconds, skip);
     }
 
+    /// <summary>Training mode for the trained parts; with train_only, evaluation mode for the frozen ones.</summary>
+    private void SetTrainMode()
+    {
+        if (Config.TrainOnly.Length == 0) Model.Train();
+        else Model.TrainWhere(path => path.Length > 0 && Config.Trains(path));
+    }
+
     private float GradNorm()
     {
         double sum = 0;
@@ -241,7 +253,7 @@ public sealed class Trainer : IDisposable
             using var tracker = new UlastVisualTracker(Model, config: Config.Tracker);
             foreach (var seq in seqs) results.Add(Evaluator.Run(tracker, seq));
         }
-        finally { Model.Train(); }
+        finally { SetTrainMode(); }
         var summary = Report.Summarise("ulast", results);
         using (var val = new TrainLog(Path.Combine(_dir, "val.csv"), "step,auc,precision,norm_precision,fps"))
             val.Append(FormattableString.Invariant($"{NextStep},{summary.Auc:0.0000},{summary.Precision:0.0000},{summary.NormPrecision:0.0000},{summary.Fps:0.0}"));

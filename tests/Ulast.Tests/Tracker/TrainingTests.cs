@@ -201,4 +201,26 @@ public sealed class TrainingTests : IDisposable
         Assert.Equal(new[] { "step,loss", "8,1", "9,1" }, File.ReadAllLines(train));
         Assert.Equal(new[] { "step,auc", "5,0.1", "10,0.2" }, File.ReadAllLines(val));
     }
+
+    [Fact]
+    public void TrainOnlyCptLeavesTheTrackerUntouched()
+    {
+        var labels = MovingSquare();
+        var cfg = Tiny(4, 0) with { TrainOnly = new[] { "cpt." }, Steps = 4 };
+        Train(cfg with { Steps = 1, Lr = 1e-12f, WarmupLr = 1e-12f, FinalLr = 1e-12f }, labels, "init");   // a checkpoint to start both from
+        var init = Path.Combine(_dir, "init", Trainer.LastFile);
+        using var before = Checkpoint.LoadModel(init, _dev);
+        var stats = Train(cfg with { Init = init }, labels, "cpt-only");
+        Assert.All(stats, s => Assert.True(float.IsFinite(s.CycleCls), "the cycle ran"));
+        using var after = Checkpoint.LoadModel(Path.Combine(_dir, "cpt-only", Trainer.LastFile), _dev);
+        var a = after.State().ToDictionary(s => s.Name, s => s.Tensor.ToArray());
+        int cptChanged = 0;
+        foreach (var (name, t) in before.State())
+        {
+            if (name.StartsWith("cpt.", StringComparison.Ordinal)) { if (!t.ToArray().SequenceEqual(a[name])) cptChanged++; }
+            else Assert.True(t.ToArray().SequenceEqual(a[name]), $"frozen '{name}' changed");   // weights and BN statistics
+        }
+        Assert.True(cptChanged > 0, "no CPT tensor was trained");
+        Assert.Throws<ArgumentException>(() => Train(cfg with { TrainOnly = new[] { "nothing." } }, labels, "bad"));
+    }
 }

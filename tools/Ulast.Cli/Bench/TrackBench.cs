@@ -21,10 +21,16 @@ public static class TrackBench
         foreach (var backbone in backbones)
         {
             using var model = new SiameseRpn(dev, new ModelConfig { Backbone = backbone });
-            using (var tracker = new SiamRpnTracker(model)) Measure(tracker, $"ulast-{backbone}");
+            using var offline = new SiamRpnTracker(model);
             // ULAST-on with its gate open (every UpdateInterval-th frame enters the queue and rebuilds the memory
             // template): the most the memory can cost, whatever the scores of this untrained network.
-            using (var tracker = new SiamRpnTracker(model, online: new OnlineConfig { MinScore = 0f })) Measure(tracker, $"ulast-{backbone}-online");
+            using var online = new SiamRpnTracker(model, online: new OnlineConfig { MinScore = 0f });
+            // Offline and online alternate over the same frames (the machine's speed drifts): their ratio is what counts.
+            var times = new[] { new Times(), new Times() };
+            for (int round = 0; round < 3; round++) { Measure(offline, times[0]); Measure(online, times[1]); }
+            Add(rows, o, $"ulast-{backbone}", times[0]);
+            Add(rows, o, $"ulast-{backbone}-online", times[1]);
+            o.WriteLine($"{"",-20} online / offline: {times[1].Total.Average() / times[0].Total.Average():F3}× mean, {Median(times[1].Total) / Median(times[0].Total):F3}× median");
         }
         foreach (var name in new[] { "kcf", "csrt" })
         {
@@ -43,22 +49,31 @@ public static class TrackBench
         }
         return 0;
 
-        void Measure(SiamRpnTracker tracker, string name)
+        void Measure(SiamRpnTracker tracker, Times t)
         {
             tracker.Init(mats[0], init);
             for (int w = 1; w <= Math.Min(3, mats.Count - 1); w++) tracker.Track(mats[w]); // warm-up
             tracker.Init(mats[0], init);
-            var total = new List<double>(); var bb = new List<double>(); var hd = new List<double>(); var pp = new List<double>();
             for (int i = 1; i < mats.Count; i++)
             {
                 var sw = Stopwatch.StartNew();
                 tracker.Track(mats[i]);
-                total.Add(sw.Elapsed.TotalMilliseconds);
-                bb.Add(tracker.LastTiming.BackboneMs); hd.Add(tracker.LastTiming.HeadMs); pp.Add(tracker.LastTiming.PostMs);
+                t.Total.Add(sw.Elapsed.TotalMilliseconds);
+                t.Backbone.Add(tracker.LastTiming.BackboneMs); t.Head.Add(tracker.LastTiming.HeadMs); t.Post.Add(tracker.LastTiming.PostMs);
             }
-            Add(rows, o, name, Median(total), Median(bb), Median(hd), Median(pp), total.Average());
         }
     }
+
+    private sealed record Times
+    {
+        public List<double> Total { get; } = new();
+        public List<double> Backbone { get; } = new();
+        public List<double> Head { get; } = new();
+        public List<double> Post { get; } = new();
+    }
+
+    private static void Add(List<object> rows, TextWriter o, string name, Times t) =>
+        Add(rows, o, name, Median(t.Total), Median(t.Backbone), Median(t.Head), Median(t.Post), t.Total.Average());
 
     private static void Add(List<object> rows, TextWriter o, string name, double ms, double? bb, double? hd, double? pp, double mean)
     {

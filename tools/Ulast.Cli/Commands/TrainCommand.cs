@@ -91,6 +91,7 @@ public static class TrainCommand
         if (backbone is not null) model = model with { Backbone = backbone };
         var init = o.String("--init");
         var valSeq = o.String("--val-sequences");
+        var trainOnly = o.String("--train-only");
         return c with
         {
             Model = model,
@@ -109,6 +110,7 @@ public static class TrainCommand
             UseCpt = c.UseCpt && !o.Flag("--no-cpt"),
             RegionMask = c.RegionMask && !o.Flag("--no-region-mask"),
             Reweight = o.Flag("--no-reweight") ? c.Reweight with { Enabled = false } : c.Reweight,
+            TrainOnly = trainOnly is null ? c.TrainOnly : trainOnly.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
         };
     }
 }
