@@ -37,6 +37,8 @@ public static class Program
         try
         {
             if (args.Length == 0 || args[0] is "-h" or "--help" or "help") { Console.WriteLine(Usage); return args.Length == 0 ? 2 : 0; }
+            // `ulast COMMAND --help`: that command's usage lines, and nothing run.
+            if (args.Skip(1).Any(a => a is "--help" or "-h")) { Console.WriteLine(CommandUsage(args[0], args.Length > 2 && args[0] == "bench" ? args[1] : null)); return 0; }
             return args[0] switch
             {
                 "bench" => Bench(args.Skip(1).ToArray()),
@@ -67,6 +69,23 @@ public static class Program
         }
     }
 
+    /// <summary>The usage lines of one command (all of them for an unknown one), with the shared option notes.</summary>
+    public static string CommandUsage(string command, string? sub)
+    {
+        var lines = Usage.Split('\n');
+        string key = sub is null || sub.StartsWith('-') ? $"ulast {command} " : $"ulast {command} {sub}";
+        var picked = new List<string>();
+        for (int i = 0; i < lines.Length; i++)
+        {
+            if (!lines[i].TrimStart().StartsWith(key.TrimEnd(), StringComparison.Ordinal)) continue;
+            picked.Add(lines[i].TrimEnd());
+            for (int j = i + 1; j < lines.Length && lines[j].StartsWith("              ", StringComparison.Ordinal) && !lines[j].TrimStart().StartsWith("ulast", StringComparison.Ordinal); j++) picked.Add(lines[j].TrimEnd());
+        }
+        if (picked.Count == 0) return Usage;
+        int notes = Array.FindIndex(lines, l => l.TrimStart().StartsWith("model options:", StringComparison.Ordinal));
+        return "usage:\n" + string.Join('\n', picked) + (notes >= 0 ? "\n\n" + string.Join('\n', lines.Skip(notes).Select(l => l.TrimEnd())) : "");
+    }
+
     /// <summary>OpenCV's native wrapper fails to load without its system libraries (on Debian: libgtk-3-0).</summary>
     public static string? MissingNativeLibrary(Exception ex)
     {
@@ -83,7 +102,7 @@ public static class Program
         using var dev = o.CreateDevice();
         if (args[0] == "train")
         {
-            int nb = o.Int("--naive-batch", 16), cb = o.Int("--cycle-batch", 8), rep = o.Int("--repeats", 5);
+            int nb = o.Int("--naive-batch", 16, 1), cb = o.Int("--cycle-batch", 8, 1), rep = o.Int("--repeats", 5, 1);
             var json = o.String("--json");
             o.EnsureAllUsed();
             return TrainBench.Run(dev, nb, cb, rep, json, Console.Out);
@@ -92,14 +111,14 @@ public static class Program
         {
             var seqPath = o.String("--sequence") ?? Path.Combine("..", "shared", "data", "annotated", "David");
             var backbones = (o.String("--backbones") ?? "small,resnet50").Split(',', StringSplitOptions.RemoveEmptyEntries);
-            int frames = o.Int("--frames", 40);
+            int frames = o.Int("--frames", 40, 1);
             var json = o.String("--json");
             o.EnsureAllUsed();
             return TrackBench.Run(dev, seqPath, frames, backbones, json, Console.Out);
         }
         int code = args[0] == "kernels"
-            ? KernelBench.Run(dev, o.Int("--repeats", 7), o.String("--json"), o.String("--only"), Console.Out)
-            : OpsBench.Run(dev, o.Int("--batch", 16), o.Int("--channels", 256), o.Int("--repeats", 7), o.String("--json"), Console.Out);
+            ? KernelBench.Run(dev, o.Int("--repeats", 7, 1), o.String("--json"), o.String("--only"), Console.Out)
+            : OpsBench.Run(dev, o.Int("--batch", 16, 1), o.Int("--channels", 256, 1), o.Int("--repeats", 7, 1), o.String("--json"), Console.Out);
         o.EnsureAllUsed();
         return code;
     }
@@ -142,6 +161,15 @@ public sealed class Options
         var s = String(name);
         if (s is null) return fallback;
         return int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : throw new ArgumentException($"{name} expects an integer, got '{s}'.");
+    }
+
+    /// <summary>An integer option that, when given, must be at least <paramref name="min"/>.</summary>
+    public int Int(string name, int fallback, int min)
+    {
+        var s = String(name);
+        if (s is null) return fallback;
+        int v = Int(name, fallback);
+        return v >= min ? v : throw new ArgumentException($"{name} must be at least {min}, got {v}.");
     }
 
     public float Float(string name, float fallback)

@@ -9,6 +9,38 @@ namespace Ulast.Tests.Tracker;
 [Collection("Console")]
 public class CommandTests
 {
+    [Theory]
+    [InlineData("track", "ulast track --input")]
+    [InlineData("eval", "ulast eval [--data")]
+    [InlineData("device", "ulast device")]
+    [InlineData("train", "[--train-only PREFIX,...]")]
+    [InlineData("pseudo-label", "ulast pseudo-label --quality")]
+    [InlineData("gradcheck", "ulast gradcheck")]
+    public void HelpOnEveryCommandPrintsItsUsageAndRunsNothing(string command, string expected)
+    {
+        var output = new StringWriter();
+        var saved = Console.Out;
+        Console.SetOut(output);
+        // --device cuda would fail on this machine if the command ran instead of printing its help.
+        try { Assert.Equal(0, Program.Main(new[] { command, "--device", "cuda", "--help" })); }
+        finally { Console.SetOut(saved); }
+        Assert.StartsWith("usage:", output.ToString());
+        Assert.Contains(expected, output.ToString());
+        Assert.DoesNotContain("device:", output.ToString());
+    }
+
+    [Fact]
+    public void BenchHelpNamesItsSubcommand()
+    {
+        var output = new StringWriter();
+        var saved = Console.Out;
+        Console.SetOut(output);
+        try { Assert.Equal(0, Program.Main(new[] { "bench", "kernels", "--help" })); }
+        finally { Console.SetOut(saved); }
+        Assert.Contains("ulast bench kernels", output.ToString());
+        Assert.DoesNotContain("ulast bench train", output.ToString());
+    }
+
     [Fact]
     public void AMissingOpenCvLibraryIsNamedWithItsInstallCommand()
     {

@@ -10,7 +10,7 @@ public static class ModelCommand
         var outPath = o.String("--out") ?? throw new ArgumentException("--out FILE is required.");
         var imagenet = o.String("--imagenet");
         var cfg = new ModelConfig { Backbone = o.String("--backbone") ?? (imagenet is null ? "small" : "resnet50") };
-        int channels = o.Int("--channels", 0);
+        int channels = o.Int("--channels", 0, 1);
         if (channels > 0) cfg = cfg with { Channels = channels };
         using var dev = o.CreateDevice();
         o.EnsureAllUsed();

@@ -15,7 +15,7 @@ public static class ModelSource
     {
         var checkpoint = o.String("--checkpoint");
         var backbone = o.String("--backbone");
-        var channels = o.Int("--channels", 0);
+        var channels = o.Int("--channels", 0, 1);
         if (checkpoint is null && backbone is null && channels == 0 && FindShipped() is { } shipped) checkpoint = shipped;
         if (checkpoint is not null)
         {

@@ -14,7 +14,7 @@ public static class PseudoLabelCommand
     {
         bool quality = o.Flag("--quality");
         bool fresh = o.Flag("--fresh");
-        var cfg = new PseudoLabelConfig { Step = o.Int("--step", 2) };
+        var cfg = new PseudoLabelConfig { Step = o.Int("--step", 2, 1) };
         if (quality)
         {
             var data = o.String("--data") ?? Path.Combine("..", "shared", "data", "annotated");
