@@ -12,9 +12,11 @@ public static class GroundTruth
 {
     private static readonly char[] Separators = { ',', '\t', ' ', ';' };
 
-    public static List<BoxF> Parse(string text, string source, bool oneBased)
+    /// <param name="warnings">Receives one line about boxes with numbers but no area (skipped by the metrics).</param>
+    public static List<BoxF> Parse(string text, string source, bool oneBased, List<string>? warnings = null)
     {
         var boxes = new List<BoxF>();
+        var empty = new List<int>();
         var lines = text.Replace("\r", "").Split('\n');
         int last = lines.Length;
         while (last > 0 && lines[last - 1].Trim().Length == 0) last--;
@@ -40,15 +42,18 @@ public static class GroundTruth
             else if (v.Length == 1 && double.IsNaN(v[0])) box = BoxF.Invalid;
             else throw new InvalidDataException($"{source}:{i + 1}: expected 4 numbers (x,y,w,h) or 8 (a polygon), found {v.Length}.");
             if (oneBased && box.IsValid) box = box.Shift(-1, -1);
+            if (!box.IsValid && !v.All(double.IsNaN)) empty.Add(i + 1);
             boxes.Add(box.IsValid ? box : BoxF.Invalid);
         }
+        if (empty.Count > 0)
+            warnings?.Add($"{source}: {empty.Count} line(s) with a zero or negative width or height (first: line {empty[0]}) are skipped by the metrics.");
         return boxes;
     }
 
-    public static List<BoxF> Read(string path, bool oneBased)
+    public static List<BoxF> Read(string path, bool oneBased, List<string>? warnings = null)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Ground-truth file '{path}' does not exist.", path);
-        return Parse(File.ReadAllText(path), path, oneBased);
+        return Parse(File.ReadAllText(path), path, oneBased, warnings);
     }
 
     /// <summary>Writes boxes as x,y,w,h lines, in the sequence's convention (1-based for OTB/UAV/LaSOT).</summary>

@@ -17,6 +17,10 @@ public sealed class Sequence
     public int FrameCount { get; init; }
 
     public bool HasGroundTruth => GroundTruth.Count > 0;
+    /// <summary>Frames that one-pass evaluation covers: those with a ground-truth line (tracking covers every frame).</summary>
+    public int EvalFrameCount => HasGroundTruth ? Math.Min(FrameCount, GroundTruth.Count) : FrameCount;
+    /// <summary>What a user should know about the files (skipped ground-truth lines, counts that disagree).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = Array.Empty<string>();
 
     /// <summary>Decodes the frames in order (BGR, 8-bit). An unreadable frame is an error naming it.</summary>
     public IEnumerable<Mat> ReadFrames()

@@ -30,16 +30,17 @@ public static class SequenceLoader
         string img = System.IO.Path.Combine(path, "img");
         var rect = Directory.GetFiles(path, "groundtruth_rect*.txt").OrderBy(f => f, StringComparer.Ordinal).FirstOrDefault();
         var gtTxt = System.IO.Path.Combine(path, "groundtruth.txt");
+        var warnings = new List<string>();
         if (Directory.Exists(img) && rect is not null)
-            return Make(name, path, path.Contains("UAV", StringComparison.OrdinalIgnoreCase) ? "uav123" : "otb", Images(img), GroundTruth.Read(rect, oneBased: true), true);
+            return Make(name, path, path.Contains("UAV", StringComparison.OrdinalIgnoreCase) ? "uav123" : "otb", Images(img), GroundTruth.Read(rect, oneBased: true, warnings), true, warnings);
         if (Directory.Exists(img) && File.Exists(gtTxt))
-            return Make(name, path, "lasot", Images(img), GroundTruth.Read(gtTxt, oneBased: true), true);
+            return Make(name, path, "lasot", Images(img), GroundTruth.Read(gtTxt, oneBased: true, warnings), true, warnings);
         var top = Images(path);
         if (top.Count > 0 && File.Exists(gtTxt))
         {
             var firstLine = File.ReadLines(gtTxt).FirstOrDefault(l => l.Trim().Length > 0) ?? "";
             int numbers = firstLine.Split(new[] { ',', '\t', ' ' }, StringSplitOptions.RemoveEmptyEntries).Length;
-            return Make(name, path, numbers == 8 ? "vot" : "got10k", top, GroundTruth.Read(gtTxt, oneBased: false), false);
+            return Make(name, path, numbers == 8 ? "vot" : "got10k", top, GroundTruth.Read(gtTxt, oneBased: false, warnings), false, warnings);
         }
         if (top.Count > 0) return Make(name, path, "images", top, new List<BoxF>(), false);
         if (Directory.Exists(img)) return Make(name, path, "images", Images(img), new List<BoxF>(), false);
@@ -72,14 +73,17 @@ public static class SequenceLoader
         Directory.GetFiles(dir).Where(f => ImageExtensions.Contains(System.IO.Path.GetExtension(f).ToLowerInvariant()))
             .OrderBy(f => f, StringComparer.Ordinal).ToList();
 
-    private static Sequence Make(string name, string path, string format, List<string> frames, List<BoxF> gt, bool oneBased)
+    private static Sequence Make(string name, string path, string format, List<string> frames, List<BoxF> gt, bool oneBased, List<string>? warnings = null)
     {
-        // Frames and ground truth can disagree in length (OTB has such sequences): keep the common part.
-        int n = gt.Count > 0 ? Math.Min(frames.Count, gt.Count) : frames.Count;
+        // Frames and ground truth can disagree in length (OTB has such sequences): every frame is tracked, the
+        // common part is evaluated, and the user is told.
+        warnings ??= new List<string>();
+        if (gt.Count > frames.Count) warnings.Add($"'{path}': {gt.Count} ground-truth lines for {frames.Count} frames; the last {gt.Count - frames.Count} line(s) are ignored.");
+        else if (gt.Count > 0 && gt.Count < frames.Count) warnings.Add($"'{path}': {frames.Count} frames but {gt.Count} ground-truth lines; frames {gt.Count + 1}–{frames.Count} are tracked but not evaluated.");
         return new Sequence
         {
-            Name = name, Path = path, Format = format, Frames = frames.Take(n).ToList(),
-            GroundTruth = gt.Take(n).ToList(), OneBased = oneBased, FrameCount = n,
+            Name = name, Path = path, Format = format, Frames = frames,
+            GroundTruth = gt.Take(frames.Count).ToList(), OneBased = oneBased, FrameCount = frames.Count, Warnings = warnings,
         };
     }
 }

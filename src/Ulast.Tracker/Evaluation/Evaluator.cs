@@ -36,7 +36,7 @@ public static class Evaluator
             }
             index++;
             progress?.Invoke(index);
-            if (index >= seq.FrameCount) break;
+            if (index >= seq.EvalFrameCount) break;
         }
         return SequenceResult.From(seq.Name, boxes, seq.GroundTruth, seconds, Math.Max(1, tracked));
     }

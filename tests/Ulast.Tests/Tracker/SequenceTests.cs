@@ -46,6 +46,30 @@ public class SequenceTests
     }
 
     [Fact]
+    public void ShortGroundTruthAndEmptyBoxesAreTrackedWithAWarning()
+    {
+        var warnings = new List<string>();
+        GroundTruth.Parse("1,2,3,4\n0,0,-5,5\n1,1,2,0\nNaN,NaN,NaN,NaN\n", "gt.txt", false, warnings);
+        Assert.Equal("gt.txt: 2 line(s) with a zero or negative width or height (first: line 2) are skipped by the metrics.", Assert.Single(warnings));
+        var dir = Directory.CreateTempSubdirectory();
+        try
+        {
+            using (var img = new OpenCvSharp.Mat(20, 30, OpenCvSharp.MatType.CV_8UC3, OpenCvSharp.Scalar.All(80)))
+                for (int i = 1; i <= 6; i++) OpenCvSharp.Cv2.ImWrite(Path.Combine(dir.FullName, $"{i:00000000}.png"), img);
+            File.WriteAllText(Path.Combine(dir.FullName, "groundtruth.txt"), "1,2,3,4\n1,2,3,4\n");
+            var seq = SequenceLoader.Load(dir.FullName);
+            Assert.Equal(6, seq.FrameCount);                       // every frame is tracked
+            Assert.Equal(2, seq.EvalFrameCount);                   // the ones with ground truth are evaluated
+            Assert.Contains("frames 3–6 are tracked but not evaluated", Assert.Single(seq.Warnings));
+            File.WriteAllText(Path.Combine(dir.FullName, "groundtruth.txt"), string.Concat(Enumerable.Repeat("1,2,3,4\n", 8)));
+            seq = SequenceLoader.Load(dir.FullName);
+            Assert.Equal(6, seq.GroundTruth.Count);
+            Assert.Contains("the last 2 line(s) are ignored", Assert.Single(seq.Warnings));
+        }
+        finally { dir.Delete(true); }
+    }
+
+    [Fact]
     public void MalformedFilesGiveClearErrors()
     {
         var e = Assert.Throws<InvalidDataException>(() => GroundTruth.Parse("1,2,3,4\n1,2,x,4\n", "gt.txt", false));

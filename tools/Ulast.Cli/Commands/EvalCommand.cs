@@ -40,14 +40,15 @@ public static class EvalCommand
         if (!Directory.Exists(data)) throw new ArgumentException($"Data folder '{data}' does not exist.");
         var seqs = SequenceLoader.LoadAll(data, only).Where(s => s.HasGroundTruth).ToList();
         if (seqs.Count == 0) throw new ArgumentException($"No sequence with ground truth under '{data}'.");
-        Console.WriteLine($"device: {dev.Name}; {seqs.Count} sequences, {seqs.Sum(s => s.FrameCount)} frames; trackers {string.Join(", ", trackers)}");
+        foreach (var w in seqs.SelectMany(s => s.Warnings)) Console.Error.WriteLine("warning: " + w);
+        Console.WriteLine($"device: {dev.Name}; {seqs.Count} sequences, {seqs.Sum(s => s.EvalFrameCount)} frames; trackers {string.Join(", ", trackers)}");
         var all = new Dictionary<string, IReadOnlyList<SequenceResult>>();
         foreach (var name in trackers) all[name] = new List<SequenceResult>();
         foreach (var seq in seqs)
             foreach (var name in trackers)
             {
                 using IVisualTracker tracker = Create(name);
-                var bar = new ProgressBar($"{name}/{seq.Name}", seq.FrameCount);
+                var bar = new ProgressBar($"{name}/{seq.Name}", seq.EvalFrameCount);
                 var r = Evaluator.Run(tracker, seq, i => bar.Report(i));
                 ((List<SequenceResult>)all[name]).Add(r);
                 AtomicFile.WriteAllText(Path.Combine(outDir, "boxes", name, seq.Name + ".txt"), GroundTruth.Format(r.Boxes, seq.OneBased));

@@ -21,6 +21,7 @@ public static class TrackCommand
         o.EnsureAllUsed();
         Console.WriteLine($"device: {dev.Name}{(online is null ? "" : $"; online: λm {online.LambdaM}, capacity {online.Capacity}, every {online.UpdateInterval} frames, score ≥ {online.MinScore}")}");
         var seq = SequenceLoader.Load(input);
+        foreach (var w in seq.Warnings) Console.Error.WriteLine("warning: " + w);
         BoxF init = boxText is not null ? ParseBox(boxText)
             : seq.HasGroundTruth && seq.GroundTruth[0].IsValid ? seq.GroundTruth[0]
             : throw new ArgumentException($"'{input}' has no first ground-truth box: give --box x,y,w,h.");
