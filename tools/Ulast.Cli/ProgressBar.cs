@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace Ulast.Cli;
 
-/// <summary>A one-line progress bar on stderr with rate; a plain line every 10 % when stderr is not a terminal.</summary>
+/// <summary>A one-line progress bar on stderr with rate; when stderr is not a terminal, a plain line at half way and one at the end.</summary>
 public sealed class ProgressBar
 {
     private readonly string _label;
@@ -15,17 +15,19 @@ public sealed class ProgressBar
 
     public void Report(int done, string unit = "frames")
     {
-        double s = _clock.Elapsed.TotalSeconds, rate = s > 0 ? done / s : 0;
+        double s = _clock.Elapsed.TotalSeconds;
+        // The first item's rate says nothing (it is mostly start-up): a rate is shown from the second on.
+        string rate = done > 1 && s > 0 ? $"{done / s:F1}/s" : "-";
         if (Console.IsErrorRedirected)
         {
-            int decile = done * 10 / _total;
-            if (decile != _lastDecile || done == _total) { _lastDecile = decile; Console.Error.WriteLine($"{_label}: {done}/{_total} {unit} ({rate:F1}/s)"); }
+            int half = done * 2 / _total;
+            if ((half != _lastDecile && half == 1 && done < _total) || done == _total) { _lastDecile = half; Console.Error.WriteLine($"{_label}: {done}/{_total} {unit} ({rate})"); }
             return;
         }
         if (done < _total && _clock.ElapsedMilliseconds - _lastDraw < 100) return;
         _lastDraw = _clock.ElapsedMilliseconds;
         int width = 30, filled = (int)((long)done * width / _total);
-        Console.Error.Write($"\r{_label,-16} [{new string('#', filled)}{new string('.', width - filled)}] {done}/{_total} {unit} {rate,6:F1}/s ");
+        Console.Error.Write($"\r{_label,-16} [{new string('#', filled)}{new string('.', width - filled)}] {done}/{_total} {unit} {rate,8} ");
         if (done >= _total) Console.Error.WriteLine();
     }
 }
