@@ -50,7 +50,6 @@ public sealed class SiamRpnTracker : IDisposable
 
     public FrameTiming LastTiming { get; private set; } = new(0, 0, 0);
     public float LastScore { get; private set; }
-    public bool IsOnline => _online is not null;
     /// <summary>Entries in the online memory (0 offline).</summary>
     public int MemoryCount => _memory?.Count ?? 0;
 

@@ -47,18 +47,19 @@ public class MemoryQueueTests
 
 public class OnlineTrackerTests
 {
-    private static List<Mat> Frames(string name, int count)
+    /// <summary>The first <paramref name="count"/> frames of a shared sequence and its first ground-truth box.</summary>
+    private static (List<Mat> frames, BoxF init) Frames(string name, int count)
     {
         var path = Path.Combine(SequenceTests.Annotated, name);
         Skip.IfNot(Directory.Exists(path), "shared data missing");
-        return SequenceLoader.Load(path).ReadFrames().Take(count).ToList();
+        var seq = SequenceLoader.Load(path);
+        return (seq.ReadFrames().Take(count).ToList(), seq.GroundTruth[0]);
     }
 
     [SkippableFact]
     public void WithLambdaZeroTheOnlineTrackerGivesExactlyTheOfflineBoxes()
     {
-        var frames = Frames("Girl", 40);
-        var init = SequenceLoader.Load(Path.Combine(SequenceTests.Annotated, "Girl")).GroundTruth[0];
+        var (frames, init) = Frames("Girl", 40);
         using var dev = TestDevice.Cpu();
         using var model = new SiameseRpn(dev, new ModelConfig { Channels = 16, Width = 8 });
         using var offline = new SiamRpnTracker(model);
@@ -74,8 +75,7 @@ public class OnlineTrackerTests
     [SkippableFact]
     public void MemoryChangesTheResponseWhenMixedIn()
     {
-        var frames = Frames("Girl", 25);
-        var init = SequenceLoader.Load(Path.Combine(SequenceTests.Annotated, "Girl")).GroundTruth[0];
+        var (frames, init) = Frames("Girl", 25);
         using var dev = TestDevice.Cpu();
         using var model = new SiameseRpn(dev, new ModelConfig { Channels = 16, Width = 8 });
         using var offline = new SiamRpnTracker(model);
@@ -92,8 +92,7 @@ public class OnlineTrackerTests
     public void ThousandOnlineFramesStayFiniteWithBoundedMemory()
     {
         // Girl forward then backward: 1,000 frames; every 5th frame enters the memory (gate open).
-        var frames = Frames("Girl", 500);
-        var init = SequenceLoader.Load(Path.Combine(SequenceTests.Annotated, "Girl")).GroundTruth[0];
+        var (frames, init) = Frames("Girl", 500);
         using var dev = TestDevice.Cpu();
         using var model = new SiameseRpn(dev, new ModelConfig { Channels = 16, Width = 8 });
         using var tracker = new SiamRpnTracker(model, online: new OnlineConfig { MinScore = 0f, UpdateInterval = 5, Capacity = 4 });
