@@ -44,8 +44,10 @@ public sealed class OpenCvVisualTracker : IVisualTracker
     public void Init(Mat frame, BoxF box)
     {
         _tracker?.Dispose();
-        // MIL samples with OpenCV's random generator: seed it, so that every run gives the same boxes.
+        // MIL draws its sampling from OpenCV's generator and its Haar features from libc's rand(): seed both, so
+        // that every run gives the same boxes.
         Cv2.SetTheRNG(0x5EED);
+        LibcRandom.Seed(0x5EED);
         _tracker = Name switch
         {
             "kcf" => OpenCvSharp.Tracking.TrackerKCF.Create(),
@@ -67,4 +69,23 @@ public sealed class OpenCvVisualTracker : IVisualTracker
     }
 
     public void Dispose() => _tracker?.Dispose();
+}
+
+/// <summary>libc's srand(): OpenCV's MIL generates its Haar features with rand(), which no OpenCV call seeds.</summary>
+internal static class LibcRandom
+{
+    [System.Runtime.InteropServices.DllImport("libc.so.6", EntryPoint = "srand")]
+    private static extern void SrandGlibc(uint seed);
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "srand")]
+    private static extern void SrandLibc(uint seed);
+
+    /// <summary>Seeds rand(); a C library that cannot be found (not Linux) is skipped: MIL is then merely not repeatable.</summary>
+    public static void Seed(uint seed)
+    {
+        try { SrandGlibc(seed); return; }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { }
+        try { SrandLibc(seed); }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { }
+    }
 }
