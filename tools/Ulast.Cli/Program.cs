@@ -57,7 +57,7 @@ public static class Program
             Console.Error.WriteLine("error: " + ex.Message);
             return 2;
         }
-        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException or DeviceUnavailableException)
+        catch (Exception ex) when (ex is IOException or Ulast.Tracker.BadDataException or InvalidDataException or UnauthorizedAccessException or DeviceUnavailableException)
         {
             Console.Error.WriteLine("error: " + ex.Message);
             return 1;

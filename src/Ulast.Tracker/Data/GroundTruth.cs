@@ -29,7 +29,7 @@ public static class GroundTruth
                 if (!double.TryParse(parts[j], NumberStyles.Float, CultureInfo.InvariantCulture, out v[j]))
                 {
                     if (parts[j].Equals("nan", StringComparison.OrdinalIgnoreCase)) v[j] = double.NaN;
-                    else throw new InvalidDataException($"{source}:{i + 1}: '{parts[j]}' is not a number.");
+                    else throw new BadDataException($"{source}:{i + 1}: '{BadDataException.Quote(parts[j])}' is not a number.");
                 }
             BoxF box;
             if (v.Length == 4) box = new BoxF((float)v[0], (float)v[1], (float)v[2], (float)v[3]);
@@ -40,11 +40,13 @@ public static class GroundTruth
                 box = new BoxF((float)xs.Min(), (float)ys.Min(), (float)(xs.Max() - xs.Min()), (float)(ys.Max() - ys.Min()));
             }
             else if (v.Length == 1 && double.IsNaN(v[0])) box = BoxF.Invalid;
-            else throw new InvalidDataException($"{source}:{i + 1}: expected 4 numbers (x,y,w,h) or 8 (a polygon), found {v.Length}.");
+            else throw new BadDataException($"{source}:{i + 1}: expected 4 numbers (x,y,w,h) or 8 (a polygon), found {v.Length}.");
             if (oneBased && box.IsValid) box = box.Shift(-1, -1);
             if (!box.IsValid && !v.All(double.IsNaN)) empty.Add(i + 1);
             boxes.Add(box.IsValid ? box : BoxF.Invalid);
         }
+        if (boxes.Count == 0) throw new BadDataException($"{source} holds no boxes.");
+        if (!boxes.Any(b => b.IsValid)) throw new BadDataException($"{source} holds no box with a positive width and height.");
         if (empty.Count > 0)
             warnings?.Add($"{source}: {empty.Count} line(s) with a zero or negative width or height (first: line {empty[0]}) are skipped by the metrics.");
         return boxes;
@@ -53,7 +55,10 @@ public static class GroundTruth
     public static List<BoxF> Read(string path, bool oneBased, List<string>? warnings = null)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Ground-truth file '{path}' does not exist.", path);
-        return Parse(File.ReadAllText(path), path, oneBased, warnings);
+        var bytes = File.ReadAllBytes(path);
+        // A text file has no NUL bytes: say so rather than echo binary as a "number".
+        if (Array.IndexOf(bytes, (byte)0) >= 0) throw new BadDataException($"Ground-truth file '{path}' is binary, not text (one x,y,w,h box per line).");
+        return Parse(System.Text.Encoding.UTF8.GetString(bytes), path, oneBased, warnings);
     }
 
     /// <summary>Writes boxes as x,y,w,h lines, in the sequence's convention (1-based for OTB/UAV/LaSOT).</summary>

@@ -28,18 +28,23 @@ public sealed class Sequence
         if (VideoPath is not null)
         {
             using var cap = new VideoCapture(VideoPath);
-            if (!cap.IsOpened()) throw new InvalidDataException($"Cannot open video '{VideoPath}'.");
-            while (true)
+            if (!cap.IsOpened()) throw new BadDataException($"Cannot open video '{VideoPath}'.");
+            for (int read = 0; ; read++)
             {
                 var m = new Mat();
-                if (!cap.Read(m) || m.Empty()) { m.Dispose(); yield break; }
+                if (!cap.Read(m) || m.Empty())
+                {
+                    m.Dispose();
+                    if (read == 0) throw new BadDataException($"Video '{VideoPath}' holds no decodable frame.");
+                    yield break;
+                }
                 yield return m;
             }
         }
         foreach (var f in Frames)
         {
             var m = Cv2.ImRead(f, ImreadModes.Color);
-            if (m.Empty()) { m.Dispose(); throw new InvalidDataException($"Cannot read frame '{f}'."); }
+            if (m.Empty()) { m.Dispose(); throw new BadDataException($"Cannot read frame '{f}'."); }
             yield return m;
         }
     }

@@ -20,9 +20,9 @@ public static class SequenceLoader
     {
         if (File.Exists(path))
         {
-            if (!IsVideo(path)) throw new InvalidDataException($"'{path}' is neither a video ({string.Join(", ", VideoExtensions)}) nor a sequence folder.");
+            if (!IsVideo(path)) throw new BadDataException($"'{path}' is neither a video ({string.Join(", ", VideoExtensions)}) nor a sequence folder.");
             using var cap = new VideoCapture(path);
-            if (!cap.IsOpened()) throw new InvalidDataException($"Cannot open video '{path}'.");
+            if (!cap.IsOpened()) throw new BadDataException($"Cannot open video '{path}'.");
             return new Sequence { Name = System.IO.Path.GetFileNameWithoutExtension(path), Path = path, Format = "video", VideoPath = path, FrameCount = Math.Max(0, cap.FrameCount) };
         }
         if (!Directory.Exists(path)) throw new DirectoryNotFoundException($"'{path}' does not exist.");
@@ -44,7 +44,7 @@ public static class SequenceLoader
         }
         if (top.Count > 0) return Make(name, path, "images", top, new List<BoxF>(), false);
         if (Directory.Exists(img)) return Make(name, path, "images", Images(img), new List<BoxF>(), false);
-        throw new InvalidDataException($"'{path}' holds no frames (no img/ folder, no images, no video).");
+        throw new BadDataException($"'{path}' holds no frames (no img/ folder, no images, no video).");
     }
 
     /// <summary>Every sequence folder directly under a folder (sorted by name); a folder that is itself a sequence gives one.</summary>

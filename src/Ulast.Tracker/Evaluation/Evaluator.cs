@@ -8,9 +8,9 @@ public static class Evaluator
     /// <param name="progress">Called after every frame with (frames done, frames in all).</param>
     public static SequenceResult Run(IVisualTracker tracker, Sequence seq, Action<int>? progress = null)
     {
-        if (!seq.HasGroundTruth) throw new InvalidDataException($"Sequence '{seq.Name}' has no ground truth to evaluate against.");
+        if (!seq.HasGroundTruth) throw new BadDataException($"Sequence '{seq.Name}' has no ground truth to evaluate against.");
         int start = seq.GroundTruth.ToList().FindIndex(b => b.IsValid);
-        if (start < 0) throw new InvalidDataException($"Sequence '{seq.Name}' has no valid ground-truth box.");
+        if (start < 0) throw new BadDataException($"Sequence '{seq.Name}' has no valid ground-truth box.");
         var boxes = new List<BoxF>();
         double seconds = 0;
         int tracked = 0, index = 0;

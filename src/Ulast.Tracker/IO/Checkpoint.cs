@@ -63,36 +63,68 @@ public static class Checkpoint
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint '{path}' does not exist.", path);
         var bytes = File.ReadAllBytes(path);
-        if (bytes.Length < 8) throw new InvalidDataException($"'{path}' is truncated: {bytes.Length} bytes, no safetensors header.");
+        if (bytes.Length < 8) throw new BadDataException($"'{path}' is truncated: {bytes.Length} bytes, no safetensors header.");
         ulong n = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
-        if (n > (ulong)(bytes.Length - 8)) throw new InvalidDataException($"'{path}' is truncated or not a safetensors file: header of {n} bytes in a {bytes.Length}-byte file.");
-        JsonObject header;
-        try { header = JsonNode.Parse(Encoding.UTF8.GetString(bytes, 8, (int)n))!.AsObject(); }
-        catch (JsonException e) { throw new InvalidDataException($"'{path}' has a corrupt header: {e.Message}"); }
-        long dataStart = 8 + (long)n;
+        if (n > (ulong)(bytes.Length - 8)) throw new BadDataException($"'{path}' is truncated or not a safetensors file: header of {n} bytes in a {bytes.Length}-byte file.");
+        try { return Parse(bytes, (int)n, path); }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or ArgumentException or OverflowException or KeyNotFoundException)
+        {
+            // Whatever the explicit checks below miss (a duplicate key, a value of an unexpected JSON kind) is still a corrupt header.
+            throw new BadDataException($"'{path}' has a corrupt header: {e.Message}", e);
+        }
+    }
+
+    private static Contents Parse(byte[] bytes, int n, string path)
+    {
+        BadDataException Bad(string what) => new($"'{path}' has a corrupt header: {what}.");
+        var root = JsonNode.Parse(Encoding.UTF8.GetString(bytes, 8, n));
+        if (root is not JsonObject header) throw Bad($"it is {Kind(root)}, not a JSON object");
+        long dataStart = 8 + (long)n, dataBytes = bytes.Length - dataStart;
         var tensors = new Dictionary<string, (int[], float[])>();
         var metadata = new Dictionary<string, string>();
         foreach (var (name, node) in header)
         {
             if (name == "__metadata__")
             {
-                foreach (var (k, v) in node!.AsObject()) metadata[k] = v!.GetValue<string>();
+                if (node is not JsonObject meta) throw Bad($"__metadata__ is {Kind(node)}, not an object");
+                foreach (var (k, v) in meta)
+                    metadata[k] = v is JsonValue jv && jv.TryGetValue<string>(out var text) ? text : throw Bad($"metadata '{BadDataException.Quote(k)}' is {Kind(v)}, not a string");
                 continue;
             }
-            var o = node!.AsObject();
-            string dtype = o["dtype"]!.GetValue<string>();
-            if (dtype != "F32") throw new InvalidDataException($"'{path}': tensor '{name}' is {dtype}; only F32 is supported.");
-            var shape = o["shape"]!.AsArray().Select(d => d!.GetValue<int>()).ToArray();
-            var off = o["data_offsets"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
-            long count = shape.Aggregate(1L, (a, d) => a * d);
-            if (off[1] - off[0] != count * 4) throw new InvalidDataException($"'{path}': tensor '{name}' has {off[1] - off[0]} bytes for shape [{string.Join(",", shape)}].");
-            if (dataStart + off[1] > bytes.Length) throw new InvalidDataException($"'{path}' is truncated: tensor '{name}' ends at byte {dataStart + off[1]} of {bytes.Length}.");
+            string t = BadDataException.Quote(name, 60);
+            if (node is not JsonObject o) throw Bad($"tensor '{t}' is {Kind(node)}, not an object");
+            if (o["dtype"] is not JsonValue dv || !dv.TryGetValue<string>(out var dtype)) throw Bad($"tensor '{t}' has no dtype string");
+            if (dtype != "F32") throw new BadDataException($"'{path}': tensor '{t}' is {BadDataException.Quote(dtype)}; only F32 is supported.");
+            if (o["shape"] is not JsonArray shapeNode) throw Bad($"tensor '{t}' has no shape array");
+            var shape = new int[shapeNode.Count];
+            long count = 1;
+            for (int i = 0; i < shape.Length; i++)
+            {
+                if (shapeNode[i] is not JsonValue d || !d.TryGetValue<int>(out shape[i]) || shape[i] < 0) throw Bad($"tensor '{t}' has a shape that is not a list of sizes ≥ 0");
+                count *= shape[i];
+                if (count * 4 > dataBytes) throw new BadDataException($"'{path}' is truncated or corrupt: tensor '{t}' of shape [{string.Join(",", shape.Take(i + 1))}…] needs more than the file's {dataBytes} data bytes.");
+            }
+            if (o["data_offsets"] is not JsonArray offNode || offNode.Count != 2
+                || offNode[0] is not JsonValue o0 || !o0.TryGetValue<long>(out long begin) || offNode[1] is not JsonValue o1 || !o1.TryGetValue<long>(out long end)
+                || begin < 0 || end < begin)
+                throw Bad($"tensor '{t}' has no data_offsets [begin, end] with 0 ≤ begin ≤ end");
+            if (end - begin != count * 4) throw new BadDataException($"'{path}': tensor '{t}' has {end - begin} bytes for shape [{string.Join(",", shape)}].");
+            if (end > dataBytes) throw new BadDataException($"'{path}' is truncated: tensor '{t}' ends at byte {dataStart + end} of {bytes.Length}.");
             var data = new float[count];
-            for (long i = 0; i < count; i++) data[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan((int)(dataStart + off[0] + i * 4)));
+            for (long i = 0; i < count; i++) data[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan((int)(dataStart + begin + i * 4)));
             tensors[name] = (shape, data);
         }
         return new Contents(tensors, metadata);
     }
+
+    private static string Kind(JsonNode? node) => node switch
+    {
+        null => "null",
+        JsonObject => "an object",
+        JsonArray => "an array",
+        JsonValue v => $"the {v.GetValueKind().ToString().ToLowerInvariant()} {BadDataException.Quote(v.ToJsonString())}",
+        _ => "unexpected",
+    };
 
     /// <summary>Copies tensors into a module's state by name. Strict: every state tensor must be present, with its shape, and nothing extra.</summary>
     public static void LoadInto(Module module, Contents contents, string source, bool strict = true, Func<string, string?>? rename = null)
@@ -105,17 +137,17 @@ public static class Checkpoint
             if (name is null) continue;
             if (!state.TryGetValue(name, out var t))
             {
-                if (strict) throw new InvalidDataException($"'{source}': unexpected tensor '{fileName}' (the model has no '{name}').");
+                if (strict) throw new BadDataException($"'{source}': unexpected tensor '{fileName}' (the model has no '{name}').");
                 continue;
             }
-            if (!shape.SequenceEqual(t.Shape)) throw new InvalidDataException($"'{source}': tensor '{fileName}' has shape [{string.Join(",", shape)}], the model expects {t.ShapeString}.");
+            if (!shape.SequenceEqual(t.Shape)) throw new BadDataException($"'{source}': tensor '{fileName}' has shape [{string.Join(",", shape)}], the model expects {t.ShapeString}.");
             int bad = Array.FindIndex(data, v => !float.IsFinite(v));
-            if (bad >= 0) throw new InvalidDataException($"'{source}': tensor '{fileName}' holds a non-finite value ({data[bad]} at element {bad}); the checkpoint is corrupt.");
+            if (bad >= 0) throw new BadDataException($"'{source}': tensor '{fileName}' holds a non-finite value ({data[bad]} at element {bad}); the checkpoint is corrupt.");
             t.CopyFrom(data);
             used.Add(name);
         }
         var missing = state.Keys.Where(k => !used.Contains(k)).ToList();
-        if (strict && missing.Count > 0) throw new InvalidDataException($"'{source}': missing tensor(s) {string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? $" and {missing.Count - 5} more" : "")}.");
+        if (strict && missing.Count > 0) throw new BadDataException($"'{source}': missing tensor(s) {string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? $" and {missing.Count - 5} more" : "")}.");
     }
 
     public static void SaveModel(string path, SiameseRpn model, IReadOnlyDictionary<string, string>? extra = null)
@@ -129,10 +161,10 @@ public static class Checkpoint
     public static SiameseRpn LoadModel(string path, Device device, ModelConfig? expected = null)
     {
         var c = Read(path);
-        if (!c.Metadata.TryGetValue(ConfigKey, out var json)) throw new InvalidDataException($"'{path}' holds no model config (__metadata__.config).");
-        var config = ModelConfig.FromJson(json);
+        if (!c.Metadata.TryGetValue(ConfigKey, out var json)) throw new BadDataException($"'{path}' holds no model config (__metadata__.config).");
+        var config = ModelConfig.FromJson(json, path);
         if (expected is not null && !expected.SameAs(config))
-            throw new InvalidDataException($"'{path}' was saved for config {json}, not {expected.ToJson()}.");
+            throw new BadDataException($"'{path}' was saved for config {json}, not {expected.ToJson()}.");
         var model = new SiameseRpn(device, config);
         // Training checkpoints also hold the optimiser's state ("optim.*"): the model ignores it.
         try { LoadInto(model, c, path, rename: n => n.StartsWith("optim.", StringComparison.Ordinal) ? null : n); }
@@ -156,12 +188,12 @@ public static class Checkpoint
         {
             if (name.StartsWith("fc.", StringComparison.Ordinal) || name.EndsWith("num_batches_tracked", StringComparison.Ordinal)) continue;
             var target = "backbone." + name;
-            if (!state.TryGetValue(target, out var t)) throw new InvalidDataException($"'{path}': '{name}' is not a ResNet-50 tensor of this backbone.");
-            if (!shape.SequenceEqual(t.Shape)) throw new InvalidDataException($"'{path}': '{name}' has shape [{string.Join(",", shape)}], the backbone expects {t.ShapeString}.");
+            if (!state.TryGetValue(target, out var t)) throw new BadDataException($"'{path}': '{name}' is not a ResNet-50 tensor of this backbone.");
+            if (!shape.SequenceEqual(t.Shape)) throw new BadDataException($"'{path}': '{name}' has shape [{string.Join(",", shape)}], the backbone expects {t.ShapeString}.");
             t.CopyFrom(data);
             present.Add(target);
         }
         var missing = backbone.Where(n => !present.Contains(n)).ToList();
-        if (missing.Count > 0) throw new InvalidDataException($"'{path}': missing ResNet-50 tensor(s) {string.Join(", ", missing.Take(5).Select(m => m["backbone.".Length..]))}.");
+        if (missing.Count > 0) throw new BadDataException($"'{path}': missing ResNet-50 tensor(s) {string.Join(", ", missing.Take(5).Select(m => m["backbone.".Length..]))}.");
     }
 }

@@ -32,13 +32,30 @@ public sealed record ModelConfig
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    public static ModelConfig FromJson(string json) =>
-        JsonSerializer.Deserialize<ModelConfig>(json, Json) ?? throw new InvalidDataException("Empty model config.");
+    /// <summary>A model config from JSON (a checkpoint's metadata): malformed or implausible ones are <see cref="BadDataException"/>s naming <paramref name="source"/>.</summary>
+    public static ModelConfig FromJson(string json, string source = "model config")
+    {
+        ModelConfig? c;
+        try { c = JsonSerializer.Deserialize<ModelConfig>(json, Json); }
+        catch (JsonException e) { throw new BadDataException($"'{source}' holds a corrupt model config: {e.Message}", e); }
+        if (c is null || c.Backbone is null || c.Anchors is null || c.Anchors.Ratios is null || c.Anchors.Scales is null)
+            throw new BadDataException($"'{source}' holds an incomplete model config (null where a value is needed).");
+        try { c.Validate(); }
+        catch (ArgumentException e) { throw new BadDataException($"'{source}' holds an invalid model config: {e.Message}", e); }
+        return c;
+    }
 
     public void Validate()
     {
         if (Backbone is not ("small" or "resnet50")) throw new ArgumentException($"Unknown backbone '{Backbone}': expected small or resnet50.");
         if (Channels <= 0 || Width <= 0) throw new ArgumentException("Channels and width must be positive.");
+        // Upper bounds keep a corrupt config from allocating gigabytes before its weights are found not to fit.
+        if (Channels > 4096 || Width > 1024) throw new ArgumentException($"channels {Channels} / width {Width} exceed 4096 / 1024.");
+        if (TemplateSize is < 32 or > 1024 || SearchSize is < 32 or > 2048 || TemplateSize > SearchSize || TemplateCells is < 1 or > 64)
+            throw new ArgumentException($"template {TemplateSize} / search {SearchSize} / template cells {TemplateCells} are out of range.");
+        if (Anchors.Stride is < 1 or > 64 || Anchors.ScoreSize is < 1 or > 256 || Anchors.Ratios.Length is < 1 or > 16 || Anchors.Scales.Length is < 1 or > 16
+            || Anchors.Ratios.Concat(Anchors.Scales).Any(v => !(v > 0) || !float.IsFinite(v)))
+            throw new ArgumentException("anchor stride, score size, ratios or scales are out of range.");
     }
 
     /// <summary>The same network? (ignores nothing: every field shapes parameters or geometry)</summary>

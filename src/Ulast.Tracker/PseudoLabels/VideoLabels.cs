@@ -44,8 +44,42 @@ public sealed class LabelsFile
     public static LabelsFile Read(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Labels file '{path}' does not exist.", path);
-        try { return JsonSerializer.Deserialize<LabelsFile>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"'{path}' is empty."); }
-        catch (JsonException e) { throw new InvalidDataException($"'{path}' is not a valid labels file: {e.Message}"); }
+        LabelsFile? file;
+        try { file = JsonSerializer.Deserialize<LabelsFile>(File.ReadAllText(path), Json); }
+        catch (JsonException e) { throw new BadDataException($"'{path}' is not a valid labels file: {e.Message}", e); }
+        catch (ArgumentException e) { throw new BadDataException($"'{path}' is not a valid labels file: {e.Message}", e); }
+        if (file is null) throw new BadDataException($"'{path}' is empty (null), not a labels file.");
+        file.Check(path);
+        return file;
+    }
+
+    /// <summary>Every count and box consistent, so that no reader indexes past an array or trains on NaN.</summary>
+    public void Check(string path)
+    {
+        BadDataException Bad(string what) => new($"'{path}' is not a valid labels file: {what}.");
+        if (Config is null) throw Bad("\"config\" is null");
+        if (Videos is null) throw Bad("\"videos\" is null");
+        if (Failed is null) throw Bad("\"failed\" is null");
+        foreach (var (name, v) in Videos)
+        {
+            string n = BadDataException.Quote(name, 40);
+            if (v is null) throw Bad($"video '{n}' is null");
+            if (v.Source is null) throw Bad($"video '{n}' has no source");
+            if (v.Frames < 0 || v.Width < 0 || v.Height < 0) throw Bad($"video '{n}' has a negative frame count or size");
+            if (v.Boxes is null || v.Boxes.Length != v.Frames) throw Bad($"video '{n}' has {v.Boxes?.Length ?? 0} boxes for {v.Frames} frames");
+            if (v.Quality is null || v.Quality.Length != v.Frames) throw Bad($"video '{n}' has {v.Quality?.Length ?? 0} qualities for {v.Frames} frames");
+            for (int f = 0; f < v.Frames; f++)
+            {
+                var b = v.Boxes[f];
+                if (b is not null && (b.Length != 4 || !b.All(float.IsFinite) || b[2] <= 0 || b[3] <= 0)) throw Bad($"video '{n}', frame {f}: a box is 4 finite numbers x, y, w > 0, h > 0, or null");
+                if (!float.IsFinite(v.Quality[f])) throw Bad($"video '{n}', frame {f}: quality is not finite");
+            }
+            if (v.Segments is null) throw Bad($"video '{n}' has no segments");
+            foreach (var seg in v.Segments)
+                if (seg is null || seg.Length != 2 || seg[0] < 0 || seg[1] < seg[0] || seg[1] >= v.Frames) throw Bad($"video '{n}' has a segment outside its {v.Frames} frames");
+        }
+        foreach (var (name, reason) in Failed)
+            if (reason is null) throw Bad($"failed video '{BadDataException.Quote(name, 40)}' has no reason");
     }
 
     public void Write(string path)

@@ -12,7 +12,7 @@ public sealed class TrainingSet
             .Select(v => new TrainingVideo(v.Key, v.Value.Source, v.Value,
                 v.Value.Segments.SelectMany(s => Enumerable.Range(s[0], s[1] - s[0] + 1)).Where(f => v.Value.Boxes[f] is not null).ToArray()))
             .Where(v => v.ReliableFrames.Length > 0).ToList();
-        if (Videos.Count == 0) throw new InvalidDataException("No usable video in the labels (every one was dropped or has no reliable segment).");
+        if (Videos.Count == 0) throw new BadDataException("No usable video in the labels (every one was dropped or has no reliable segment).");
     }
 
     public IReadOnlyList<TrainingVideo> Videos { get; }
@@ -21,7 +21,7 @@ public sealed class TrainingSet
     public TrainingVideo PickVideo(Random rng, Func<TrainingVideo, bool>? eligible = null)
     {
         var pool = Videos.Where(v => eligible?.Invoke(v) ?? true).ToList();
-        if (pool.Count == 0) throw new InvalidDataException("No video satisfies the sampler's needs.");
+        if (pool.Count == 0) throw new BadDataException("No video satisfies the sampler's needs.");
         return pool[Weighted(rng, pool.Select(v => Math.Max(1e-3, v.Labels.VideoQuality) * v.ReliableFrames.Length).ToArray())];
     }
 

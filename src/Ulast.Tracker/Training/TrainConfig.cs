@@ -94,10 +94,22 @@ public sealed record TrainConfig
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
+    /// <summary>A config file (or a checkpoint's copy): malformed JSON, a null section or an invalid value is a <see cref="BadDataException"/> naming <paramref name="source"/>.</summary>
     public static TrainConfig FromJson(string json, string source)
     {
-        try { return JsonSerializer.Deserialize<TrainConfig>(json, Json) ?? throw new InvalidDataException($"'{source}' holds no training config."); }
-        catch (JsonException e) { throw new InvalidDataException($"'{source}' is not a valid training config: {e.Message}"); }
+        TrainConfig? c;
+        try { c = JsonSerializer.Deserialize<TrainConfig>(json, Json); }
+        catch (Exception e) when (e is JsonException or ArgumentException or NotSupportedException or InvalidOperationException)
+        {
+            throw new BadDataException($"'{source}' is not a valid training config: {e.Message}", e);
+        }
+        if (c is null) throw new BadDataException($"'{source}' holds no training config (null).");
+        if (c.Model is null || c.Model.Backbone is null || c.Model.Anchors?.Ratios is null || c.Model.Anchors.Scales is null || c.Optimizer is null || c.TrainOnly is null
+            || c.Reweight is null || c.SearchAugment is null || c.TemplateAugment is null || c.ValData is null || c.Tracker is null)
+            throw new BadDataException($"'{source}' is not a valid training config: a section or value is null.");
+        try { c.Validate(); }
+        catch (ArgumentException e) { throw new BadDataException($"'{source}' is not a valid training config: {e.Message}", e); }
+        return c;
     }
 
     public void Validate()

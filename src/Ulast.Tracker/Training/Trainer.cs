@@ -43,7 +43,7 @@ public sealed class Trainer : IDisposable
         {
             if (!File.Exists(last)) throw new FileNotFoundException($"Nothing to resume: '{last}' does not exist.", last);
             state = Checkpoint.Read(last);
-            if (!state.Metadata.TryGetValue("train_config", out var json)) throw new InvalidDataException($"'{last}' is not a training checkpoint (no train_config).");
+            if (!state.Metadata.TryGetValue("train_config", out var json)) throw new BadDataException($"'{last}' is not a training checkpoint (no train_config).");
             var saved = TrainConfig.FromJson(json, last);
             // Only the length of the run may change on resume: anything else would not continue the same run.
             if (saved.ToJson() != (config with { Steps = saved.Steps }).ToJson())
@@ -72,7 +72,7 @@ public sealed class Trainer : IDisposable
             var optState = _opt.NamedState().ToDictionary(s => OptimPrefix + s.Name, s => s.Tensor);
             foreach (var (name, t) in optState)
             {
-                if (!state.Tensors.TryGetValue(name, out var v) || !v.Shape.SequenceEqual(t.Shape)) throw new InvalidDataException($"'{last}': optimiser tensor '{name}' is missing or has the wrong shape.");
+                if (!state.Tensors.TryGetValue(name, out var v) || !v.Shape.SequenceEqual(t.Shape)) throw new BadDataException($"'{last}': optimiser tensor '{name}' is missing or has the wrong shape.");
                 t.CopyFrom(v.Data);
             }
             NextStep = int.Parse(state.Metadata["step"], CultureInfo.InvariantCulture);
@@ -101,7 +101,7 @@ public sealed class Trainer : IDisposable
         var last = Path.Combine(runDir, LastFile);
         if (!File.Exists(last)) throw new FileNotFoundException($"Nothing to resume: '{last}' does not exist.", last);
         var meta = Checkpoint.Read(last).Metadata;
-        if (!meta.TryGetValue("train_config", out var json)) throw new InvalidDataException($"'{last}' is not a training checkpoint (no train_config).");
+        if (!meta.TryGetValue("train_config", out var json)) throw new BadDataException($"'{last}' is not a training checkpoint (no train_config).");
         return TrainConfig.FromJson(json, last);
     }
 
@@ -246,7 +246,7 @@ public sealed class Trainer : IDisposable
     public double Validate()
     {
         var seqs = SequenceLoader.LoadAll(Config.ValData, Config.ValSequences).Where(s => s.HasGroundTruth).ToList();
-        if (seqs.Count == 0) throw new InvalidDataException($"No validation sequence with ground truth under '{Config.ValData}'.");
+        if (seqs.Count == 0) throw new BadDataException($"No validation sequence with ground truth under '{Config.ValData}'.");
         var results = new List<SequenceResult>();
         try
         {

@@ -34,7 +34,7 @@ public sealed class NaiveFramePool
                 if (w > 0) list.Add(new NaiveFrame(v.Source, t, box, w));
             }
         }
-        if (list.Count == 0) throw new InvalidDataException("The labels hold no frame with a plausible box to train on.");
+        if (list.Count == 0) throw new BadDataException("The labels hold no frame with a plausible box to train on.");
         _frames = list.ToArray();
         _cumulative = new double[_frames.Length];
         double sum = 0;
@@ -106,7 +106,7 @@ public sealed class TrainingSamples
         if (cfg.Cycle)
         {
             _clips = new TrainingSet(labels);
-            if (!_clips.Videos.Any(ClipEligible)) throw new InvalidDataException("No reliable segment of 4+ frames for cycle clips: train with --no-cycle or label more video.");
+            if (!_clips.Videos.Any(ClipEligible)) throw new BadDataException("No reliable segment of 4+ frames for cycle clips: train with --no-cycle or label more video.");
         }
     }
 

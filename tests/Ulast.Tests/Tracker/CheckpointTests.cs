@@ -44,7 +44,7 @@ public class CheckpointTests
             v[3] = float.NaN;
             t.CopyFrom(v);
             Checkpoint.SaveModel(path, a);
-            var e = Assert.Throws<InvalidDataException>(() => Checkpoint.LoadModel(path, dev));
+            var e = Assert.Throws<BadDataException>(() => Checkpoint.LoadModel(path, dev));
             Assert.Contains(name, e.Message);
             Assert.Contains("non-finite", e.Message);
         }
@@ -64,24 +64,24 @@ public class CheckpointTests
 
             var truncated = Path.Combine(dir.FullName, "truncated.safetensors");
             File.WriteAllBytes(truncated, bytes[..(bytes.Length / 2)]);
-            Assert.Contains("truncated", Assert.Throws<InvalidDataException>(() => Checkpoint.LoadModel(truncated, dev)).Message);
+            Assert.Contains("truncated", Assert.Throws<BadDataException>(() => Checkpoint.LoadModel(truncated, dev)).Message);
 
             var tiny = Path.Combine(dir.FullName, "tiny.safetensors");
             File.WriteAllBytes(tiny, bytes[..5]);
-            Assert.Throws<InvalidDataException>(() => Checkpoint.Read(tiny));
+            Assert.Throws<BadDataException>(() => Checkpoint.Read(tiny));
 
             Assert.Throws<FileNotFoundException>(() => Checkpoint.Read(Path.Combine(dir.FullName, "missing.safetensors")));
 
-            Assert.Contains("was saved for config", Assert.Throws<InvalidDataException>(() => Checkpoint.LoadModel(good, dev, Tiny with { Channels = 32 })).Message);
+            Assert.Contains("was saved for config", Assert.Throws<BadDataException>(() => Checkpoint.LoadModel(good, dev, Tiny with { Channels = 32 })).Message);
 
             var contents = Checkpoint.Read(good);
             using var model = new SiameseRpn(dev, Tiny);
             var renamed = new Checkpoint.Contents(contents.Tensors.ToDictionary(kv => kv.Key == "neck.0.conv.weight" ? "neck.0.conv.weights" : kv.Key, kv => kv.Value), contents.Metadata);
-            Assert.Contains("unexpected tensor 'neck.0.conv.weights'", Assert.Throws<InvalidDataException>(() => Checkpoint.LoadInto(model, renamed, "x")).Message);
+            Assert.Contains("unexpected tensor 'neck.0.conv.weights'", Assert.Throws<BadDataException>(() => Checkpoint.LoadInto(model, renamed, "x")).Message);
             var reshaped = new Checkpoint.Contents(contents.Tensors.ToDictionary(kv => kv.Key, kv => kv.Key == "neck.0.bn.bias" ? (new[] { 2, kv.Value.Shape[0] / 2 }, kv.Value.Data) : kv.Value), contents.Metadata);
-            Assert.Contains("has shape [2,8]", Assert.Throws<InvalidDataException>(() => Checkpoint.LoadInto(model, reshaped, "x")).Message);
+            Assert.Contains("has shape [2,8]", Assert.Throws<BadDataException>(() => Checkpoint.LoadInto(model, reshaped, "x")).Message);
             var partial = new Checkpoint.Contents(contents.Tensors.Where(kv => kv.Key != "rpn.0.cls.head2.bias").ToDictionary(kv => kv.Key, kv => kv.Value), contents.Metadata);
-            Assert.Contains("missing tensor(s) rpn.0.cls.head2.bias", Assert.Throws<InvalidDataException>(() => Checkpoint.LoadInto(model, partial, "x")).Message);
+            Assert.Contains("missing tensor(s) rpn.0.cls.head2.bias", Assert.Throws<BadDataException>(() => Checkpoint.LoadInto(model, partial, "x")).Message);
         }
         finally { dir.Delete(true); }
     }
@@ -137,7 +137,7 @@ public class CheckpointTests
             // A file without a layer is refused, naming what is missing.
             var partial = Path.Combine(Path.GetTempPath(), $"ulast-r50p-{Guid.NewGuid():N}.safetensors");
             Checkpoint.Save(partial, names.Select((n, k) => (n.Item1, persistent[k])).Where(p => !p.Item1.StartsWith("layer4", StringComparison.Ordinal)), new Dictionary<string, string>());
-            try { Assert.Contains("layer4", Assert.Throws<InvalidDataException>(() => Checkpoint.ImportTorchvisionResNet50(model, partial)).Message); }
+            try { Assert.Contains("layer4", Assert.Throws<BadDataException>(() => Checkpoint.ImportTorchvisionResNet50(model, partial)).Message); }
             finally { File.Delete(partial); }
         }
         finally

@@ -125,7 +125,7 @@ public class PseudoLabelTests
             Assert.Equal(new[] { 0, 2 }, g.Videos["v"].SegmentOf(1));
             Assert.Equal("cannot open", g.Failed["bad"]);
             File.WriteAllText(path, "{ not json");
-            Assert.Throws<InvalidDataException>(() => LabelsFile.Read(path));
+            Assert.Throws<BadDataException>(() => LabelsFile.Read(path));
         }
         finally { dir.Delete(true); }
     }
@@ -175,7 +175,7 @@ public class TrainingDataTests
     {
         var f = new LabelsFile();
         f.Videos["x"] = new VideoLabels { Source = "x", Frames = 1, Boxes = new float[]?[1], Quality = new float[1], Segments = Array.Empty<int[]>(), Dropped = true };
-        Assert.Throws<InvalidDataException>(() => new TrainingSet(f));
+        Assert.Throws<BadDataException>(() => new TrainingSet(f));
     }
 
     [Theory]

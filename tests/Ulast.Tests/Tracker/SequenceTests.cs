@@ -72,23 +72,23 @@ public class SequenceTests
     [Fact]
     public void MalformedFilesGiveClearErrors()
     {
-        var e = Assert.Throws<InvalidDataException>(() => GroundTruth.Parse("1,2,3,4\n1,2,x,4\n", "gt.txt", false));
+        var e = Assert.Throws<BadDataException>(() => GroundTruth.Parse("1,2,3,4\n1,2,x,4\n", "gt.txt", false));
         Assert.Contains("gt.txt:2", e.Message);
-        Assert.Contains("gt.txt:1", Assert.Throws<InvalidDataException>(() => GroundTruth.Parse("1,2,3\n", "gt.txt", false)).Message);
+        Assert.Contains("gt.txt:1", Assert.Throws<BadDataException>(() => GroundTruth.Parse("1,2,3\n", "gt.txt", false)).Message);
         Assert.Throws<FileNotFoundException>(() => GroundTruth.Read("/nonexistent/gt.txt", false));
         Assert.Throws<DirectoryNotFoundException>(() => SequenceLoader.Load("/nonexistent/sequence"));
         var dir = Directory.CreateTempSubdirectory();
         try
         {
-            Assert.Throws<InvalidDataException>(() => SequenceLoader.Load(dir.FullName));   // no frames
+            Assert.Throws<BadDataException>(() => SequenceLoader.Load(dir.FullName));   // no frames
             File.WriteAllText(Path.Combine(dir.FullName, "notes.txt"), "x");
-            Assert.Throws<InvalidDataException>(() => SequenceLoader.Load(Path.Combine(dir.FullName, "notes.txt")));
+            Assert.Throws<BadDataException>(() => SequenceLoader.Load(Path.Combine(dir.FullName, "notes.txt")));
             // A frame that is not an image: loading lists it, reading it fails naming the file.
             File.WriteAllText(Path.Combine(dir.FullName, "00000001.jpg"), "not a jpeg");
             File.WriteAllText(Path.Combine(dir.FullName, "groundtruth.txt"), "1,2,3,4");
             var seq = SequenceLoader.Load(dir.FullName);
             Assert.Equal("got10k", seq.Format);
-            Assert.Contains("00000001.jpg", Assert.Throws<InvalidDataException>(() => seq.ReadFrames().First()).Message);
+            Assert.Contains("00000001.jpg", Assert.Throws<BadDataException>(() => seq.ReadFrames().First()).Message);
         }
         finally { dir.Delete(true); }
     }

@@ -28,6 +28,9 @@ public static class PseudoLabelCommand
         var sources = Sources(input);
         if (sources.Count == 0) throw new ArgumentException($"No video or frame folder under '{input}'.");
         var labels = !fresh && File.Exists(outPath) ? LabelsFile.Read(outPath) : new LabelsFile { Config = cfg };
+        // Resuming must not mix two settings in one file.
+        if (System.Text.Json.JsonSerializer.Serialize(labels.Config, LabelsFile.Json) != System.Text.Json.JsonSerializer.Serialize(cfg, LabelsFile.Json))
+            throw new ArgumentException($"'{outPath}' was labelled with other settings (--step {labels.Config.Step}); resume with the same settings, or start again with --fresh.");
         Console.WriteLine($"{sources.Count} videos; labels → {outPath}{(labels.Videos.Count + labels.Failed.Count > 0 ? $" (resuming: {labels.Videos.Count + labels.Failed.Count} done)" : "")}");
         foreach (var (name, path) in sources)
         {
@@ -40,7 +43,7 @@ public static class PseudoLabelCommand
                 labels.Videos[name] = v;
                 Console.WriteLine($"{name}: {v.Frames} frames, quality {v.VideoQuality:0.00}, {v.Segments.Length} reliable segments ({v.Segments.Sum(s => s[1] - s[0] + 1)} frames){(v.Dropped ? ", DROPPED: " + v.Reason : "")}");
             }
-            catch (Exception e) when (e is InvalidDataException or IOException or OpenCvSharp.OpenCVException)
+            catch (Exception e) when (e is BadDataException or IOException or OpenCvSharp.OpenCVException)
             {
                 labels.Failed[name] = e.Message;
                 Console.Error.WriteLine($"{name}: unreadable, skipped: {e.Message}");
