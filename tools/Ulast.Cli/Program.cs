@@ -105,6 +105,7 @@ public static class Program
             int nb = o.Int("--naive-batch", 16, 1), cb = o.Int("--cycle-batch", 8, 1), rep = o.Int("--repeats", 5, 1);
             var json = o.String("--json");
             o.EnsureAllUsed();
+            OutputCheck.File(json, "--json");
             return TrainBench.Run(dev, nb, cb, rep, json, Console.Out);
         }
         if (args[0] == "track")
@@ -114,8 +115,10 @@ public static class Program
             int frames = o.Int("--frames", 40, 1);
             var json = o.String("--json");
             o.EnsureAllUsed();
+            OutputCheck.File(json, "--json");
             return TrackBench.Run(dev, seqPath, frames, backbones, json, Console.Out);
         }
+        OutputCheck.File(o.String("--json"), "--json");
         int code = args[0] == "kernels"
             ? KernelBench.Run(dev, o.Int("--repeats", 7, 1), o.String("--json"), o.String("--only"), Console.Out)
             : OpsBench.Run(dev, o.Int("--batch", 16, 1), o.Int("--channels", 256, 1), o.Int("--repeats", 7, 1), o.String("--json"), Console.Out);

@@ -59,9 +59,10 @@ public static class GradChecker
                     double right = (plus - center) / h, left = (center - minus) / h;
                     if (Math.Abs(right - left) > AbsTolerance + RelTolerance * Math.Max(Math.Abs(right), Math.Abs(left))) { kinks++; continue; }
                     double abs = Math.Abs(a - numeric);
-                    double rel = abs / Math.Max(1e-6, Math.Max(Math.Abs(a), Math.Abs(numeric)));
+                    // Relative to the gradient's size, floored at 1e-3 so that near-zero gradients do not turn rounding into 100 %.
+                    double rel = abs / Math.Max(1e-3, Math.Max(Math.Abs(a), Math.Abs(numeric)));
                     maxAbs = Math.Max(maxAbs, abs);
-                    if (abs > AbsTolerance) maxRel = Math.Max(maxRel, rel);
+                    maxRel = Math.Max(maxRel, rel);
                     if (abs > c.Tolerance * (AbsTolerance + RelTolerance * Math.Max(Math.Abs(a), Math.Abs(numeric)))) ok = false;
                     count++;
                 }

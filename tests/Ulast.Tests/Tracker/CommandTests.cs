@@ -29,6 +29,39 @@ public class CommandTests
         Assert.DoesNotContain("device:", output.ToString());
     }
 
+    [SkippableTheory]
+    [InlineData("track")]
+    [InlineData("eval")]
+    [InlineData("pseudo-label")]
+    public void AnUnwritableOutputFailsBeforeTheWorkStarts(string command)
+    {
+        var girl = Path.Combine(SequenceTests.Annotated, "Girl");
+        Skip.IfNot(Directory.Exists(girl), "shared data missing");
+        // A path below a plain file cannot be created, even by root.
+        var file = Path.GetTempFileName();
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var (savedOut, savedErr) = (Console.Out, Console.Error);
+        Console.SetOut(output);
+        Console.SetError(error);
+        try
+        {
+            string[] args = command switch
+            {
+                "track" => new[] { "track", "--input", girl, "--out", Path.Combine(file, "boxes.txt") },
+                "eval" => new[] { "eval", "--data", SequenceTests.Annotated, "--sequences", "Girl", "--trackers", "kcf", "--out", Path.Combine(file, "eval") },
+                _ => new[] { "pseudo-label", "--input", girl, "--out", Path.Combine(file, "labels.json") },
+            };
+            Assert.Equal(1, Program.Main(args));
+        }
+        finally { Console.SetOut(savedOut); Console.SetError(savedErr); File.Delete(file); }
+        var lines = error.ToString().Trim().Split('\n');
+        Assert.Single(lines);
+        Assert.Contains("--out", lines[0]);
+        Assert.Contains("cannot be written", lines[0]);
+        Assert.DoesNotContain("frames", output.ToString()); // nothing was tracked or labelled
+    }
+
     [Fact]
     public void BenchHelpNamesItsSubcommand()
     {

@@ -25,7 +25,7 @@ public static class EvalCommand
         foreach (var (n, f) in extra)
         {
             if (trackers.Contains(n) || OpenCvVisualTracker.Names.Contains(n) || n.StartsWith("ulast") || n.EndsWith("-online")) throw new ArgumentException($"--models: the name '{n}' is taken (ulast…, kcf, csrt, mil and …-online are reserved).");
-            if (!File.Exists(f)) throw new ArgumentException($"--models: '{f}' does not exist.");
+            if (!File.Exists(f)) throw new FileNotFoundException($"--models: '{f}' does not exist.");
         }
         if (online && trackers.Contains("ulast") && !trackers.Contains("ulast-online")) trackers = trackers.Append("ulast-online").ToArray();
         var ours = trackers.Where(t => t.StartsWith("ulast")).ToList();
@@ -35,9 +35,10 @@ public static class EvalCommand
         var trackerConfig = ModelSource.Tracker(o);
         var onlineConfig = ModelSource.Online(o);
         o.EnsureAllUsed();
+        OutputCheck.Folder(outDir, "--out");
         var models = extra.ToDictionary(e => e.name, e => Checkpoint.LoadModel(e.file, dev));
         trackers = ours.Concat(trackers.Where(t => !t.StartsWith("ulast"))).ToArray();
-        if (!Directory.Exists(data)) throw new ArgumentException($"Data folder '{data}' does not exist.");
+        if (!Directory.Exists(data)) throw new DirectoryNotFoundException($"Data folder '{data}' does not exist.");
         var seqs = SequenceLoader.LoadAll(data, only).Where(s => s.HasGroundTruth).ToList();
         if (seqs.Count == 0) throw new ArgumentException($"No sequence with ground truth under '{data}'.");
         foreach (var w in seqs.SelectMany(s => s.Warnings)) Console.Error.WriteLine("warning: " + w);

@@ -14,6 +14,7 @@ public static class ModelCommand
         if (channels > 0) cfg = cfg with { Channels = channels };
         using var dev = o.CreateDevice();
         o.EnsureAllUsed();
+        OutputCheck.File(outPath, "--out");
         using var model = new SiameseRpn(dev, cfg);
         if (imagenet is not null) Checkpoint.ImportTorchvisionResNet50(model, imagenet);
         Checkpoint.SaveModel(outPath, model, new Dictionary<string, string> { ["origin"] = imagenet is null ? "random initialisation" : "ImageNet backbone from " + Path.GetFileName(imagenet) });

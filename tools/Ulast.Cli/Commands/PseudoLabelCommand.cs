@@ -20,11 +20,13 @@ public static class PseudoLabelCommand
             var data = o.String("--data") ?? Path.Combine("..", "shared", "data", "annotated");
             var outDir = o.String("--out") ?? Path.Combine("out", "pseudo-quality");
             o.EnsureAllUsed();
+            OutputCheck.Folder(outDir, "--out");
             return Quality(data, outDir, cfg);
         }
         var input = o.String("--input") ?? Path.Combine("..", "shared", "data", "unlabeled");
         var outPath = o.String("--out") ?? Path.Combine("out", "labels.json");
         o.EnsureAllUsed();
+        OutputCheck.File(outPath, "--out");
         var sources = Sources(input);
         if (sources.Count == 0) throw new ArgumentException($"No video or frame folder under '{input}'.");
         var labels = !fresh && File.Exists(outPath) ? LabelsFile.Read(outPath) : new LabelsFile { Config = cfg };
@@ -63,7 +65,7 @@ public static class PseudoLabelCommand
     public static List<(string name, string path)> Sources(string input)
     {
         if (File.Exists(input)) return new() { (Path.GetFileNameWithoutExtension(input), input) };
-        if (!Directory.Exists(input)) throw new ArgumentException($"'{input}' does not exist.");
+        if (!Directory.Exists(input)) throw new DirectoryNotFoundException($"'{input}' does not exist.");
         var list = Directory.GetFiles(input).Where(SequenceLoader.IsVideo).Select(f => (Path.GetFileNameWithoutExtension(f), f))
             .Concat(Directory.GetDirectories(input).Select(d => (new DirectoryInfo(d).Name, d)))
             .OrderBy(s => s.Item1, StringComparer.Ordinal).ToList();

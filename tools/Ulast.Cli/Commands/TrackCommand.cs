@@ -19,6 +19,8 @@ public static class TrackCommand
         var trackerConfig = ModelSource.Tracker(o);
         var online = o.Flag("--online") ? ModelSource.Online(o) : null;
         o.EnsureAllUsed();
+        OutputCheck.File(outPath, "--out");
+        OutputCheck.File(videoPath, "--video");
         Console.WriteLine($"device: {dev.Name}{(online is null ? "" : $"; online: λm {online.LambdaM}, capacity {online.Capacity}, every {online.UpdateInterval} frames, score ≥ {online.MinScore}")}");
         var seq = SequenceLoader.Load(input);
         foreach (var w in seq.Warnings) Console.Error.WriteLine("warning: " + w);

@@ -28,7 +28,7 @@ public static class TrainCommand
         }
         else if (configPath is not null)
         {
-            if (!File.Exists(configPath)) throw new ArgumentException($"Config file '{configPath}' does not exist.");
+            if (!File.Exists(configPath)) throw new FileNotFoundException($"Config file '{configPath}' does not exist.");
             cfg = TrainConfig.FromJson(File.ReadAllText(configPath), configPath);
         }
         else cfg = new TrainConfig();
@@ -37,6 +37,7 @@ public static class TrainCommand
         if (writeConfig is not null)
         {
             o.EnsureAllUsed();
+            OutputCheck.File(writeConfig, "--write-config");
             AtomicFile.WriteAllText(writeConfig, cfg.ToJson());
             Console.WriteLine($"wrote {writeConfig}");
             return 0;
@@ -44,6 +45,7 @@ public static class TrainCommand
         if (outDir is null) throw new ArgumentException("train needs --out runs/NAME (the run folder).");
         using var dev = o.CreateDevice();
         o.EnsureAllUsed();
+        OutputCheck.Folder(outDir, "--out");
         labelsPath ??= Path.Combine("out", "labels.json");
         if (!File.Exists(labelsPath))
         {
