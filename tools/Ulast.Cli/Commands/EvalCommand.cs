@@ -45,15 +45,18 @@ public static class EvalCommand
         Console.WriteLine($"device: {dev.Name}; {seqs.Count} sequences, {seqs.Sum(s => s.EvalFrameCount)} frames; trackers {string.Join(", ", trackers)}");
         var all = new Dictionary<string, IReadOnlyList<SequenceResult>>();
         foreach (var name in trackers) all[name] = new List<SequenceResult>();
-        foreach (var seq in seqs)
-            foreach (var name in trackers)
-            {
-                using IVisualTracker tracker = Create(name);
-                var bar = new ProgressBar($"{name}/{seq.Name}", seq.EvalFrameCount);
-                var r = Evaluator.Run(tracker, seq, i => bar.Report(i));
-                ((List<SequenceResult>)all[name]).Add(r);
-                AtomicFile.WriteAllText(Path.Combine(outDir, "boxes", name, seq.Name + ".txt"), GroundTruth.Format(r.Boxes, seq.OneBased));
-            }
+        ProgressBar.Live(() =>
+        {
+            foreach (var seq in seqs)
+                foreach (var name in trackers)
+                {
+                    using IVisualTracker tracker = Create(name);
+                    var bar = new ProgressBar($"{name}/{seq.Name}", seq.EvalFrameCount);
+                    var r = Evaluator.Run(tracker, seq, i => bar.Report(i));
+                    ((List<SequenceResult>)all[name]).Add(r);
+                    AtomicFile.WriteAllText(Path.Combine(outDir, "boxes", name, seq.Name + ".txt"), GroundTruth.Format(r.Boxes, seq.OneBased));
+                }
+        });
         var info = new Dictionary<string, string>
         {
             ["device"] = dev.Name,

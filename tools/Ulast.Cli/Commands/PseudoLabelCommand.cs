@@ -34,24 +34,27 @@ public static class PseudoLabelCommand
         if (System.Text.Json.JsonSerializer.Serialize(labels.Config, LabelsFile.Json) != System.Text.Json.JsonSerializer.Serialize(cfg, LabelsFile.Json))
             throw new ArgumentException($"'{outPath}' was labelled with other settings (--step {labels.Config.Step}); resume with the same settings, or start again with --fresh.");
         Console.WriteLine($"{sources.Count} videos; labels → {outPath}{(labels.Videos.Count + labels.Failed.Count > 0 ? $" (resuming: {labels.Videos.Count + labels.Failed.Count} done)" : "")}");
+        ProgressBar.Live(() =>
+        {
         foreach (var (name, path) in sources)
         {
-            if (labels.Videos.ContainsKey(name) || labels.Failed.ContainsKey(name)) { Console.WriteLine($"{name}: already labelled, skipped"); continue; }
+            if (labels.Videos.ContainsKey(name) || labels.Failed.ContainsKey(name)) { ProgressBar.WriteLine($"{name}: already labelled, skipped"); continue; }
             try
             {
                 var seq = SequenceLoader.Load(path);
                 ProgressBar? inner = null;
                 var v = PseudoLabeller.Label(seq, cfg, (done, total) => { inner ??= new ProgressBar(name, total); inner.Report(done, "labelled frames"); });
                 labels.Videos[name] = v;
-                Console.WriteLine($"{name}: {v.Frames} frames, quality {v.VideoQuality:0.00}, {v.Segments.Length} reliable segments ({v.Segments.Sum(s => s[1] - s[0] + 1)} frames){(v.Dropped ? ", DROPPED: " + v.Reason : "")}");
+                ProgressBar.WriteLine($"{name}: {v.Frames} frames, quality {v.VideoQuality:0.00}, {v.Segments.Length} reliable segments ({v.Segments.Sum(s => s[1] - s[0] + 1)} frames){(v.Dropped ? ", DROPPED: " + v.Reason : "")}");
             }
             catch (Exception e) when (e is BadDataException or IOException or OpenCvSharp.OpenCVException)
             {
                 labels.Failed[name] = e.Message;
-                Console.Error.WriteLine($"{name}: unreadable, skipped: {e.Message}");
+                ProgressBar.WriteLine($"{name}: unreadable, skipped: {e.Message}");
             }
             labels.Write(outPath);
         }
+        });
         labels.Write(outPath);
         var montage = Path.ChangeExtension(outPath, ".png");
         var shown = labels.Videos.Where(v => v.Value.Frames > 0 && sources.Any(s => s.name == v.Key)).Take(8)
@@ -78,14 +81,17 @@ public static class PseudoLabelCommand
         var rows = new List<PseudoQuality>();
         var items = new List<(Sequence, VideoLabels)>();
         var file = new LabelsFile { Config = cfg };
-        foreach (var seq in seqs)
+        ProgressBar.Live(() =>
         {
-            ProgressBar? bar = null;
-            var v = PseudoLabeller.Label(seq, cfg, (d, t) => { bar ??= new ProgressBar(seq.Name, t); bar.Report(d, "labelled frames"); });
-            file.Videos[seq.Name] = v;
-            rows.Add(PseudoQuality.Measure(seq.Name, v, seq.GroundTruth));
-            items.Add((seq, v));
-        }
+            foreach (var seq in seqs)
+            {
+                ProgressBar? bar = null;
+                var v = PseudoLabeller.Label(seq, cfg, (d, t) => { bar ??= new ProgressBar(seq.Name, t); bar.Report(d, "labelled frames"); });
+                file.Videos[seq.Name] = v;
+                rows.Add(PseudoQuality.Measure(seq.Name, v, seq.GroundTruth));
+                items.Add((seq, v));
+            }
+        });
         file.Write(Path.Combine(outDir, "labels.json"));
         var sb = new StringBuilder("sequence,frames,mean_iou,reliable_mean_iou,reliable_iou_above_0.5,coverage,reliable_frames\n");
         string F(double v) => v.ToString("0.000", CultureInfo.InvariantCulture);

@@ -36,6 +36,8 @@ public static class TrackCommand
         var renderTmp = videoPath is null ? null : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(videoPath))!, ".tmp-" + Environment.ProcessId + "-" + Path.GetFileName(videoPath));
         try
         {
+            ProgressBar.Live(() =>
+            {
             int i = 0;
             foreach (var frame in seq.ReadFrames())
             {
@@ -59,6 +61,7 @@ public static class TrackCommand
                 bar.Report(i);
                 if (i >= limit) break;
             }
+            });
         }
         finally { writer?.Dispose(); }
         if (renderTmp is not null) File.Move(renderTmp, Path.GetFullPath(videoPath!), overwrite: true);
