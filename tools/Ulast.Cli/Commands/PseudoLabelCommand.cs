@@ -57,9 +57,10 @@ public static class PseudoLabelCommand
         });
         labels.Write(outPath);
         var montage = Path.ChangeExtension(outPath, ".png");
-        var shown = labels.Videos.Where(v => v.Value.Frames > 0 && sources.Any(s => s.name == v.Key)).Take(8)
+        var shown = labels.Videos.Where(v => v.Value.Frames > 0 && sources.Any(s => s.name == v.Key)).OrderBy(v => v.Key, StringComparer.Ordinal)
             .Select(v => (SequenceLoader.Load(sources.First(s => s.name == v.Key).path), v.Value)).ToList();
-        if (shown.Count > 0) PseudoQuality.Montage(montage, shown);
+        if (shown.Count > 0)
+            LabelMontage.Write(montage, $"Pseudo labels of {shown.Count} videos ({labels.Videos.Count(v => !v.Value.Dropped)} usable, {labels.Videos.Sum(v => v.Value.Segments.Sum(s => s[1] - s[0] + 1))} reliable frames)", shown);
         Console.WriteLine($"wrote {outPath}{(shown.Count > 0 ? $" and {montage} (thick red: reliable pseudo boxes)" : "")}: {labels.Videos.Count(v => !v.Value.Dropped)} usable videos, {labels.Videos.Count(v => v.Value.Dropped)} dropped, {labels.Failed.Count} unreadable");
         return 0;
     }
@@ -101,7 +102,7 @@ public static class PseudoLabelCommand
         double pooledAbove = reliableTotal == 0 ? 0 : rows.Sum(r => r.ReliableAbove05 * r.ReliableFrames) / reliableTotal;
         sb.AppendLine($"ALL,{rows.Sum(r => r.Frames)},{F(rows.Average(r => r.MeanIou))},{F(pooled)},{F(pooledAbove)},{F(reliableTotal / (double)rows.Sum(r => r.Frames))},{reliableTotal}");
         AtomicFile.WriteAllText(Path.Combine(outDir, "quality.csv"), sb.ToString());
-        PseudoQuality.Montage(Path.Combine(outDir, "montage.png"), items);
+        LabelMontage.Write(Path.Combine(outDir, "montage.png"), $"Pseudo labels of {items.Count} annotated sequences, labelled as if unlabelled", items);
         Console.WriteLine($"{"sequence",-14} {"frames",6} {"mean IoU",9} {"rel. IoU",9} {"rel>0.5",8} {"coverage",9}");
         foreach (var r in rows) Console.WriteLine($"{r.Sequence,-14} {r.Frames,6} {r.MeanIou,9:F3} {r.ReliableMeanIou,9:F3} {r.ReliableAbove05,8:F3} {r.Coverage,9:F3}");
         Console.WriteLine($"{"ALL (pooled)",-14} {rows.Sum(r => r.Frames),6} {rows.Average(r => r.MeanIou),9:F3} {pooled,9:F3} {pooledAbove,8:F3} {reliableTotal / (double)rows.Sum(r => r.Frames),9:F3}");

@@ -73,7 +73,13 @@ public static class TrackCommand
     public static void Render(Mat frame, BoxF b, float score, int index)
     {
         Cv2.Rectangle(frame, new Rect((int)b.X, (int)b.Y, (int)b.W, (int)b.H), new Scalar(0, 255, 0), 2);
-        Cv2.PutText(frame, FormattableString.Invariant($"#{index} score {score:0.00}"), new Point(8, 24), HersheyFonts.HersheySimplex, 0.7, new Scalar(0, 255, 255), 2);
+        // Text sized to the frame (a 0.7 font overflows a 160-pixel-wide frame), outlined to stay readable on bright frames.
+        string text = FormattableString.Invariant($"#{index} score {score:0.00}");
+        double scale = Math.Clamp(frame.Width / 700.0, 0.3, 1.0);
+        int thick = scale < 0.5 ? 1 : 2;
+        var at = new Point(Math.Max(2, frame.Width / 100), (int)(26 * scale) + 4);
+        Cv2.PutText(frame, text, at, HersheyFonts.HersheySimplex, scale, Scalar.Black, thick + 2, LineTypes.AntiAlias);
+        Cv2.PutText(frame, text, at, HersheyFonts.HersheySimplex, scale, new Scalar(0, 255, 255), thick, LineTypes.AntiAlias);
     }
 
     public static BoxF ParseBox(string text)

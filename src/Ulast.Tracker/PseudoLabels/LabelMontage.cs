@@ -1,0 +1,104 @@
+using OpenCvSharp;
+
+namespace Ulast.Tracker;
+
+/// <summary>
+/// A picture of pseudo labels: a title and a colour legend, then one row per video — its name and counts, and
+/// evenly spaced frames scaled to the row's height, side by side without gaps, with the pseudo box (red: thick
+/// when the frame is reliable) and, where there is one, the true box (green).
+/// </summary>
+public static class LabelMontage
+{
+    private static readonly Scalar Background = new(32, 32, 32), Truth = new(0, 210, 0), Pseudo = new(40, 40, 240), Text = new(240, 240, 240);
+    private const int Caption = 230, Header = 64;
+
+    public static void Write(string path, string title, IReadOnlyList<(Sequence seq, VideoLabels labels)> items, int perRow = 6)
+    {
+        int rowH = items.Count <= 12 ? 150 : 96;
+        var rows = items.Select(it => Row(it.seq, it.labels, perRow, rowH)).ToList();
+        try
+        {
+            int width = Math.Max(760, Caption + rows.Select(r => r.tiles.Sum(t => t.Width + 2)).DefaultIfEmpty(0).Max());
+            using var canvas = new Mat(Header + rows.Count * (rowH + 2), width, MatType.CV_8UC3, Background);
+            DrawHeader(canvas, title);
+            for (int r = 0; r < rows.Count; r++)
+            {
+                int y = Header + r * (rowH + 2);
+                var (seq, labels) = items[r];
+                int reliable = labels.Segments.Sum(s => s[1] - s[0] + 1);
+                Label(canvas, Shorten(seq.Name, 22), new Point(8, y + 24), 0.6, 2);
+                Label(canvas, $"{labels.Frames} frames", new Point(8, y + 50), 0.5, 1);
+                Label(canvas, labels.Dropped ? "dropped" : $"{reliable} reliable", new Point(8, y + 72), 0.5, 1, labels.Dropped ? new Scalar(0, 160, 255) : Text);
+                int x = Caption;
+                foreach (var (tile, index) in rows[r].tiles.Zip(rows[r].indices))
+                {
+                    tile.CopyTo(new Mat(canvas, new Rect(x, y, tile.Width, tile.Height)));
+                    Label(canvas, $"#{index}", new Point(x + 4, y + rowH - 6), 0.45, 1);
+                    x += tile.Width + 2;
+                }
+            }
+            var full = System.IO.Path.GetFullPath(path);
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+            var tmp = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(full)!, ".tmp-" + Environment.ProcessId + "-" + System.IO.Path.GetFileName(full));
+            if (!Cv2.ImWrite(tmp, canvas)) throw new IOException($"Could not write '{path}'.");
+            File.Move(tmp, full, overwrite: true);
+        }
+        finally { foreach (var r in rows) foreach (var t in r.tiles) t.Dispose(); }
+    }
+
+    /// <summary>Evenly spaced frames of one video with their boxes, scaled to the row height (very wide frames are cropped to 2.4:1).</summary>
+    private static (List<Mat> tiles, List<int> indices) Row(Sequence seq, VideoLabels labels, int perRow, int rowH)
+    {
+        var picks = Enumerable.Range(0, perRow).Select(i => (int)((long)(labels.Frames - 1) * (2 * i + 1) / (2 * perRow))).Distinct().ToList();
+        var tiles = new List<Mat>();
+        var indices = new List<int>();
+        int index = 0;
+        foreach (var frame in seq.ReadFrames())
+        {
+            using (frame)
+            {
+                if (index == picks[tiles.Count])
+                {
+                    var g = index < seq.GroundTruth.Count ? seq.GroundTruth[index] : BoxF.Invalid;
+                    int line = Math.Max(2, frame.Height / 90);
+                    if (g.IsValid) Cv2.Rectangle(frame, ToRect(g), Truth, line);
+                    var p = labels.Box(index);
+                    if (p.IsValid) Cv2.Rectangle(frame, ToRect(p), Pseudo, labels.SegmentOf(index) is not null ? 2 * line : Math.Max(1, line / 2));
+                    double s = (double)rowH / frame.Height;
+                    int w = Math.Min((int)Math.Round(frame.Width * s), (int)(rowH * 2.4));
+                    var tile = new Mat();
+                    Cv2.Resize(frame, tile, new Size((int)Math.Round(frame.Width * s), rowH), 0, 0, InterpolationFlags.Area);
+                    if (tile.Width > w) { var cropped = new Mat(tile, new Rect((tile.Width - w) / 2, 0, w, rowH)).Clone(); tile.Dispose(); tile = cropped; }
+                    tiles.Add(tile);
+                    indices.Add(index);
+                }
+            }
+            index++;
+            if (tiles.Count >= picks.Count) break;
+        }
+        return (tiles, indices);
+    }
+
+    private static void DrawHeader(Mat canvas, string title)
+    {
+        Label(canvas, title, new Point(8, 26), 0.7, 2);
+        int x = 8, y = 50;
+        foreach (var (colour, thickness, text) in new[] { (Truth, 2, "ground truth"), (Pseudo, 4, "pseudo box, reliable frame"), (Pseudo, 1, "pseudo box, other frame") })
+        {
+            Cv2.Rectangle(canvas, new Rect(x, y - 12, 22, 14), colour, thickness);
+            Label(canvas, text, new Point(x + 30, y), 0.5, 1);
+            x += 40 + text.Length * 10;
+        }
+    }
+
+    /// <summary>Light text with a dark outline: readable on bright and dark frames alike.</summary>
+    private static void Label(Mat canvas, string text, Point at, double scale, int thickness, Scalar? colour = null)
+    {
+        Cv2.PutText(canvas, text, at, HersheyFonts.HersheySimplex, scale, Scalar.Black, thickness + 3, LineTypes.AntiAlias);
+        Cv2.PutText(canvas, text, at, HersheyFonts.HersheySimplex, scale, colour ?? Text, thickness, LineTypes.AntiAlias);
+    }
+
+    private static string Shorten(string s, int n) => s.Length <= n ? s : s[..(n - 1)] + "…";
+
+    private static Rect ToRect(BoxF b) => new((int)b.X, (int)b.Y, Math.Max(1, (int)b.W), Math.Max(1, (int)b.H));
+}
