@@ -5,52 +5,13 @@ namespace Ulast.Cli;
 
 public static class Program
 {
-    private const string Usage = """
-        ulast — unsupervised Siamese tracking (ULAST) on ILGPU kernels
-
-        usage:
-          ulast bench kernels [--device auto|cuda|cpu] [--kernels] [--repeats N] [--only TEXT] [--json FILE]
-          ulast bench ops [--device auto|cuda|cpu] [--kernels] [--batch N] [--channels N] [--repeats N] [--json FILE]
-          ulast track --input VIDEO|SEQUENCE [--box x,y,w,h] [--out FILE] [--video OUT.mp4] [--frames N] [--online] [model options]
-          ulast eval [--data FOLDER] [--sequences a,b] [--trackers ulast,ulast-online,kcf,csrt,mil] [--models NAME=FILE,...] [--online] [--out DIR] [model options]
-          ulast model --out FILE [--backbone small|resnet50] [--channels N] [--imagenet RESNET50.safetensors]
-          ulast pseudo-label [--input DIR|VIDEO] [--out labels.json] [--fresh] [--step N]
-          ulast pseudo-label --quality [--data DIR] [--out DIR]
-          ulast train --out runs/NAME [--config FILE.json] [--labels labels.json] [--resume] [--steps N] [--init MODEL]
-                      [--no-cycle] [--no-cpt] [--no-region-mask] [--no-reweight] [--cpt-residual] [--seed N] [--lr X]
-                      [--optimizer sgd|adamw] [--naive-batch N] [--cycle-batch N] [--cycle-start N] [--validate-every N]
-                      [--val-sequences a,b] [--train-only PREFIX,...] [--write-config FILE]
-          ulast bench train [--naive-batch 16] [--cycle-batch 8] [--repeats N] [--json FILE]
-          ulast bench track [--sequence FOLDER] [--frames N] [--backbones small,resnet50] [--json FILE]
-          ulast gradcheck [--op NAME] [--seed N] [--device auto|cuda|cpu] [--kernels] [--list]
-          ulast device [--device auto|cuda|cpu]
-
-        model options: --checkpoint FILE (default: the shipped models/ulast-small.safetensors), or --backbone small|resnet50 [--channels N] (untrained)
-                       --penalty-k X --window-influence X --size-lr X (tracker post-processing)
-                       --online-lambda X --online-capacity N --online-interval N --online-min-score X --online-regression (ULAST-on's memory)
-        --device    auto (CUDA if present, else CPU), cuda or cpu
-        --kernels   on the CPU, run every op through ILGPU's CPU accelerator (slow; for checking)
-        """;
-
     public static int Main(string[] args)
     {
         try
         {
-            if (args.Length == 0 || args[0] is "-h" or "--help" or "help") { Console.WriteLine(Usage); return args.Length == 0 ? 2 : 0; }
-            // `ulast COMMAND --help`: that command's usage lines, and nothing run.
-            if (args.Skip(1).Any(a => a is "--help" or "-h")) { Console.WriteLine(CommandUsage(args[0], args.Length > 2 && args[0] == "bench" ? args[1] : null)); return 0; }
-            return args[0] switch
-            {
-                "bench" => Bench(args.Skip(1).ToArray()),
-                "gradcheck" => Ulast.GradCheck.Program.Run(args.Skip(1).ToArray(), Console.Out),
-                "device" => ShowDevice(new Options(args.Skip(1).ToArray())),
-                "track" => Commands.TrackCommand.Run(new Options(args.Skip(1).ToArray())),
-                "eval" => Commands.EvalCommand.Run(new Options(args.Skip(1).ToArray())),
-                "model" => Commands.ModelCommand.Run(new Options(args.Skip(1).ToArray())),
-                "pseudo-label" => Commands.PseudoLabelCommand.Run(new Options(args.Skip(1).ToArray())),
-                "train" => Commands.TrainCommand.Run(new Options(args.Skip(1).ToArray())),
-                _ => throw new ArgumentException($"Unknown command '{args[0]}'. Run 'ulast --help'."),
-            };
+            // No command: the overview, as a usage error.
+            if (args.Length == 0) { CommandTree.Invoke(new[] { "--help" }); return 2; }
+            return CommandTree.Invoke(args);
         }
         catch (ArgumentException ex)
         {
@@ -69,23 +30,6 @@ public static class Program
         }
     }
 
-    /// <summary>The usage lines of one command (all of them for an unknown one), with the shared option notes.</summary>
-    public static string CommandUsage(string command, string? sub)
-    {
-        var lines = Usage.Split('\n');
-        string key = sub is null || sub.StartsWith('-') ? $"ulast {command} " : $"ulast {command} {sub}";
-        var picked = new List<string>();
-        for (int i = 0; i < lines.Length; i++)
-        {
-            if (!lines[i].TrimStart().StartsWith(key.TrimEnd(), StringComparison.Ordinal)) continue;
-            picked.Add(lines[i].TrimEnd());
-            for (int j = i + 1; j < lines.Length && lines[j].StartsWith("              ", StringComparison.Ordinal) && !lines[j].TrimStart().StartsWith("ulast", StringComparison.Ordinal); j++) picked.Add(lines[j].TrimEnd());
-        }
-        if (picked.Count == 0) return Usage;
-        int notes = Array.FindIndex(lines, l => l.TrimStart().StartsWith("model options:", StringComparison.Ordinal));
-        return "usage:\n" + string.Join('\n', picked) + (notes >= 0 ? "\n\n" + string.Join('\n', lines.Skip(notes).Select(l => l.TrimEnd())) : "");
-    }
-
     /// <summary>OpenCV's native wrapper fails to load without its system libraries (on Debian: libgtk-3-0).</summary>
     public static string? MissingNativeLibrary(Exception ex)
     {
@@ -95,12 +39,10 @@ public static class Program
         return null;
     }
 
-    private static int Bench(string[] args)
+    public static int Bench(string which, Options o)
     {
-        if (args.Length == 0 || args[0] is not ("kernels" or "ops" or "track" or "train")) throw new ArgumentException("usage: ulast bench kernels|ops|track|train [...]");
-        var o = new Options(args.Skip(1).ToArray());
         using var dev = o.CreateDevice();
-        if (args[0] == "train")
+        if (which == "train")
         {
             int nb = o.Int("--naive-batch", 16, 1), cb = o.Int("--cycle-batch", 8, 1), rep = o.Int("--repeats", 5, 1);
             var json = o.String("--json");
@@ -108,7 +50,7 @@ public static class Program
             OutputCheck.File(json, "--json");
             return TrainBench.Run(dev, nb, cb, rep, json, Console.Out);
         }
-        if (args[0] == "track")
+        if (which == "track")
         {
             var seqPath = o.String("--sequence") ?? Path.Combine("..", "shared", "data", "annotated", "David");
             var backbones = (o.String("--backbones") ?? "small,resnet50").Split(',', StringSplitOptions.RemoveEmptyEntries);
@@ -119,14 +61,14 @@ public static class Program
             return TrackBench.Run(dev, seqPath, frames, backbones, json, Console.Out);
         }
         OutputCheck.File(o.String("--json"), "--json");
-        int code = args[0] == "kernels"
+        int code = which == "kernels"
             ? KernelBench.Run(dev, o.Int("--repeats", 7, 1), o.String("--json"), o.String("--only"), Console.Out)
             : OpsBench.Run(dev, o.Int("--batch", 16, 1), o.Int("--channels", 256, 1), o.Int("--repeats", 7, 1), o.String("--json"), Console.Out);
         o.EnsureAllUsed();
         return code;
     }
 
-    private static int ShowDevice(Options o)
+    public static int ShowDevice(Options o)
     {
         using var dev = o.CreateDevice();
         Console.WriteLine(dev.Name);
@@ -141,8 +83,12 @@ public sealed class Options
     private readonly Dictionary<string, string?> _values = new();
     private readonly HashSet<string> _used = new();
 
+    /// <summary>The arguments as given (for a command that parses them itself).</summary>
+    public string[] Arguments { get; }
+
     public Options(string[] args)
     {
+        Arguments = args;
         for (int i = 0; i < args.Length; i++)
         {
             string key = args[i];

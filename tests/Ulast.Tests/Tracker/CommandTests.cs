@@ -10,12 +10,13 @@ namespace Ulast.Tests.Tracker;
 public class CommandTests
 {
     [Theory]
-    [InlineData("track", "ulast track --input")]
-    [InlineData("eval", "ulast eval [--data")]
-    [InlineData("device", "ulast device")]
-    [InlineData("train", "[--train-only PREFIX,...]")]
-    [InlineData("pseudo-label", "ulast pseudo-label --quality")]
-    [InlineData("gradcheck", "ulast gradcheck")]
+    [InlineData("track", "ulast track [options]")]
+    [InlineData("eval", "--trackers <trackers>")]
+    [InlineData("device", "ulast device [options]")]
+    [InlineData("train", "--train-only <train-only>")]
+    [InlineData("pseudo-label", "--quality")]
+    [InlineData("gradcheck", "--op <op>")]
+    [InlineData("model", "--imagenet <imagenet>")]
     public void HelpOnEveryCommandPrintsItsUsageAndRunsNothing(string command, string expected)
     {
         var output = new StringWriter();
@@ -24,9 +25,25 @@ public class CommandTests
         // --device cuda would fail on this machine if the command ran instead of printing its help.
         try { Assert.Equal(0, Program.Main(new[] { command, "--device", "cuda", "--help" })); }
         finally { Console.SetOut(saved); }
-        Assert.StartsWith("usage:", output.ToString());
+        Assert.Contains("Usage:", output.ToString());
         Assert.Contains(expected, output.ToString());
         Assert.DoesNotContain("device:", output.ToString());
+    }
+
+    [Theory]
+    [InlineData("--frames 0", "--frames must be at least 1, got 0.")]
+    [InlineData("--frames 2.5", "Cannot parse argument '2.5' for option '--frames'")]
+    [InlineData("--penalty-k NaN", "--penalty-k must be a finite number")]
+    [InlineData("--no-such-option", "Unrecognized command or argument '--no-such-option'")]
+    public void UsageErrorsExit2WithTheirReason(string options, string expected)
+    {
+        var error = new StringWriter();
+        var saved = Console.Error;
+        Console.SetError(error);
+        try { Assert.Equal(2, Program.Main(new[] { "track", "--input", "x" }.Concat(options.Split(' ')).ToArray())); }
+        finally { Console.SetError(saved); }
+        Assert.Contains(expected, error.ToString());
+        Assert.Contains("Run 'ulast track --help' for usage.", error.ToString());
     }
 
     [SkippableTheory]

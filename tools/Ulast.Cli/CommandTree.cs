@@ -1,0 +1,202 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Parsing;
+using System.Globalization;
+
+namespace Ulast.Cli;
+
+/// <summary>
+/// The command line on System.CommandLine: every command and option declared once, with its type, range and help
+/// text. Parsing, `--help` and type and range errors are System.CommandLine's; a parsed command hands its given
+/// options to the command's Run(<see cref="Options"/>), which reads them by name.
+/// </summary>
+public static class CommandTree
+{
+    private enum Kind { Text, Int, Number, Flag }
+
+    private sealed record Spec(string Name, Kind Kind, string Help, int Min = int.MinValue);
+
+    private static Spec Text(string name, string help) => new(name, Kind.Text, help);
+    private static Spec Int(string name, string help, int min = 1) => new(name, Kind.Int, help, min);
+    private static Spec Number(string name, string help) => new(name, Kind.Number, help);
+    private static Spec Flag(string name, string help) => new(name, Kind.Flag, help);
+
+    private static readonly Spec[] DeviceOptions =
+    {
+        Text("--device", "auto (CUDA if present, else CPU), cuda or cpu [default: auto]"),
+        Flag("--kernels", "on the CPU, run every op through ILGPU's CPU accelerator (slow; for checking)"),
+    };
+
+    private static readonly Spec[] ModelOptions =
+    {
+        Text("--checkpoint", "trained model [default: the shipped models/ulast-small.safetensors]"),
+        Text("--backbone", "small or resnet50: an untrained network instead of a checkpoint"),
+        Int("--channels", "channels of the untrained network's head"),
+        Number("--penalty-k", "tracker post-processing: scale/ratio change penalty"),
+        Number("--window-influence", "tracker post-processing: cosine window weight"),
+        Number("--size-lr", "tracker post-processing: box size update rate"),
+        Number("--online-lambda", "ULAST-on: weight λm of the memory template's response"),
+        Int("--online-capacity", "ULAST-on: memory entries"),
+        Int("--online-interval", "ULAST-on: frames between memory updates"),
+        Number("--online-min-score", "ULAST-on: least score for a frame to enter the memory"),
+        Flag("--online-regression", "ULAST-on: mix the memory template's box regression too"),
+    };
+
+    public static Command Build()
+    {
+        // Named, not RootCommand's process name: help says "ulast" however it was started (dotnet ulast.dll, a test host).
+        var root = new Command("ulast", "ulast — unsupervised Siamese tracking (ULAST) on ILGPU kernels") { new HelpOption() };
+        root.Subcommands.Add(Make("track", "Track an object through a video or a sequence folder.", o => Commands.TrackCommand.Run(o),
+            new[]
+            {
+                Text("--input", "video file or sequence folder (required)"),
+                Text("--box", "first box x,y,w,h [default: the sequence's first ground-truth box]"),
+                Text("--out", "boxes file [default: out/track/NAME.txt]"),
+                Text("--video", "also write the frames with the boxes drawn (e.g. OUT.mp4)"),
+                Int("--frames", "track at most this many frames"),
+                Flag("--online", "ULAST-on: a memory template built by the CPT"),
+            }.Concat(ModelOptions).Concat(DeviceOptions)));
+        root.Subcommands.Add(Make("eval", "One-pass evaluation (AUC, precision, normalised precision, FPS) beside OpenCV's KCF, CSRT and MIL.", o => Commands.EvalCommand.Run(o),
+            new[]
+            {
+                Text("--data", "folder of annotated sequences [default: ../shared/data/annotated]"),
+                Text("--sequences", "only these sequences, comma-separated"),
+                Text("--trackers", "ulast, ulast-online, kcf, csrt, mil, comma-separated [default: ulast,kcf,csrt,mil]"),
+                Text("--models", "more checkpoints to evaluate: NAME=FILE,..."),
+                Flag("--online", "also evaluate every model with ULAST-on (NAME-online)"),
+                Text("--out", "report folder [default: out/eval]"),
+            }.Concat(ModelOptions).Concat(DeviceOptions)));
+        root.Subcommands.Add(Make("model", "Write an untrained (or ImageNet-initialised) model checkpoint.", o => Commands.ModelCommand.Run(o),
+            new[]
+            {
+                Text("--out", "checkpoint file (required)"),
+                Text("--backbone", "small or resnet50 [default: small]"),
+                Int("--channels", "head channels"),
+                Text("--imagenet", "torchvision ResNet-50 weights (safetensors) for the resnet50 backbone"),
+            }.Concat(DeviceOptions)));
+        root.Subcommands.Add(Make("pseudo-label", "Pseudo labels for unlabelled videos (or, with --quality, their quality on annotated ones).", o => Commands.PseudoLabelCommand.Run(o),
+            new[]
+            {
+                Text("--input", "folder of videos and frame folders, or one video [default: ../shared/data/unlabeled]"),
+                Text("--out", "labels file (with --quality: a report folder) [default: out/labels.json]"),
+                Flag("--fresh", "start again instead of resuming the labels file"),
+                Int("--step", "label every N-th frame pair [default: 2]"),
+                Flag("--quality", "label the annotated sequences as if unlabelled and score the labels"),
+                Text("--data", "with --quality: the annotated sequences [default: ../shared/data/annotated]"),
+            }));
+        root.Subcommands.Add(Make("train", "Train from unlabelled video: naive pairs and the forward-backward cycle.", o => Commands.TrainCommand.Run(o),
+            new[]
+            {
+                Text("--out", "run folder, e.g. runs/NAME (required)"),
+                Text("--config", "training config (JSON)"),
+                Text("--labels", "labels file [default: out/labels.json; labelled first when missing]"),
+                Flag("--resume", "continue the run in --out where it stopped"),
+                Int("--steps", "total steps"),
+                Text("--init", "start from this model's weights"),
+                Flag("--no-cycle", "naive pairs only"),
+                Flag("--no-cpt", "ablation: the template stays T1 through the cycle"),
+                Flag("--no-region-mask", "ablation: the conventional cycle (crop of a detached box)"),
+                Flag("--no-reweight", "ablation: no mask-guided re-weighting"),
+                Flag("--cpt-residual", "the CPT adds its output to the template"),
+                Int("--seed", "random seed", int.MinValue),
+                Number("--lr", "peak learning rate"),
+                Text("--optimizer", "sgd or adamw"),
+                Int("--naive-batch", "naive pairs per step"),
+                Int("--cycle-batch", "cycle clips per step"),
+                Int("--cycle-start", "first step of the cycle loss", 0),
+                Int("--validate-every", "steps between validations (0: never)", 0),
+                Int("--checkpoint-every", "steps between checkpoints"),
+                Text("--val-sequences", "validation sequences, comma-separated"),
+                Text("--train-only", "train only parameters under these prefixes, comma-separated (e.g. cpt.)"),
+                Text("--backbone", "small or resnet50"),
+                Text("--write-config", "write the resolved config to this file and stop"),
+            }.Concat(DeviceOptions)));
+        var bench = new Command("bench", "Benchmarks: kernels, ops, tracking and training steps.");
+        bench.Subcommands.Add(Make("kernels", "Every kernel at tracking and training shapes.", o => Program.Bench("kernels", o),
+            new[] { Int("--repeats", "timed repeats [default: 7]"), Text("--only", "cases whose name contains this"), Text("--json", "also write the results here") }.Concat(DeviceOptions)));
+        bench.Subcommands.Add(Make("ops", "Autograd ops forward and backward.", o => Program.Bench("ops", o),
+            new[] { Int("--batch", "batch [default: 16]"), Int("--channels", "channels [default: 256]"), Int("--repeats", "timed repeats [default: 7]"), Text("--json", "also write the results here") }.Concat(DeviceOptions)));
+        bench.Subcommands.Add(Make("track", "Tracking speed per frame (offline and online, alternating).", o => Program.Bench("track", o),
+            new[] { Text("--sequence", "sequence folder [default: ../shared/data/annotated/David]"), Int("--frames", "frames [default: 40]"), Text("--backbones", "small,resnet50"), Text("--json", "also write the results here") }.Concat(DeviceOptions)));
+        bench.Subcommands.Add(Make("train", "Training step time, split into forward, backward and optimiser.", o => Program.Bench("train", o),
+            new[] { Int("--naive-batch", "naive batch [default: 16]"), Int("--cycle-batch", "cycle batch [default: 8]"), Int("--repeats", "timed repeats [default: 5]"), Text("--json", "also write the results here") }.Concat(DeviceOptions)));
+        root.Subcommands.Add(bench);
+        root.Subcommands.Add(Make("gradcheck", "Finite-difference gradient check of every op.", o => Ulast.GradCheck.Program.Run(o.Arguments, Console.Out),
+            new[] { Text("--op", "only this op"), Int("--seed", "random seed", int.MinValue), Int("--samples", "points checked per input"), Flag("--list", "list the ops") }.Concat(DeviceOptions)));
+        root.Subcommands.Add(Make("device", "Show the device that would run.", o => Program.ShowDevice(o), DeviceOptions));
+        return root;
+    }
+
+    private static Command Make(string name, string description, Func<Options, int> run, IEnumerable<Spec> specs)
+    {
+        var command = new Command(name, description);
+        var options = new List<(Spec spec, Option option)>();
+        foreach (var s in specs)
+        {
+            Option option = s.Kind switch
+            {
+                Kind.Flag => new Option<bool>(s.Name) { Description = s.Help, Arity = ArgumentArity.Zero },
+                Kind.Int => Ranged(new Option<int>(s.Name) { Description = s.Help }, s.Min),
+                Kind.Number => Finite(new Option<float>(s.Name) { Description = s.Help }),
+                _ => new Option<string>(s.Name) { Description = s.Help },
+            };
+            command.Options.Add(option);
+            options.Add((s, option));
+        }
+        command.SetAction(parsed =>
+        {
+            // The options as given, in the form the command reads them.
+            var args = new List<string>();
+            foreach (var (spec, option) in options)
+            {
+                if (parsed.GetResult(option) is not { Implicit: false } given) continue;
+                args.Add(spec.Name);
+                if (spec.Kind != Kind.Flag) args.Add(given.Tokens.Count > 0 ? given.Tokens[^1].Value : "");
+            }
+            return run(new Options(args.ToArray()));
+        });
+        return command;
+    }
+
+    private static Option<int> Ranged(Option<int> option, int min)
+    {
+        if (min != int.MinValue)
+            option.Validators.Add(r =>
+            {
+                // A token that is not an integer is System.CommandLine's own error; only the range is checked here.
+                if (r.Tokens.Count > 0 && int.TryParse(r.Tokens[^1].Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) && v < min)
+                    r.AddError($"{option.Name} must be at least {min}, got {v}.");
+            });
+        return option;
+    }
+
+    private static Option<float> Finite(Option<float> option)
+    {
+        option.Validators.Add(r =>
+        {
+            if (r.Tokens.Count > 0 && float.TryParse(r.Tokens[^1].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out float v) && !float.IsFinite(v))
+                r.AddError($"{option.Name} must be a finite number, got {r.Tokens[^1].Value}.");
+        });
+        return option;
+    }
+
+    /// <summary>Parses and runs: 0 done, 1 bad data or a runtime failure (exceptions pass to the caller), 2 a usage error.</summary>
+    public static int Invoke(string[] args)
+    {
+        var parsed = Build().Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var e in parsed.Errors.Select(e => e.Message).Distinct()) Console.Error.WriteLine("error: " + e);
+            Console.Error.WriteLine($"Run 'ulast {string.Join(' ', CommandPath(parsed))} --help' for usage.".Replace("  ", " "));
+            return 2;
+        }
+        return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    }
+
+    private static IEnumerable<string> CommandPath(ParseResult parsed)
+    {
+        var names = new List<string>();
+        for (SymbolResult? r = parsed.CommandResult; r is CommandResult c && c.Command.Name != "ulast"; r = r.Parent) names.Insert(0, c.Command.Name);
+        return names;
+    }
+}
