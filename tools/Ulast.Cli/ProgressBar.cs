@@ -17,7 +17,7 @@ public sealed class ProgressBar
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ProgressTask, Info> Infos = new();
 
     private readonly string _label;
-    private readonly int _total;
+    private int _total;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly ProgressTask? _task;
     private int _lastHalf = -1;
@@ -69,6 +69,15 @@ public sealed class ProgressBar
             _lastHalf = half;
             Console.Error.WriteLine($"{_label}: {done}/{_total} {unit} ({rate})");
         }
+    }
+
+    /// <summary>Work that ended early (a video shorter than its header claims): the bar ends at what was done.</summary>
+    public void Complete(int done, string unit = "frames")
+    {
+        if (done >= _total) return;
+        _total = Math.Max(1, done);
+        if (_task is not null) _task.MaxValue = _total;
+        Report(done, unit);
     }
 
     // The first item's rate says nothing (it is mostly start-up): a rate is shown from the second on.

@@ -64,6 +64,10 @@ public static class TrackCommand
             });
         }
         finally { writer?.Dispose(); }
+        // A video's header can claim more frames than decode (tree.avi: 444 claimed, 68 decodable).
+        bar.Complete(boxes.Count);
+        if (seq.VideoPath is not null && boxes.Count < Math.Min(limit, seq.FrameCount))
+            Console.Error.WriteLine($"warning: '{input}' claims {seq.FrameCount} frames but only {boxes.Count} could be decoded; all of them were tracked.");
         if (renderTmp is not null) File.Move(renderTmp, Path.GetFullPath(videoPath!), overwrite: true);
         AtomicFile.WriteAllText(outPath, GroundTruth.Format(boxes, seq.OneBased));
         Console.WriteLine($"wrote {boxes.Count} boxes to {outPath}{(seq.OneBased ? " (1-based, like the sequence's ground truth)" : "")}{(videoPath is null ? "" : $" and {videoPath}")}");
