@@ -57,8 +57,10 @@ public static class GroundTruth
         if (!File.Exists(path)) throw new FileNotFoundException($"Ground-truth file '{path}' does not exist.", path);
         var bytes = File.ReadAllBytes(path);
         // A text file has no NUL bytes: say so rather than echo binary as a "number".
-        if (Array.IndexOf(bytes, (byte)0) >= 0) throw new BadDataException($"Ground-truth file '{path}' is binary, not text (one x,y,w,h box per line).");
-        return Parse(System.Text.Encoding.UTF8.GetString(bytes), path, oneBased, warnings);
+        string text;
+        try { text = Array.IndexOf(bytes, (byte)0) >= 0 ? throw new ArgumentException("NUL byte") : new System.Text.UTF8Encoding(false, true).GetString(bytes); }
+        catch (ArgumentException) { throw new BadDataException($"Ground-truth file '{path}' is binary, not text (one x,y,w,h box per line)."); }
+        return Parse(text, path, oneBased, warnings);
     }
 
     /// <summary>Writes boxes as x,y,w,h lines, in the sequence's convention (1-based for OTB/UAV/LaSOT).</summary>
