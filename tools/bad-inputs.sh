@@ -59,3 +59,6 @@ run "track --help"; run "eval --help"; run "device --help"; run "bench kernels -
 run "track --input /no/such/video.mp4"; run "pseudo-label --input /no/such/folder"
 run "track --input $GIRL --frames 3 --out $D/plain-file/boxes.txt"
 run "eval --sequences Girl --trackers kcf --out $D/plain-file/eval"
+$U pseudo-label --input "$D/short-gt" --out "$D/l2.json" >/dev/null 2>&1
+run "pseudo-label --input $D/short-gt --out $D/l2.json --step 3"
+run "track --input ../shared/data/unlabeled/tree.avi --box 100,100,40,40 --out $D/o.txt"
