@@ -66,13 +66,14 @@ public static class CommandTree
                 Flag("--online", "also evaluate every model with ULAST-on (NAME-online)"),
                 Text("--out", "report folder [default: out/eval]"),
             }.Concat(ModelOptions).Concat(DeviceOptions)));
-        root.Subcommands.Add(Make("model", "Write an untrained (or ImageNet-initialised) model checkpoint.", o => Commands.ModelCommand.Run(o),
+        root.Subcommands.Add(Make("model", "Write an untrained (or ImageNet-initialised) model checkpoint, or the weight average of checkpoints.", o => Commands.ModelCommand.Run(o),
             new[]
             {
                 Text("--out", "checkpoint file (required)"),
                 Text("--backbone", "small or resnet50 [default: small]"),
                 Int("--channels", "head channels"),
                 Text("--imagenet", "torchvision ResNet-50 weights (safetensors) for the resnet50 backbone"),
+                Text("--average", "[ours] write the weight average of these checkpoints of one run, comma-separated"),
             }.Concat(DeviceOptions)));
         root.Subcommands.Add(Make("pseudo-label", "Pseudo labels for unlabelled videos (or, with --quality, their quality on annotated ones).", o => Commands.PseudoLabelCommand.Run(o),
             new[]

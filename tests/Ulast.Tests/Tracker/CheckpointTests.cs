@@ -146,4 +146,45 @@ public class CheckpointTests
             foreach (var t in persistent) t.Dispose();
         }
     }
+
+    [Fact]
+    public void AveragingGivesTheMeanOfEveryTensorAndRefusesAnotherNetwork()
+    {
+        using var dev = TestDevice.Cpu();
+        var dir = Directory.CreateTempSubdirectory("ulast-avg-");
+        try
+        {
+            var paths = new List<string>();
+            var models = new List<SiameseRpn>();
+            var rng = new Random(3);
+            for (int k = 1; k <= 3; k++)
+            {
+                // Checkpoints of one run share the config: same network, weights moved apart.
+                var m = new SiameseRpn(dev, Tiny);
+                foreach (var (_, t) in m.State()) t.CopyFrom(t.ToArray().Select(v => v + (float)(rng.NextDouble() - 0.5)).ToArray());
+                paths.Add(Path.Combine(dir.FullName, $"m{k}.safetensors"));
+                Checkpoint.SaveModel(paths[^1], m);
+                models.Add(m);
+            }
+            using (var avg = CheckpointAverage.Average(paths, dev))
+            {
+                var states = models.Select(m => m.State().ToDictionary(s => s.Name, s => s.Tensor.ToArray())).ToList();
+                foreach (var (name, t) in avg.State())
+                {
+                    var got = t.ToArray();
+                    for (int j = 0; j < got.Length; j += Math.Max(1, got.Length / 50))
+                        Assert.True(Math.Abs((states[0][name][j] + (double)states[1][name][j] + states[2][name][j]) / 3 - got[j]) < 1e-5, $"{name}[{j}]");
+                }
+                // The average differs from each of its parts.
+                Assert.NotEqual(states[0]["rpn.0.cls.head2.weight"], avg.State().First(s => s.Name == "rpn.0.cls.head2.weight").Tensor.ToArray());
+            }
+            using (var other = new SiameseRpn(dev, Tiny with { Channels = 32 }))
+            {
+                Checkpoint.SaveModel(Path.Combine(dir.FullName, "other.safetensors"), other);
+                Assert.Throws<BadDataException>(() => CheckpointAverage.Average(new[] { paths[0], Path.Combine(dir.FullName, "other.safetensors") }, dev));
+            }
+            foreach (var m in models) m.Dispose();
+        }
+        finally { dir.Delete(true); }
+    }
 }

@@ -2,13 +2,29 @@ using Ulast.Tracker;
 
 namespace Ulast.Cli.Commands;
 
-/// <summary>ulast model --out FILE [--backbone small|resnet50] [--channels N] [--imagenet RESNET50.safetensors]: writes a new checkpoint.</summary>
+/// <summary>
+/// ulast model --out FILE [--backbone small|resnet50] [--channels N] [--imagenet RESNET50.safetensors]: writes a new checkpoint;
+/// ulast model --out FILE --average A,B,...: the weight average of checkpoints of one run.
+/// </summary>
 public static class ModelCommand
 {
     public static int Run(Options o)
     {
         var outPath = o.String("--out") ?? throw new ArgumentException("--out FILE is required.");
         var imagenet = o.String("--imagenet");
+        var average = o.String("--average");
+        if (average is not null)
+        {
+            var files = average.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            foreach (var f in files) if (!File.Exists(f)) throw new FileNotFoundException($"--average: '{f}' does not exist.");
+            using var adev = o.CreateDevice();
+            o.EnsureAllUsed();
+            OutputCheck.File(outPath, "--out");
+            using var averaged = CheckpointAverage.Average(files, adev);
+            Checkpoint.SaveModel(outPath, averaged, new Dictionary<string, string> { ["origin"] = "weight average of " + string.Join(", ", files) });
+            Console.WriteLine($"wrote {outPath}: the average of {files.Length} checkpoints");
+            return 0;
+        }
         var cfg = new ModelConfig { Backbone = o.String("--backbone") ?? (imagenet is null ? "small" : "resnet50") };
         int channels = o.Int("--channels", 0, 1);
         if (channels > 0) cfg = cfg with { Channels = channels };
