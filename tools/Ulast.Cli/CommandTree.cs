@@ -107,6 +107,7 @@ public static class CommandTree
                 Int("--cycle-start", "first step of the cycle loss", 0),
                 Int("--validate-every", "steps between validations (0: never)", 0),
                 Int("--checkpoint-every", "steps between checkpoints"),
+                Int("--snapshot-every", "[ours] keep the model every N steps in snapshots/ for weight averaging (0: never; may change on --resume)", 0),
                 Text("--val-sequences", "validation sequences, comma-separated"),
                 Text("--train-only", "train only parameters under these prefixes, comma-separated (e.g. cpt.)"),
                 Text("--backbone", "small or resnet50"),

@@ -76,6 +76,8 @@ public sealed record TrainConfig
 
     // Bookkeeping.
     public int CheckpointEvery { get; init; } = 50;
+    /// <summary>[ours] Keep the model every this many steps as snapshots/step-N.safetensors, for weight averaging (`ulast model --average`); 0 = none.</summary>
+    public int SnapshotEvery { get; init; }
     public int ValidateEvery { get; init; } = 250;
     /// <summary>Dev sequences for the quick validation (null = all of ValData).</summary>
     public string[]? ValSequences { get; init; }
@@ -122,6 +124,7 @@ public sealed record TrainConfig
         if (!(Lr > 0) || !(WarmupLr > 0) || !(FinalLr > 0)) throw new ArgumentException("Learning rates must be positive.");
         if (LambdaCycle is < 0 or > 1) throw new ArgumentException("lambda_cycle must lie in [0, 1].");
         if (Cycle && UseCpt && !Model.Cpt) throw new ArgumentException("The cycle with CPT needs a model built with cpt = true.");
+        if (SnapshotEvery < 0) throw new ArgumentException("snapshot_every must not be negative.");
         if (CheckpointEvery <= 0 || ValidateEvery < 0) throw new ArgumentException("checkpoint_every must be positive and validate_every not negative.");
         if (NaiveOtherFrames < 0) throw new ArgumentException("naive_other_frames must not be negative.");
     }

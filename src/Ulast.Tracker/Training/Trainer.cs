@@ -45,9 +45,9 @@ public sealed class Trainer : IDisposable
             state = Checkpoint.Read(last);
             if (!state.Metadata.TryGetValue("train_config", out var json)) throw new BadDataException($"'{last}' is not a training checkpoint (no train_config).");
             var saved = TrainConfig.FromJson(json, last);
-            // Only the length of the run may change on resume: anything else would not continue the same run.
-            if (saved.ToJson() != (config with { Steps = saved.Steps }).ToJson())
-                throw new ArgumentException($"--resume: the config differs from the one '{last}' was trained with (only the number of steps may change).");
+            // Only the length of the run and what it keeps may change on resume: anything else would not continue the same run.
+            if (saved.ToJson() != (config with { Steps = saved.Steps, SnapshotEvery = saved.SnapshotEvery }).ToJson())
+                throw new ArgumentException($"--resume: the config differs from the one '{last}' was trained with (only the number of steps and snapshot_every may change).");
         }
         config.Validate();
         Config = config;
@@ -146,6 +146,8 @@ public sealed class Trainer : IDisposable
                     validated?.Invoke(NextStep, auc);
                 }
                 if (NextStep % Config.CheckpointEvery == 0 || NextStep == Config.Steps || validate) SaveLast();
+                if (Config.SnapshotEvery > 0 && NextStep % Config.SnapshotEvery == 0)
+                    Checkpoint.SaveModel(Path.Combine(_dir, "snapshots", $"step-{NextStep}.safetensors"), Model, new Dictionary<string, string> { ["step"] = NextStep.ToString(CultureInfo.InvariantCulture) });
                 if (NextStep % 25 == 0 || NextStep == Config.Steps) TrainPlots.Loss(_dir);
             }
             if (NextStep < Config.Steps) SaveLast();   // interrupted: nothing lost

@@ -88,8 +88,10 @@ public sealed class TrainingTests : IDisposable
         var straight = Train(cfg, labels, "straight");
         var first = Train(cfg, labels, "resumed", stopAfter: 4);
         Assert.Equal(4, first.Count);
-        var rest = Train(cfg, labels, "resumed", resume: true);
+        // Snapshots may be switched on when resuming: they keep models, they do not change the run.
+        var rest = Train(cfg with { SnapshotEvery = 3 }, labels, "resumed", resume: true);
         Assert.Equal(new[] { 4, 5 }, rest.Select(s => s.Step));
+        Assert.Equal(new[] { "step-6.safetensors" }, Directory.GetFiles(Path.Combine(_dir, "resumed", "snapshots")).Select(Path.GetFileName));
         for (int i = 0; i < 2; i++)
         {
             Assert.Equal(straight[4 + i].Loss, rest[i].Loss);

@@ -85,8 +85,9 @@ public static class TrainCommand
     private static TrainConfig Overrides(Options o, TrainConfig c, bool resume)
     {
         int steps = o.Int("--steps", c.Steps);
+        // Resuming keeps the run's config; only how long it runs and what it keeps may change.
         if (resume)
-            return c with { Steps = steps };
+            return c with { Steps = steps, SnapshotEvery = o.Int("--snapshot-every", c.SnapshotEvery) };
         var model = c.Model;
         if (o.Flag("--cpt-residual")) model = model with { CptResidual = true };
         var backbone = o.String("--backbone");
@@ -107,6 +108,7 @@ public static class TrainCommand
             CycleStart = o.Int("--cycle-start", c.CycleStart),
             ValidateEvery = o.Int("--validate-every", c.ValidateEvery),
             CheckpointEvery = o.Int("--checkpoint-every", c.CheckpointEvery),
+            SnapshotEvery = o.Int("--snapshot-every", c.SnapshotEvery),
             ValSequences = valSeq is null ? c.ValSequences : valSeq.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             Cycle = c.Cycle && !o.Flag("--no-cycle"),
             UseCpt = c.UseCpt && !o.Flag("--no-cpt"),
