@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Reproduces the shipped model (models/ulast-small.safetensors) and the other models of docs/results.md.
-# Stage 1: naive pairs only, from scratch (the shipped tracker). Stage 2: the CPT alone trained through the
-# cycle with the tracker frozen (train_only) — the shipped model, whose offline tracker is stage 1's exactly and
-# whose CPT builds ULAST-on's memory template. Then the comparisons: the full method (naive + cycle) fine-tuned
-# from stage 1 beside a naive-only continuation with the same budget (at two learning rates), and one short run
-# per ablation switch.
+# Stage 1: naive pairs only, from scratch, 1,200 steps. Stage 1b: the same run continued to 3,000 steps (its
+# learning-rate schedule stretched to the new length), validated every 300 steps; its best checkpoint (dev AUC,
+# step 1,800) is the shipped tracker, and snapshots every 150 steps feed the weight-averaging comparison.
+# Stage 2: the CPT alone trained through the cycle with the tracker frozen (train_only) — the shipped model,
+# whose offline tracker is stage 1b's best exactly and whose CPT builds ULAST-on's memory template. Then the
+# comparisons: the full method (naive + cycle) fine-tuned from stage 1 beside a naive-only continuation with the
+# same budget (at two learning rates), and one short run per ablation switch.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dotnet build ULAST.sln -c Release -v quiet -nologo
@@ -17,13 +19,18 @@ LABELS=${LABELS:-out/labels.json}
 # Each stage resumes where it stopped when its run folder has a checkpoint (resume may only change --steps).
 naive() { if [ -f runs/naive/last.safetensors ]; then $U train --out runs/naive --resume --steps 1200; else $U train --out runs/naive --labels "$LABELS" --no-cycle --steps 1200 --validate-every 300; fi; }
 naive
+if [ ! -f runs/naive-long/last.safetensors ]; then mkdir -p runs/naive-long && cp runs/naive/* runs/naive-long/; fi
+$U train --out runs/naive-long --resume --steps 3000 --snapshot-every 150
+S=runs/naive-long/snapshots
+$U model --out runs/naive-long/avg5.safetensors --average $S/step-2400.safetensors,$S/step-2550.safetensors,$S/step-2700.safetensors,$S/step-2850.safetensors,$S/step-3000.safetensors
 
 INIT=runs/naive/last.safetensors
 finetune() { local name=$1 steps=$2; shift 2
   if [ -f "runs/$name/last.safetensors" ]; then $U train --out "runs/$name" --resume --steps "$steps"
   else $U train --out "runs/$name" --labels "$LABELS" --config "${CONFIG:-configs/finetune.json}" --init "$INIT" --steps "$steps" "$@"; fi; }
-CONFIG=configs/cpt-only.json finetune cpt-only 300
-echo "shipped model: runs/cpt-only/last.safetensors → models/ulast-small.safetensors"
+INIT=runs/naive-long/best.safetensors CONFIG=configs/cpt-only.json finetune cpt-only-long 300
+echo "shipped model: runs/cpt-only-long/last.safetensors → models/ulast-small.safetensors"
+CONFIG=configs/cpt-only.json finetune cpt-only 300   # the previous shipped model (stage 1 + CPT), for comparison
 [ "${COMPARISONS:-1}" = 1 ] || exit 0
 finetune full 250
 finetune naive-more 250 --no-cycle
