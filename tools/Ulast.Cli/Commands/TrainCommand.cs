@@ -71,7 +71,9 @@ public static class TrainCommand
                 Console.WriteLine($"stopped at step {trainer.NextStep}: {outDir}/{Trainer.LastFile} written; continue with: ulast train --out {outDir} --resume");
                 return 130;
             }
-            Console.WriteLine($"done: {cfg.Steps} steps; {trainer.SkippedSteps} skipped; best validation AUC {trainer.BestAuc:0.000} → {outDir}/{Trainer.BestFile}; logs train.csv, val.csv, loss.png, val.png");
+            Console.WriteLine(cfg.ValidateEvery > 0
+                ? $"done: {cfg.Steps} steps; {trainer.SkippedSteps} skipped; best validation AUC {trainer.BestAuc:0.000} → {outDir}/{Trainer.BestFile}; logs train.csv, val.csv, loss.png, val.png"
+                : $"done: {cfg.Steps} steps; {trainer.SkippedSteps} skipped; no validation (validate_every 0) → {outDir}/{Trainer.LastFile}; logs train.csv, loss.png");
             return 0;
         }
         catch (TrainingDivergedException e)
