@@ -14,6 +14,7 @@ public static class Plot
             var line = plot.Add.ScatterLine(xs[..n], ys[..n].Select(y => double.IsFinite(y) ? y : double.NaN).ToArray());
             line.LegendText = label;
             line.LineWidth = 2;
+            if (n <= 30) line.MarkerSize = 7;   // few points (validation every K steps): show where they are
         }
         plot.Title(title);
         plot.XLabel(xLabel);
