@@ -60,7 +60,7 @@ public static class PseudoLabelCommand
         var shown = labels.Videos.Where(v => v.Value.Frames > 0 && sources.Any(s => s.name == v.Key)).OrderBy(v => v.Key, StringComparer.Ordinal)
             .Select(v => (SequenceLoader.Load(sources.First(s => s.name == v.Key).path), v.Value)).ToList();
         if (shown.Count > 0)
-            LabelMontage.Write(montage, $"Pseudo labels of {shown.Count} videos ({labels.Videos.Count(v => !v.Value.Dropped)} usable, {labels.Videos.Sum(v => v.Value.Segments.Sum(s => s[1] - s[0] + 1))} reliable frames)", shown);
+            LabelMontage.Write(montage, $"Pseudo labels of {shown.Count} videos ({labels.Videos.Count(v => !v.Value.Dropped)} usable, {labels.Videos.Where(v => !v.Value.Dropped).Sum(v => v.Value.Segments.Sum(s => s[1] - s[0] + 1))} reliable frames in them)", shown);
         Console.WriteLine($"wrote {outPath}{(shown.Count > 0 ? $" and {montage} (thick red: reliable pseudo boxes)" : "")}: {labels.Videos.Count(v => !v.Value.Dropped)} usable videos, {labels.Videos.Count(v => v.Value.Dropped)} dropped, {labels.Failed.Count} unreadable");
         return 0;
     }
