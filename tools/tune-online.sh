@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 MODEL=${1:?usage: tools/tune-online.sh MODEL [DATA] [OUT]}
 DATA=${2:-../shared/data/annotated}
 OUT=${3:-out/tune-online}
-U="dotnet tools/Ulast.Cli/bin/Release/net10.0/ulast.dll"
+U=${U:-"dotnet tools/Ulast.Cli/bin/Release/net10.0/ulast.dll"}
 mkdir -p "$OUT"
 overall() { awk -F'|' '/^OVERALL/{split($2,a,"/"); gsub(/ /,"",a[1]); print a[1]}'; }
 auc() { $U eval --data "$DATA" --trackers ulast-online --checkpoint "$MODEL" --online-lambda "$1" --online-min-score "$2" \
