@@ -3,7 +3,7 @@ namespace Ulast.Tracker;
 /// <summary>
 /// ULAST-on (§8): a memory queue of past search features with their region masks, a memory template built
 /// from it by the trained CPT, and the classification response mixed as R = (1 − λm)·R^L + λm·R^M.
-/// Defaults chosen on the dev sequences (docs/results.md, "Online tracking").
+/// Defaults chosen on the dev sequences for the shipped model by tools/tune-online.sh (docs/results.md, "Online tracking, tuned").
 /// </summary>
 public sealed record OnlineConfig
 {
@@ -12,9 +12,9 @@ public sealed record OnlineConfig
     /// <summary>Frames between two admissions to the queue (and two rebuilds of the memory template).</summary>
     public int UpdateInterval { get; init; } = 10;
     /// <summary>Confidence gate: a frame enters only when its best score is at least this.</summary>
-    public float MinScore { get; init; } = 0.7f;
+    public float MinScore { get; init; } = 0.9f;
     /// <summary>λm, the weight of the memory template's classification response.</summary>
-    public float LambdaM { get; init; } = 0.3f;
+    public float LambdaM { get; init; } = 0.1f;
     /// <summary>Also mix the box regression of the memory template with the same weight (off: boxes from the initial template).</summary>
     public bool MemoryRegression { get; init; }
 
