@@ -56,10 +56,12 @@ public static class GroundTruth
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Ground-truth file '{path}' does not exist.", path);
         var bytes = File.ReadAllBytes(path);
-        // A text file has no NUL bytes: say so rather than echo binary as a "number".
-        string text;
-        try { text = Array.IndexOf(bytes, (byte)0) >= 0 ? throw new ArgumentException("NUL byte") : new System.Text.UTF8Encoding(false, true).GetString(bytes); }
-        catch (ArgumentException) { throw new BadDataException($"Ground-truth file '{path}' is binary, not text (one x,y,w,h box per line)."); }
+        // A text file is UTF-8 without NUL bytes: say so rather than echo binary as a "number".
+        string? text = null;
+        if (Array.IndexOf(bytes, (byte)0) < 0)
+            try { text = new System.Text.UTF8Encoding(false, true).GetString(bytes); }
+            catch (System.Text.DecoderFallbackException) { }
+        if (text is null) throw new BadDataException($"Ground-truth file '{path}' is binary, not text (one x,y,w,h box per line).");
         return Parse(text, path, oneBased, warnings);
     }
 

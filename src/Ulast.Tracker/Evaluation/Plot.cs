@@ -21,10 +21,6 @@ public static class Plot
         plot.YLabel(yLabel);
         plot.Axes.SetLimits(0, xMax, 0, yMax);
         plot.ShowLegend(ScottPlot.Alignment.UpperRight);
-        var full = System.IO.Path.GetFullPath(path);
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
-        var tmp = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(full)!, ".tmp-" + Environment.ProcessId + "-" + System.IO.Path.GetFileName(full));
-        plot.SavePng(tmp, 800, 600);
-        File.Move(tmp, full, overwrite: true);
+        AtomicFile.Replace(path, tmp => plot.SavePng(tmp, 800, 600));
     }
 }

@@ -38,12 +38,15 @@ public sealed record ModelConfig
         ModelConfig? c;
         try { c = JsonSerializer.Deserialize<ModelConfig>(json, Json); }
         catch (JsonException e) { throw new BadDataException($"'{source}' holds a corrupt model config: {e.Message}", e); }
-        if (c is null || c.Backbone is null || c.Anchors is null || c.Anchors.Ratios is null || c.Anchors.Scales is null)
+        if (c is null || !c.IsComplete)
             throw new BadDataException($"'{source}' holds an incomplete model config (null where a value is needed).");
         try { c.Validate(); }
         catch (ArgumentException e) { throw new BadDataException($"'{source}' holds an invalid model config: {e.Message}", e); }
         return c;
     }
+
+    /// <summary>No null where JSON could have put one (a config read from a file).</summary>
+    internal bool IsComplete => Backbone is not null && Anchors?.Ratios is not null && Anchors.Scales is not null;
 
     public void Validate()
     {

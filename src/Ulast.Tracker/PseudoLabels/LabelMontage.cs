@@ -25,10 +25,9 @@ public static class LabelMontage
             {
                 int y = Header + r * (rowH + 2);
                 var (seq, labels) = items[r];
-                int reliable = labels.Segments.Sum(s => s[1] - s[0] + 1);
                 Label(canvas, Shorten(seq.Name, 22), new Point(8, y + 24), 0.6, 2);
                 Label(canvas, $"{labels.Frames} frames", new Point(8, y + 50), 0.5, 1);
-                Label(canvas, labels.Dropped ? "dropped" : $"{reliable} reliable", new Point(8, y + 72), 0.5, 1, labels.Dropped ? new Scalar(0, 160, 255) : Text);
+                Label(canvas, labels.Dropped ? "dropped" : $"{labels.ReliableFrames} reliable", new Point(8, y + 72), 0.5, 1, labels.Dropped ? new Scalar(0, 160, 255) : Text);
                 int x = Caption;
                 foreach (var (tile, index) in rows[r].tiles.Zip(rows[r].indices))
                 {
@@ -37,11 +36,7 @@ public static class LabelMontage
                     x += tile.Width + 2;
                 }
             }
-            var full = System.IO.Path.GetFullPath(path);
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
-            var tmp = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(full)!, ".tmp-" + Environment.ProcessId + "-" + System.IO.Path.GetFileName(full));
-            if (!Cv2.ImWrite(tmp, canvas)) throw new IOException($"Could not write '{path}'.");
-            File.Move(tmp, full, overwrite: true);
+            AtomicFile.Replace(path, tmp => { if (!Cv2.ImWrite(tmp, canvas)) throw new IOException($"Could not write '{path}'."); });
         }
         finally { foreach (var r in rows) foreach (var t in r.tiles) t.Dispose(); }
     }

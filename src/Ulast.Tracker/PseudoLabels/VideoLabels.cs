@@ -19,6 +19,9 @@ public sealed class VideoLabels
     public bool Dropped { get; init; }
     public string? Reason { get; init; }
 
+    /// <summary>Frames inside the reliable segments.</summary>
+    [JsonIgnore] public int ReliableFrames => Segments.Sum(s => s[1] - s[0] + 1);
+
     public BoxF Box(int frame) => Boxes[frame] is { } b ? new BoxF(b[0], b[1], b[2], b[3]) : BoxF.Invalid;
 
     /// <summary>The reliable segment holding a frame, or null.</summary>
@@ -82,12 +85,5 @@ public sealed class LabelsFile
             if (reason is null) throw Bad($"failed video '{BadDataException.Quote(name, 40)}' has no reason");
     }
 
-    public void Write(string path)
-    {
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var tmp = full + ".tmp-" + Environment.ProcessId;
-        File.WriteAllText(tmp, JsonSerializer.Serialize(this, Json));
-        File.Move(tmp, full, overwrite: true);
-    }
+    public void Write(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json));
 }

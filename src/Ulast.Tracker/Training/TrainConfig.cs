@@ -106,7 +106,7 @@ public sealed record TrainConfig
             throw new BadDataException($"'{source}' is not a valid training config: {e.Message}", e);
         }
         if (c is null) throw new BadDataException($"'{source}' holds no training config (null).");
-        if (c.Model is null || c.Model.Backbone is null || c.Model.Anchors?.Ratios is null || c.Model.Anchors.Scales is null || c.Optimizer is null || c.TrainOnly is null
+        if (c.Model is null || !c.Model.IsComplete || c.Optimizer is null || c.TrainOnly is null
             || c.Reweight is null || c.SearchAugment is null || c.TemplateAugment is null || c.ValData is null || c.Tracker is null)
             throw new BadDataException($"'{source}' is not a valid training config: a section or value is null.");
         try { c.Validate(); }

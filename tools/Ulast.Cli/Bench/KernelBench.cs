@@ -1,3 +1,4 @@
+using Ulast.Tracker;
 using System.Text.Json;
 
 namespace Ulast.Cli.Bench;

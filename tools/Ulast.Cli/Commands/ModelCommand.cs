@@ -13,24 +13,24 @@ public static class ModelCommand
         var outPath = o.String("--out") ?? throw new ArgumentException("--out FILE is required.");
         var imagenet = o.String("--imagenet");
         var average = o.String("--average");
+        var backbone = o.String("--backbone");
+        int channels = o.Int("--channels", 0, 1);
+        if (average is not null && (imagenet is not null || backbone is not null || channels > 0))
+            throw new ArgumentException("--average takes the network from its checkpoints: drop --backbone, --channels and --imagenet.");
+        using var dev = o.CreateDevice();
+        o.EnsureAllUsed();
+        OutputCheck.File(outPath, "--out");
         if (average is not null)
         {
             var files = average.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             foreach (var f in files) if (!File.Exists(f)) throw new FileNotFoundException($"--average: '{f}' does not exist.");
-            using var adev = o.CreateDevice();
-            o.EnsureAllUsed();
-            OutputCheck.File(outPath, "--out");
-            using var averaged = CheckpointAverage.Average(files, adev);
+            using var averaged = CheckpointAverage.Average(files, dev);
             Checkpoint.SaveModel(outPath, averaged, new Dictionary<string, string> { ["origin"] = "weight average of " + string.Join(", ", files) });
             Console.WriteLine($"wrote {outPath}: the average of {files.Length} checkpoints");
             return 0;
         }
-        var cfg = new ModelConfig { Backbone = o.String("--backbone") ?? (imagenet is null ? "small" : "resnet50") };
-        int channels = o.Int("--channels", 0, 1);
+        var cfg = new ModelConfig { Backbone = backbone ?? (imagenet is null ? "small" : "resnet50") };
         if (channels > 0) cfg = cfg with { Channels = channels };
-        using var dev = o.CreateDevice();
-        o.EnsureAllUsed();
-        OutputCheck.File(outPath, "--out");
         using var model = new SiameseRpn(dev, cfg);
         if (imagenet is not null) Checkpoint.ImportTorchvisionResNet50(model, imagenet);
         Checkpoint.SaveModel(outPath, model, new Dictionary<string, string> { ["origin"] = imagenet is null ? "random initialisation" : "ImageNet backbone from " + Path.GetFileName(imagenet) });

@@ -45,7 +45,7 @@ public static class PseudoLabelCommand
                 ProgressBar? inner = null;
                 var v = PseudoLabeller.Label(seq, cfg, (done, total) => { inner ??= new ProgressBar(name, total); inner.Report(done, "labelled frames"); });
                 labels.Videos[name] = v;
-                ProgressBar.WriteLine($"{name}: {v.Frames} frames, quality {v.VideoQuality:0.00}, {v.Segments.Length} reliable segments ({v.Segments.Sum(s => s[1] - s[0] + 1)} frames){(v.Dropped ? ", DROPPED: " + v.Reason : "")}");
+                ProgressBar.WriteLine($"{name}: {v.Frames} frames, quality {v.VideoQuality:0.00}, {v.Segments.Length} reliable segments ({v.ReliableFrames} frames){(v.Dropped ? ", DROPPED: " + v.Reason : "")}");
             }
             catch (Exception e) when (e is BadDataException or IOException or OpenCvSharp.OpenCVException)
             {
@@ -60,7 +60,7 @@ public static class PseudoLabelCommand
         var shown = labels.Videos.Where(v => v.Value.Frames > 0 && sources.Any(s => s.name == v.Key)).OrderBy(v => v.Key, StringComparer.Ordinal)
             .Select(v => (SequenceLoader.Load(sources.First(s => s.name == v.Key).path), v.Value)).ToList();
         if (shown.Count > 0)
-            LabelMontage.Write(montage, $"Pseudo labels of {shown.Count} videos ({labels.Videos.Count(v => !v.Value.Dropped)} usable, {labels.Videos.Where(v => !v.Value.Dropped).Sum(v => v.Value.Segments.Sum(s => s[1] - s[0] + 1))} reliable frames in them)", shown);
+            LabelMontage.Write(montage, $"Pseudo labels of {shown.Count} videos ({labels.Videos.Count(v => !v.Value.Dropped)} usable, {labels.Videos.Where(v => !v.Value.Dropped).Sum(v => v.Value.ReliableFrames)} reliable frames in them)", shown);
         Console.WriteLine($"wrote {outPath}{(shown.Count > 0 ? $" and {montage} (thick red: reliable pseudo boxes)" : "")}: {labels.Videos.Count(v => !v.Value.Dropped)} usable videos, {labels.Videos.Count(v => v.Value.Dropped)} dropped, {labels.Failed.Count} unreadable");
         return 0;
     }
