@@ -55,6 +55,12 @@ public sealed record TrainConfig
     public float LambdaCycle { get; init; } = 0.5f;
     /// <summary>Largest gap in frames between the template frame and the last search frame of a clip.</summary>
     public int CycleMaxSpan { get; init; } = 40;
+    /// <summary>
+    /// [ours] Random shift of every cycle search crop from the box it follows, up to this fraction of the crop side in
+    /// x and y (0 = crops centred on the prediction). Without it the cycle has a trivial solution: predict "no motion"
+    /// and every crop, the last one on t0 included, is centred on the pseudo box, so the loss is met by a centre bias.
+    /// </summary>
+    public float CycleShift { get; init; } = 0.2f;
     /// <summary>Off: the template stays T₁ through the cycle (--no-cpt).</summary>
     public bool UseCpt { get; init; } = true;
     /// <summary>Off: the conventional cycle, the next template is read under the detached best box (--no-region-mask).</summary>
@@ -126,6 +132,7 @@ public sealed record TrainConfig
         if (Cycle && UseCpt && !Model.Cpt) throw new ArgumentException("The cycle with CPT needs a model built with cpt = true.");
         if (SnapshotEvery < 0) throw new ArgumentException("snapshot_every must not be negative.");
         if (CheckpointEvery <= 0 || ValidateEvery < 0) throw new ArgumentException("checkpoint_every must be positive and validate_every not negative.");
+        if (CycleShift is < 0 or > 0.45f) throw new ArgumentException("cycle_shift must lie in [0, 0.45].");
         if (NaiveOtherFrames < 0) throw new ArgumentException("naive_other_frames must not be negative.");
     }
 

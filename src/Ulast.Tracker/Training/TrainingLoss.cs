@@ -76,7 +76,24 @@ public sealed class TrainingLoss : IDisposable
         return new LossValue(total, lc.ToArray().Average(), lr.ToArray().Average(), wMin);
     }
 
-    /// <summary>L_c on a batch of clips (see the class summary). Search crops follow the detached predicted box.</summary>
+    /// <summary>
+    /// The search window of one cycle step: the tracker's window around the box estimate, its centre moved by
+    /// U(−shift, shift)·side in x and y (<see cref="TrainConfig.CycleShift"/>), so that where the object sits in the
+    /// crop is never known in advance — on the last frame, t0, too.
+    /// </summary>
+    public static CropWindow CycleWindow(BoxF estimate, int searchSize, int templateSize, float context, float shift, Random rng)
+    {
+        float side = SiamCrop.TemplateSide(estimate.W, estimate.H, context) * searchSize / templateSize;
+        float cx = estimate.Cx, cy = estimate.Cy;
+        if (shift > 0)
+        {
+            cx += (float)(rng.NextDouble() * 2 - 1) * shift * side;
+            cy += (float)(rng.NextDouble() * 2 - 1) * shift * side;
+        }
+        return new CropWindow(cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2, searchSize);
+    }
+
+    /// <summary>L_c on a batch of clips (see the class summary). Search crops follow the detached predicted box, randomly shifted.</summary>
     public LossValue Cycle(StepSamples s)
     {
         var clips = s.Clips ?? throw new ArgumentException("The step has no cycle clips.");
@@ -98,9 +115,7 @@ public sealed class TrainingLoss : IDisposable
                 var crops = new Tensor[b];
                 for (int i = 0; i < b; i++)
                 {
-                    var e = estimate[i];
-                    float side = SiamCrop.TemplateSide(e.W, e.H, _cfg.Tracker.Context) * xs / zs;
-                    windows[i] = new CropWindow(e.Cx - side / 2, e.Cy - side / 2, e.Cx + side / 2, e.Cy + side / 2, xs);
+                    windows[i] = CycleWindow(estimate[i], xs, zs, _cfg.Tracker.Context, _cfg.CycleShift, colour[i]);
                     var aug = _cfg.SearchAugment with { BlurProbability = 0 };
                     crops[i] = TrainingCrops.Crop(dev, clips[i].Frames[f], windows[i], colour[i], aug, clips[i].MeanColour).Reshape(1, 3 * xs * xs);
                 }

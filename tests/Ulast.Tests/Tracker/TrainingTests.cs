@@ -138,7 +138,10 @@ public sealed class TrainingTests : IDisposable
     public void TheCycleStepGradientMatchesFiniteDifferences()
     {
         var labels = MovingSquare();
-        var cfg = Tiny(1, 0) with { Model = new ModelConfig { Width = 4, Channels = 4 }, CycleBatch = 1, NaiveBatch = 1, Giou = true };
+        var cfg = Tiny(1, 0) with { Model = new ModelConfig { Width = 4, Channels = 4 }, CycleBatch = 1, NaiveBatch = 1, Giou = true, CycleShift = 0f };
+        // CycleShift = 0: the shift only moves the (detached) crop windows and adds nothing to the graph. With it, this
+        // random tiny network's boxes straddle cell edges so densely that the loss is piecewise linear at a finer scale
+        // than h (one-sided slopes 20% apart: 0.0148 / 0.0181 around an exact 0.0134), and no finite difference resolves it.
         using var cache = new FrameCache(1L << 27);
         var samples = new TrainingSamples(_dev, cfg, labels, cache);
         using var model = new SiameseRpn(_dev, cfg.Model);
@@ -192,6 +195,29 @@ public sealed class TrainingTests : IDisposable
             }
             Assert.True(checkedCount > 0, $"{group}: every picked element sat on a kink");
         }
+    }
+
+    [Fact]
+    public void CycleWindowsAreShiftedWithinTheirBoundAndCentredWithoutShift()
+    {
+        var box = BoxF.FromCentre(100, 80, 40, 30);
+        float side = SiamCrop.TemplateSide(40, 30, 0.5f) * 255 / 127;
+        var centred = TrainingLoss.CycleWindow(box, 255, 127, 0.5f, 0f, new Random(3));
+        Assert.Equal(100f, (centred.X1 + centred.X2) / 2, 3);
+        Assert.Equal(80f, (centred.Y1 + centred.Y2) / 2, 3);
+        var rng = new Random(5);
+        var dx = new List<float>();
+        for (int i = 0; i < 200; i++)
+        {
+            var w = TrainingLoss.CycleWindow(box, 255, 127, 0.5f, 0.2f, rng);
+            Assert.Equal(side, w.X2 - w.X1, 2);
+            float ox = (w.X1 + w.X2) / 2 - 100, oy = (w.Y1 + w.Y2) / 2 - 80;
+            Assert.InRange(Math.Abs(ox), 0, 0.2f * side + 1e-3f);
+            Assert.InRange(Math.Abs(oy), 0, 0.2f * side + 1e-3f);
+            dx.Add(ox);
+        }
+        // Spread over the whole range, both signs: the object's place in the crop is not predictable.
+        Assert.True(dx.Max() > 0.15f * side && dx.Min() < -0.15f * side);
     }
 
     [Fact]

@@ -108,6 +108,7 @@ public static class TrainCommand
             NaiveBatch = o.Int("--naive-batch", c.NaiveBatch),
             CycleBatch = o.Int("--cycle-batch", c.CycleBatch),
             CycleStart = o.Int("--cycle-start", c.CycleStart),
+            CycleShift = o.Float("--cycle-shift", c.CycleShift),
             ValidateEvery = o.Int("--validate-every", c.ValidateEvery),
             CheckpointEvery = o.Int("--checkpoint-every", c.CheckpointEvery),
             SnapshotEvery = o.Int("--snapshot-every", c.SnapshotEvery),
