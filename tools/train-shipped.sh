@@ -14,7 +14,8 @@ dotnet build ULAST.sln -c Release -v quiet -nologo
 BIN=$(mktemp -d); cp -r tools/Ulast.Cli/bin/Release/net10.0/. "$BIN"
 U="dotnet $BIN/ulast.dll"
 LABELS=${LABELS:-out/labels.json}
-[ -f "$LABELS" ] || $U pseudo-label --input ../shared/data/unlabeled --out "$LABELS"
+# The labeller settings of the time (before the USOT rules): configs/labels-v1.json.
+[ -f "$LABELS" ] || $U pseudo-label --input ../shared/data/unlabeled --out "$LABELS" --config configs/labels-v1.json
 
 # Each stage resumes where it stopped when its run folder has a checkpoint (resume may only change --steps).
 naive() { if [ -f runs/naive/last.safetensors ]; then $U train --out runs/naive --resume --steps 1200; else $U train --out runs/naive --labels "$LABELS" --no-cycle --steps 1200 --validate-every 300; fi; }

@@ -38,10 +38,11 @@ public static class MotionCandidates
         using var sal = new Mat();
         Cv2.Magnitude(fx, fy, sal);
         if (cfg.SaliencyBlur > 1) Cv2.GaussianBlur(sal, sal, new Size(cfg.SaliencyBlur, cfg.SaliencyBlur), 0);
-        Cv2.MinMaxLoc(sal, out _, out double max);
+        Cv2.MinMaxLoc(sal, out _, out double max, out _, out Point peak);
         double salMean = Cv2.Mean(sal).Val0;
         var found = new List<Candidate>();
         if (max <= 1e-6) return (found, gap);
+        if (cfg.MinPeakRatio > 0 && max < cfg.MinPeakRatio * salMean) return (found, gap);   // motion everywhere alike: no object stands out
         int w = sal.Width, h = sal.Height;
         foreach (var alpha in cfg.Alphas)
         {
@@ -60,6 +61,7 @@ public static class MotionCandidates
                 float frac = (float)area / (w * h);
                 if (frac < cfg.MinAreaFraction || (float)bw * bh / (w * h) > cfg.MaxAreaFraction) continue;
                 if (Math.Max(bw, bh) > cfg.MaxAspect * Math.Min(bw, bh)) continue;
+                if (bw < cfg.MinSideFraction * w || bh < cfg.MinSideFraction * h) continue;
                 int touching = (x <= 1 ? 1 : 0) + (y <= 1 ? 1 : 0) + (x + bw >= w - 1 ? 1 : 0) + (y + bh >= h - 1 ? 1 : 0);
                 if (touching >= 2) continue;
                 using var roi = new Mat(sal, new Rect(x, y, bw, bh));
@@ -68,6 +70,7 @@ public static class MotionCandidates
                 double border = Math.Min(Math.Min(x, y), Math.Min(w - x - bw, h - y - bh)) / (0.05 * Math.Max(w, h));
                 double fill = (double)area / (bw * bh);
                 float score = (float)(contrast * Math.Clamp(border, 0.2, 1) * Math.Sqrt(fill));
+                if (labels.At<int>(peak.Y, peak.X) == i) score *= cfg.PeakBonus;
                 float sx = Math.Min(cfg.Shrink, bw / 4f), sy = Math.Min(cfg.Shrink, bh / 4f);
                 found.Add(new Candidate(new BoxF((x + sx) * scaleBack, (y + sy) * scaleBack, (bw - 2 * sx) * scaleBack, (bh - 2 * sy) * scaleBack), score));
             }

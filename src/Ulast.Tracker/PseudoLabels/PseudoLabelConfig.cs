@@ -25,6 +25,12 @@ public sealed record PseudoLabelConfig
     public int Closing { get; init; } = 3;
     /// <summary>[ours] Remove camera motion with a RANSAC affine fit to the flow (off: subtract the mean flow only, as USOT).</summary>
     public bool CompensateCamera { get; init; } = true;
+    /// <summary>[USOT] Search a frame for boxes only when its motion is peaked: max(D) ≥ this × mean(D) (0 = always).</summary>
+    public float MinPeakRatio { get; init; } = 2.5f;
+    /// <summary>[USOT] Score factor of the box that holds the saliency peak (1 = none).</summary>
+    public float PeakBonus { get; init; } = 2f;
+    /// <summary>[USOT] Boxes with a side under this fraction of the frame's side are dropped (0 = none).</summary>
+    public float MinSideFraction { get; init; } = 0.02f;
     public float MinAreaFraction { get; init; } = 0.002f;
     public float MaxAreaFraction { get; init; } = 0.4f;
     public float MaxAspect { get; init; } = 6f;
@@ -38,4 +44,27 @@ public sealed record PseudoLabelConfig
     public int MinSegment { get; init; } = 10;
     /// <summary>Videos whose quality is below this are dropped.</summary>
     public float MinVideoQuality { get; init; } = 0.1f;
+
+    private static readonly System.Text.Json.JsonSerializerOptions Strict = new(LabelsFile.Json)
+    {
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+        ReadCommentHandling = System.Text.Json.JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+    };
+
+    /// <summary>A settings file; missing keys keep their defaults, anything unusable is a one-line <see cref="BadDataException"/>.</summary>
+    public static PseudoLabelConfig Read(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"'{path}' does not exist.");
+        PseudoLabelConfig? c;
+        try { c = System.Text.Json.JsonSerializer.Deserialize<PseudoLabelConfig>(File.ReadAllText(path), Strict); }
+        catch (Exception e) when (e is System.Text.Json.JsonException or NotSupportedException or ArgumentException)
+        {
+            throw new BadDataException($"'{path}' is not a valid labeller config: {e.Message}", e);
+        }
+        if (c is null || c.Alphas is null || c.Alphas.Length == 0) throw new BadDataException($"'{path}' is not a valid labeller config: empty, or no alphas.");
+        if (c.Step < 1 || c.FlowSize < 16 || c.MinGap < 1 || c.MaxGap < c.MinGap || c.CandidatesPerFrame < 1 || c.MinSegment < 1)
+            throw new BadDataException($"'{path}' is not a valid labeller config: a size, gap or count is out of range.");
+        return c;
+    }
 }

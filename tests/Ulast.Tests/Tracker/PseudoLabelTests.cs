@@ -85,6 +85,59 @@ public class PseudoLabelTests
         finally { foreach (var f in frames) f.Dispose(); }
     }
 
+    [Fact]
+    public void UsotRulesSkipUnpeakedMotionAndFavourTheBoxHoldingThePeak()
+    {
+        // A textured square moving over a static background: peaked motion, the square holds the peak.
+        using var background = new Mat(120, 160, MatType.CV_8UC1);
+        Cv2.Randu(background, Scalar.All(0), Scalar.All(255));
+        Cv2.GaussianBlur(background, background, new Size(5, 5), 0);
+        using var patch = new Mat(24, 24, MatType.CV_8UC1);
+        Cv2.Randu(patch, Scalar.All(0), Scalar.All(255));
+        var frames = new List<Mat>();
+        for (int t = 0; t < 5; t++)
+        {
+            var f = background.Clone();
+            patch.CopyTo(new Mat(f, new Rect(20 + 3 * t, 40, 24, 24)));
+            frames.Add(f);
+        }
+        try
+        {
+            var plain = Cfg with { PeakBonus = 1f, MinPeakRatio = 0f };
+            var (found, _) = MotionCandidates.Find(frames, 2, 1f, plain);
+            var (boosted, _) = MotionCandidates.Find(frames, 2, 1f, Cfg with { PeakBonus = 2f, MinPeakRatio = 0f });
+            Assert.NotEmpty(found);
+            Assert.True(found[0].Box.Iou(new BoxF(26, 40, 24, 24)) > 0.3, $"box {found[0].Box}");
+            Assert.Equal(2 * found[0].Score, boosted[0].Score, 4);
+            // An impossible peak ratio: no frame's motion is that peaked, so no box is searched.
+            Assert.Empty(MotionCandidates.Find(frames, 2, 1f, plain with { MinPeakRatio = 1e6f }).candidates);
+        }
+        finally { foreach (var f in frames) f.Dispose(); }
+    }
+
+    [Fact]
+    public void LabellerConfigFileKeepsDefaultsAndRejectsUnknownKeys()
+    {
+        var dir = Directory.CreateTempSubdirectory("ulast-plcfg").FullName;
+        try
+        {
+            var good = Path.Combine(dir, "good.json");
+            File.WriteAllText(good, "{ \"peak_bonus\": 1.5, \"step\": 3 }");
+            var c = PseudoLabelConfig.Read(good);
+            Assert.Equal(1.5f, c.PeakBonus);
+            Assert.Equal(3, c.Step);
+            Assert.Equal(new PseudoLabelConfig().MinPeakRatio, c.MinPeakRatio);
+            foreach (var bad in new[] { "{ \"peak_bonus_typo\": 1 }", "not json", "null", "{ \"step\": 0 }", "{ \"alphas\": [] }" })
+            {
+                var p = Path.Combine(dir, "bad.json");
+                File.WriteAllText(p, bad);
+                var e = Assert.Throws<BadDataException>(() => PseudoLabelConfig.Read(p));
+                Assert.Contains("bad.json", e.Message);
+            }
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
     [SkippableFact]
     public void LabellerOnASharedVideoGivesBoxesInsideTheFrame()
     {

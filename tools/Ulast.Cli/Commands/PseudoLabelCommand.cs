@@ -14,7 +14,9 @@ public static class PseudoLabelCommand
     {
         bool quality = o.Flag("--quality");
         bool fresh = o.Flag("--fresh");
-        var cfg = new PseudoLabelConfig { Step = o.Int("--step", 2, 1) };
+        var cfgPath = o.String("--config");
+        var baseCfg = cfgPath is null ? new PseudoLabelConfig() : PseudoLabelConfig.Read(cfgPath);
+        var cfg = baseCfg with { Step = o.Int("--step", baseCfg.Step, 1) };
         if (quality)
         {
             var data = o.String("--data") ?? Path.Combine("..", "shared", "data", "annotated");
