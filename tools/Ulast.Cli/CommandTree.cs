@@ -100,6 +100,7 @@ public static class CommandTree
                 Flag("--no-region-mask", "ablation: the conventional cycle (crop of a detached box)"),
                 Flag("--no-reweight", "ablation: no mask-guided re-weighting"),
                 Flag("--cpt-residual", "the CPT adds its output to the template"),
+                Number("--reweight-threshold", "[ours] re-weighting's predicted mask counts boxes scoring above this (0: all)"),
                 Number("--cycle-shift", "[ours] random shift of each cycle search crop, fraction of its side (0: centred on the prediction)"),
                 Int("--seed", "random seed", int.MinValue),
                 Number("--lr", "peak learning rate"),

@@ -9,6 +9,12 @@ public sealed record ReweightConfig
     /// <summary>A cell counts as inside / disagreeing past this level.</summary>
     public float Beta { get; init; } = 0.1f;
     public float WMin { get; init; } = 0.05f;
+    /// <summary>
+    /// [ours] M̂ for the weights counts only boxes scoring above this (0 = all, as the region mask of the cycle).
+    /// With all 3,125 boxes M̂ is a score-weighted average that stays far below 1 on the object, every sample
+    /// disagrees with M̄ by d ≥ 1 and gets w_min, and the rescaling to mean 1 turns the re-weighting into a no-op.
+    /// </summary>
+    public float ScoreThreshold { get; init; } = 0.5f;
 }
 
 /// <summary>Per-sample loss weights from how well the predicted region mask agrees with the pseudo-label mask. No gradient.</summary>

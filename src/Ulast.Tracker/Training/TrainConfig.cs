@@ -133,6 +133,7 @@ public sealed record TrainConfig
         if (SnapshotEvery < 0) throw new ArgumentException("snapshot_every must not be negative.");
         if (CheckpointEvery <= 0 || ValidateEvery < 0) throw new ArgumentException("checkpoint_every must be positive and validate_every not negative.");
         if (CycleShift is < 0 or > 0.45f) throw new ArgumentException("cycle_shift must lie in [0, 0.45].");
+        if (Reweight.ScoreThreshold is < 0 or >= 1) throw new ArgumentException("reweight.score_threshold must lie in [0, 1).");
         if (NaiveOtherFrames < 0) throw new ArgumentException("naive_other_frames must not be negative.");
     }
 

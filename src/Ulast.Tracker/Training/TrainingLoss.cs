@@ -66,7 +66,7 @@ public sealed class TrainingLoss : IDisposable
         {
             using (GradMode.NoGrad())
             {
-                var predicted = RegionMask.Build(boxes, Ops.Sigmoid(logits), _mask);
+                var predicted = RegionMask.Build(boxes, Ops.Sigmoid(logits), _mask with { Threshold = _cfg.Reweight.ScoreThreshold });
                 var pseudo = RegionMask.OfBoxes(target, _mask);
                 w = MaskReweighting.Weights(predicted, pseudo, _cfg.Reweight);
             }

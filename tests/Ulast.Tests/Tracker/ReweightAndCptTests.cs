@@ -34,6 +34,42 @@ public class ReweightAndCptTests
     }
 
     [Fact]
+    public void AScoreThresholdMakesTheWeightsTellAGoodPredictionFromABadOne()
+    {
+        // Two samples, the pseudo box at (100,100) in both. Each has one confident box — on the target in sample 0,
+        // far off in sample 1 — among 400 background boxes of score 0.05, as a trained network's output looks.
+        using var dev = TestDevice.Cpu();
+        using var s = new TensorScope();
+        var rng = new Random(4);
+        int k = 401;
+        var boxes = new float[2 * k * 4];
+        var scores = new float[2 * k];
+        for (int b = 0; b < 2; b++)
+        {
+            for (int i = 1; i < k; i++)
+            {
+                int o = (b * k + i) * 4;
+                boxes[o] = (float)(rng.NextDouble() * 255); boxes[o + 1] = (float)(rng.NextDouble() * 255);
+                boxes[o + 2] = 30 + (float)(rng.NextDouble() * 60); boxes[o + 3] = 30 + (float)(rng.NextDouble() * 60);
+                scores[b * k + i] = 0.05f;
+            }
+            float cx = b == 0 ? 100 : 200;
+            boxes[b * k * 4] = cx; boxes[b * k * 4 + 1] = cx; boxes[b * k * 4 + 2] = 60; boxes[b * k * 4 + 3] = 60;
+            scores[b * k] = 0.95f;
+        }
+        var bt = Tensor.FromArray(dev, boxes, 2, k, 4);
+        var st = Tensor.FromArray(dev, scores, 2, k);
+        var pseudo = Mask(dev, new float[] { 100, 100, 60, 60 }, new float[] { 100, 100, 60, 60 });
+        var cfg = new ReweightConfig();
+        float[] Raw(float threshold) => MaskReweighting.RawWeights(RegionMask.Build(bt, st, new RegionMaskConfig { Threshold = threshold }), pseudo, cfg);
+        var all = Raw(0f);
+        Assert.Equal(all[0], all[1], 5);                 // every box: both samples look equally wrong
+        var confident = Raw(cfg.ScoreThreshold);
+        Assert.Equal(1f, confident[0], 4);              // the confident box alone agrees with the pseudo box
+        Assert.Equal(cfg.WMin, confident[1], 4);
+    }
+
+    [Fact]
     public void DisabledGivesOnes()
     {
         using var dev = TestDevice.Cpu();

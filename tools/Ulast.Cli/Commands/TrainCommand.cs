@@ -116,7 +116,7 @@ public static class TrainCommand
             Cycle = c.Cycle && !o.Flag("--no-cycle"),
             UseCpt = c.UseCpt && !o.Flag("--no-cpt"),
             RegionMask = c.RegionMask && !o.Flag("--no-region-mask"),
-            Reweight = o.Flag("--no-reweight") ? c.Reweight with { Enabled = false } : c.Reweight,
+            Reweight = c.Reweight with { Enabled = c.Reweight.Enabled && !o.Flag("--no-reweight"), ScoreThreshold = o.Float("--reweight-threshold", c.Reweight.ScoreThreshold) },
             TrainOnly = trainOnly is null ? c.TrainOnly : trainOnly.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
         };
     }
