@@ -19,5 +19,7 @@ public sealed class BatchNorm2d : Module
     public float Momentum { get; }
     public float Eps { get; }
 
-    public override Tensor Forward(Tensor x) => Ops.BatchNorm(x, Weight, Bias, RunningMean, RunningVar, Training, Momentum, Eps);
+    public override Tensor Forward(Tensor x) => Training && BatchNormStats.Frozen
+        ? Ops.BatchNorm(x, Weight, Bias, null, null, true, Momentum, Eps)   // batch statistics, running ones untouched
+        : Ops.BatchNorm(x, Weight, Bias, RunningMean, RunningVar, Training, Momentum, Eps);
 }

@@ -61,6 +61,13 @@ public sealed record TrainConfig
     /// and every crop, the last one on t0 included, is centred on the pseudo box, so the loss is met by a centre bias.
     /// </summary>
     public float CycleShift { get; init; } = 0.2f;
+    /// <summary>
+    /// [ours] Cycle steps whose template came from CPT leave the head's BatchNorm running statistics alone (they
+    /// still normalise with batch statistics). Otherwise 5 of every 7 updates come from CPT templates, whose
+    /// statistics differ from T₁'s (template-branch running variance 1.4 against 3.4 after 300 full steps), and the
+    /// offline tracker, which feeds T₁, normalises with the wrong ones.
+    /// </summary>
+    public bool CycleFreezeCptStats { get; init; } = true;
     /// <summary>Off: the template stays T₁ through the cycle (--no-cpt).</summary>
     public bool UseCpt { get; init; } = true;
     /// <summary>Off: the conventional cycle, the next template is read under the detached best box (--no-region-mask).</summary>

@@ -122,7 +122,11 @@ public sealed class TrainingLoss : IDisposable
                 x = Ops.Concat(crops).Reshape(b, 3, xs, xs);
             }
             var search = _model.SearchFeatures(x);
-            var (cls, loc) = _model.Head(_model.Kernels(hidden), search);
+            Tensor cls, loc;
+            // After the first step the template is CPT's: keep it out of the head's running statistics, which the
+            // offline tracker applies to T₁ (cycle_freeze_cpt_stats).
+            using (BatchNormStats.Freeze(step > 0 && _cfg.CycleFreezeCptStats && _cfg.UseCpt && _model.Cpt is not null))
+                (cls, loc) = _model.Head(_model.Kernels(hidden), search);
             if (step == CycleOrder.Length - 1)
             {
                 var target = new float[b * 4];

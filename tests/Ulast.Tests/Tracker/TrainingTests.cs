@@ -197,6 +197,58 @@ public sealed class TrainingTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void CptTemplatesLeaveTheHeadsRunningStatisticsAloneWhenAsked(bool freeze)
+    {
+        var labels = MovingSquare();
+        var cfg = Tiny(1, 0) with { Model = new ModelConfig { Width = 4, Channels = 4 }, CycleBatch = 2, NaiveBatch = 1, CycleFreezeCptStats = freeze };
+        using var cache = new FrameCache(1L << 27);
+        var samples = new TrainingSamples(_dev, cfg, labels, cache);
+        using var model = new SiameseRpn(_dev, cfg.Model);
+        model.Train();
+        using var loss = new TrainingLoss(model, cfg);
+        using var s = samples.Make(0, withCycle: true);
+        var kernelStats = model.NamedBuffers().Where(b => b.Name.Contains(".conv_kernel.bn.running_")).ToList();
+        Assert.NotEmpty(kernelStats);
+        var before = kernelStats.Select(b => b.Tensor.ToArray()).ToList();
+        // What one update from T₁ alone (the cycle's first step) gives.
+        float[][] once;
+        using (var scope = new TensorScope())
+        {
+            model.Kernels(model.TemplateFeatures(s.ClipTemplates!));
+            once = kernelStats.Select(b => b.Tensor.ToArray()).ToArray();
+        }
+        for (int i = 0; i < kernelStats.Count; i++) kernelStats[i].Tensor.CopyFrom(before[i]);
+        using (var scope = new TensorScope()) loss.Cycle(s);
+        for (int i = 0; i < kernelStats.Count; i++)
+        {
+            var after = kernelStats[i].Tensor.ToArray();
+            if (freeze) TestDevice.AssertClose(once[i].Select(v => (double)v).ToArray(), after, 1e-5, 1e-5);
+            else Assert.True(after.Zip(once[i]).Max(p => Math.Abs(p.First - p.Second)) > 1e-4, $"{kernelStats[i].Name}: CPT templates should have moved it");
+        }
+    }
+
+    [Fact]
+    public void FrozenBatchNormNormalisesWithTheBatchButKeepsItsRunningStatistics()
+    {
+        var rng = new Random(8);
+        using var bn = new BatchNorm2d(_dev, 3);
+        bn.Train();
+        using var scope = new TensorScope();
+        var x = Tensor.FromArray(_dev, TestDevice.Random(rng, 2 * 3 * 4 * 4, -2, 3), 2, 3, 4, 4);
+        var mean0 = bn.RunningMean.ToArray();
+        var free = bn.Forward(x).ToArray();
+        var mean1 = bn.RunningMean.ToArray();
+        Assert.NotEqual(mean0, mean1);
+        float[] frozen;
+        using (BatchNormStats.Freeze()) frozen = bn.Forward(x).ToArray();
+        Assert.Equal(mean1, bn.RunningMean.ToArray());
+        Assert.False(BatchNormStats.Frozen);
+        TestDevice.AssertClose(free.Select(v => (double)v).ToArray(), frozen, 1e-6, 1e-6);
+    }
+
     [Fact]
     public void CycleWindowsAreShiftedWithinTheirBoundAndCentredWithoutShift()
     {
