@@ -16,6 +16,38 @@ public sealed class FrameCache : IDisposable
 
     public FrameCache(long budgetBytes) => _budget = budgetBytes;
 
+    /// <summary>The memory budget in bytes (after any cap, see <see cref="BudgetFor"/>).</summary>
+    public long Budget => _budget;
+
+    /// <summary>
+    /// The configured budget, capped at half the memory the system has available now (Linux's MemAvailable),
+    /// and at least 256 MiB: two trainings with the 10 GiB default on a 24 GiB machine were killed for memory.
+    /// The cache only saves decoding time, so the cap changes speed, never results.
+    /// </summary>
+    public static long BudgetFor(long requested, long? availableBytes = null)
+    {
+        long? available = availableBytes ?? MemAvailable();
+        if (available is not long a) return requested;
+        return Math.Min(requested, Math.Max(256L << 20, a / 2));
+    }
+
+    private static long? MemAvailable()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/meminfo"))
+                if (line.StartsWith("MemAvailable:", StringComparison.Ordinal))
+                {
+                    var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                    return long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+                }
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        catch (FormatException) { }
+        return null;
+    }
+
     public long Bytes { get { lock (_lock) return _bytes; } }
     public int Decodes { get; private set; }
 

@@ -27,6 +27,8 @@ public sealed class Trainer : IDisposable
     private readonly TrainingLoss _loss;
     private readonly Optimizer _opt;
     private readonly FrameCache _cache;
+    /// <summary>The frame cache's memory budget in bytes, after the cap by available memory.</summary>
+    public long FrameCacheBudget => _cache.Budget;
     private readonly List<(string Name, Tensor Tensor)> _buffers;
     private readonly TextWriter _log;
     private int _consecutiveSkips;
@@ -58,7 +60,7 @@ public sealed class Trainer : IDisposable
         // Frozen parameters (train_only) need no gradient; frozen modules keep their BatchNorm statistics.
         foreach (var (name, p) in Model.NamedParameters()) p.RequiresGrad = config.Trains(name);
         SetTrainMode();
-        _cache = new FrameCache(config.FrameCacheBytes);
+        _cache = new FrameCache(FrameCache.BudgetFor(config.FrameCacheBytes));
         _samples = new TrainingSamples(device, config, labels, _cache);
         _loss = new TrainingLoss(Model, config);
         var parameters = Model.NamedParameters().Where(p => config.Trains(p.Name)).Select(p => p.Tensor).ToList();

@@ -297,4 +297,14 @@ public class TrainingDataTests
         Assert.Equal(320, m.Width);
         Assert.True(cache.Bytes <= 1 << 20);
     }
+
+    [Fact]
+    public void FrameCacheBudgetIsCappedByAvailableMemory()
+    {
+        const long GiB = 1L << 30;
+        Assert.Equal(6 * GiB, FrameCache.BudgetFor(10 * GiB, availableBytes: 12 * GiB));   // half of what is free
+        Assert.Equal(2 * GiB, FrameCache.BudgetFor(2 * GiB, availableBytes: 12 * GiB));    // the configured budget when it fits
+        Assert.Equal(256L << 20, FrameCache.BudgetFor(10 * GiB, availableBytes: 100L << 20)); // never below 256 MiB
+        Assert.True(FrameCache.BudgetFor(10 * GiB) <= 10 * GiB);                            // this machine's MemAvailable
+    }
 }

@@ -62,7 +62,7 @@ public static class TrainCommand
         {
             using var trainer = new Trainer(dev, cfg, labels, outDir, resume, Console.Out);
             Console.WriteLine($"device: {dev.Name}; model {cfg.Model.Backbone} ({trainer.Model.ParameterCount:N0} parameters); {trainer.Samples.Pool.Count:N0} naive frames" +
-                (trainer.Samples.ClipSet is { } set ? $", {set.Videos.Count} videos with reliable segments for the cycle" : "") + $"; steps {trainer.NextStep}→{cfg.Steps}; run folder {outDir}");
+                (trainer.Samples.ClipSet is { } set ? $", {set.Videos.Count} videos with reliable segments for the cycle" : "") + $"; frame cache {trainer.FrameCacheBudget / (1 << 20):N0} MiB; steps {trainer.NextStep}→{cfg.Steps}; run folder {outDir}");
             var bar = new TrainProgress(cfg.Steps, trainer.NextStep);
             trainer.Run(cancel.Token, bar.Report, (step, auc) => bar.Note($"step {step}: validation AUC {auc:0.000} (best {trainer.BestAuc:0.000})"));
             bar.Finish();
