@@ -101,6 +101,7 @@ public static class CommandTree
                 Flag("--no-reweight", "ablation: no mask-guided re-weighting"),
                 Flag("--cpt-residual", "the CPT adds its output to the template"),
                 Number("--reweight-threshold", "[ours] re-weighting's predicted mask counts boxes scoring above this (0: all)"),
+                Number("--reweight-peak-fraction", "[ours] re-weighting compares regions: predicted mask above this fraction of its peak (0: compare values)"),
                 Flag("--no-freeze-cpt-stats", "[ours] ablation: CPT templates in the cycle update the head's BatchNorm running statistics too"),
                 Number("--cycle-shift", "[ours] random shift of each cycle search crop, fraction of its side (0: centred on the prediction)"),
                 Int("--seed", "random seed", int.MinValue),

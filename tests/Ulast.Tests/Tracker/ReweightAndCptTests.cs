@@ -60,13 +60,47 @@ public class ReweightAndCptTests
         var bt = Tensor.FromArray(dev, boxes, 2, k, 4);
         var st = Tensor.FromArray(dev, scores, 2, k);
         var pseudo = Mask(dev, new float[] { 100, 100, 60, 60 }, new float[] { 100, 100, 60, 60 });
-        var cfg = new ReweightConfig();
+        var cfg = new ReweightConfig { PeakFraction = 0f };   // compared by value, as when the threshold was added
         float[] Raw(float threshold) => MaskReweighting.RawWeights(RegionMask.Build(bt, st, new RegionMaskConfig { Threshold = threshold }), pseudo, cfg);
         var all = Raw(0f);
         Assert.Equal(all[0], all[1], 5);                 // every box: both samples look equally wrong
         var confident = Raw(cfg.ScoreThreshold);
         Assert.Equal(1f, confident[0], 4);              // the confident box alone agrees with the pseudo box
         Assert.Equal(cfg.WMin, confident[1], 4);
+    }
+
+    [Fact]
+    public void RegionsRelativeToThePeakTellASoftPredictionOnTheTargetFromOneBesideIt()
+    {
+        // As a trained network predicts: 25 confident boxes around the object (5 offsets × the 5 anchor ratios),
+        // so M̂ is soft and spreads beyond the pseudo box. Sample 0 sits on the pseudo box, sample 1 100 px away.
+        using var dev = TestDevice.Cpu();
+        using var s = new TensorScope();
+        float[] ratios = { 0.33f, 0.5f, 1f, 2f, 3f };
+        (float x, float y)[] offsets = { (0, 0), (8, 0), (-8, 0), (0, 8), (0, -8) };
+        var boxes = new List<float>();
+        var scores = new List<float>();
+        foreach (float centre in new[] { 100f, 200f })
+            foreach (var (x, y) in offsets)
+                foreach (float r in ratios)
+                {
+                    boxes.AddRange(new[] { centre + x, centre + y, 64 / MathF.Sqrt(r), 64 * MathF.Sqrt(r) });
+                    scores.Add(r == 1f && x == 0 && y == 0 ? 0.9f : 0.6f);
+                }
+        var predicted = RegionMask.Build(Tensor.FromArray(dev, boxes.ToArray(), 2, 25, 4), Tensor.FromArray(dev, scores.ToArray(), 2, 25), new RegionMaskConfig());
+        var pseudo = Mask(dev, new float[] { 100, 100, 60, 60 }, new float[] { 100, 100, 60, 60 });
+        var byValue = MaskReweighting.RawWeights(predicted, pseudo, new ReweightConfig { PeakFraction = 0f });
+        Assert.All(byValue, w => Assert.Equal(0.05f, w, 5));   // by value both look equally wrong
+        var cfg = new ReweightConfig();
+        Assert.Equal(0.5f, cfg.PeakFraction);
+        var regions = MaskReweighting.RawWeights(predicted, pseudo, cfg);
+        Assert.True(regions[0] > 0.6f, $"on-target sample weighs {regions[0]}");
+        Assert.Equal(cfg.WMin, regions[1], 5);
+        var w = MaskReweighting.Weights(predicted, pseudo, cfg).ToArray();
+        Assert.True(w[0] > 1.5f && w[1] < 0.5f, string.Join(", ", w));   // after the rescaling to mean 1
+        // A sample whose predicted mask is empty (no box above the score gate) disagrees entirely.
+        var empty = Tensor.Zeros(dev, 1, 31, 31);
+        Assert.Equal(cfg.WMin, MaskReweighting.RawWeights(empty, Mask(dev, new float[] { 100, 100, 60, 60 }), cfg)[0], 5);
     }
 
     [Fact]

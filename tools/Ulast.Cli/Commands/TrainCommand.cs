@@ -117,7 +117,8 @@ public static class TrainCommand
             Cycle = c.Cycle && !o.Flag("--no-cycle"),
             UseCpt = c.UseCpt && !o.Flag("--no-cpt"),
             RegionMask = c.RegionMask && !o.Flag("--no-region-mask"),
-            Reweight = c.Reweight with { Enabled = c.Reweight.Enabled && !o.Flag("--no-reweight"), ScoreThreshold = o.Float("--reweight-threshold", c.Reweight.ScoreThreshold) },
+            Reweight = c.Reweight with { Enabled = c.Reweight.Enabled && !o.Flag("--no-reweight"), ScoreThreshold = o.Float("--reweight-threshold", c.Reweight.ScoreThreshold),
+                PeakFraction = o.Float("--reweight-peak-fraction", c.Reweight.PeakFraction) },
             TrainOnly = trainOnly is null ? c.TrainOnly : trainOnly.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
         };
     }
