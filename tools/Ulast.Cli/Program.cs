@@ -7,6 +7,8 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        // Before any frame is decoded: freed frames must go back to the system (see NativeHeap).
+        Ulast.Tracker.NativeHeap.PinMmapThreshold();
         try
         {
             // No command: the overview, as a usage error.

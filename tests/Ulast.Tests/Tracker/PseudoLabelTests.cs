@@ -307,4 +307,11 @@ public class TrainingDataTests
         Assert.Equal(256L << 20, FrameCache.BudgetFor(10 * GiB, availableBytes: 100L << 20)); // never below 256 MiB
         Assert.True(FrameCache.BudgetFor(10 * GiB) <= 10 * GiB);                            // this machine's MemAvailable
     }
+
+    [Fact]
+    public void TheNativeHeapThresholdIsPinnedOnLinux()
+    {
+        // The process calls this at start; a second call must succeed too (mallopt returns 1).
+        Assert.Equal(OperatingSystem.IsLinux(), NativeHeap.PinMmapThreshold());
+    }
 }
