@@ -5,8 +5,9 @@
 # step 1,800) is the shipped tracker, and snapshots every 150 steps feed the weight-averaging comparison.
 # Stage 2: the CPT alone trained through the cycle with the tracker frozen (train_only) — the shipped model,
 # whose offline tracker is stage 1b's best exactly and whose CPT builds ULAST-on's memory template. Then the
-# comparisons: the full method (naive + cycle) fine-tuned from stage 1 beside a naive-only continuation with the
-# same budget (at two learning rates), and one short run per ablation switch.
+# comparisons: the full method (naive + cycle) fine-tuned from stage 1b's best (the shipped model's start) beside a
+# naive-only continuation with the same budget, three seeds each, with the repaired cycle and each ablation switch;
+# then the earlier fine-tunes from stage 1 (before the cycle's repair; two learning rates, 60-step ablations).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dotnet build ULAST.sln -c Release -v quiet -nologo
@@ -33,6 +34,21 @@ INIT=runs/naive-long/best.safetensors CONFIG=configs/cpt-only.json finetune cpt-
 echo "shipped model: runs/cpt-only-long/last.safetensors → models/ulast-small.safetensors"
 CONFIG=configs/cpt-only.json finetune cpt-only 300   # the previous shipped model (stage 1 + CPT), for comparison
 [ "${COMPARISONS:-1}" = 1 ] || exit 0
+# Equal budgets from the shipped model's start: 300 steps, snapshots every 100; avg3 = their weight average.
+avg3() { local r=runs/$1/snapshots; $U model --out "runs/$1/avg3.safetensors" --average $r/step-100.safetensors,$r/step-200.safetensors,$r/step-300.safetensors; }
+INIT=runs/naive-long/best.safetensors
+for seed in 1 2 3; do
+  sfx=$([ $seed = 1 ] && echo "" || echo "-s$seed")
+  CONFIG=configs/finetune-long.json finetune "naive-300$sfx" 300 --no-cycle --seed $seed; avg3 "naive-300$sfx"
+  CONFIG=configs/finetune-long.json finetune "full-v2$sfx" 300 --seed $seed; avg3 "full-v2$sfx"
+done
+# The re-weighting compared as regions (peak_fraction 0.5, the default now; configs/finetune-long.json keeps 0,
+# under which the weights were 1 in 289 and 295 of 300 steps) and the ablations of that full method.
+CONFIG=configs/finetune-long.json finetune full-v3 300 --reweight-peak-fraction 0.5; avg3 full-v3
+CONFIG=configs/finetune-long.json finetune no-cpt-300 300 --reweight-peak-fraction 0.5 --no-cpt
+CONFIG=configs/finetune-long.json finetune no-region-mask-300 300 --reweight-peak-fraction 0.5 --no-region-mask
+CONFIG=configs/finetune-long.json finetune full-shift 300 --reweight-threshold 0 --no-freeze-cpt-stats   # before two of the repairs
+INIT=runs/naive/last.safetensors
 finetune full 250
 finetune naive-more 250 --no-cycle
 CONFIG=configs/finetune-low.json finetune full-low 250
