@@ -85,7 +85,16 @@ public static class CommandTree
                 Text("--config", "labeller settings (JSON; snake_case keys of PseudoLabelConfig, missing ones at their defaults)"),
                 Flag("--quality", "label the annotated sequences as if unlabelled and score the labels"),
                 Text("--data", "with --quality: the annotated sequences [default: ../shared/data/annotated]"),
-            }));
+                Text("--refine", "[ours] second round: extend the reliable frames by tracking with this model forward and back (with --quality: score both rounds)"),
+                Text("--labels", "with --refine: the motion labels to refine [default: out/labels.json]; --out then defaults to out/labels-refined.json"),
+                Number("--refine-agree", "with --refine: IoU the forward and backward tracks must reach on every frame of a chunk [default: 0.6]"),
+                Int("--refine-chunk", "with --refine: frames tracked before each check back [default: 10]"),
+                Int("--refine-extend", "with --refine: most frames added on each side of a seed [default: 60]"),
+                Int("--refine-min-seed", "with --refine: shortest run of reliable frames that seeds tracking [default: 3]"),
+                Number("--penalty-k", "with --refine: tracker post-processing: scale/ratio change penalty"),
+                Number("--window-influence", "with --refine: tracker post-processing: cosine window weight"),
+                Number("--size-lr", "with --refine: tracker post-processing: box size update rate"),
+            }.Concat(DeviceOptions)));
         root.Subcommands.Add(Make("train", "Train from unlabelled video: naive pairs and the forward-backward cycle.", o => Commands.TrainCommand.Run(o),
             new[]
             {

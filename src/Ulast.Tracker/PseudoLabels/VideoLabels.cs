@@ -36,6 +36,8 @@ public sealed class LabelsFile
     public Dictionary<string, VideoLabels> Videos { get; init; } = new();
     /// <summary>Videos that could not be read, with the reason.</summary>
     public Dictionary<string, string> Failed { get; init; } = new();
+    /// <summary>Set when a second round (<see cref="LabelRefiner"/>) has run over these labels; null for motion labels alone.</summary>
+    public RefineRecord? Refined { get; init; }
 
     public static readonly JsonSerializerOptions Json = new()
     {
@@ -81,9 +83,18 @@ public sealed class LabelsFile
             foreach (var seg in v.Segments)
                 if (seg is null || seg.Length != 2 || seg[0] < 0 || seg[1] < seg[0] || seg[1] >= v.Frames) throw Bad($"video '{n}' has a segment outside its {v.Frames} frames");
         }
+        if (Refined is not null && (Refined.Model is null || Refined.Settings is null || Refined.Done is null)) throw Bad("\"refined\" lacks its model, settings or list of videos");
         foreach (var (name, reason) in Failed)
             if (reason is null) throw Bad($"failed video '{BadDataException.Quote(name, 40)}' has no reason");
     }
 
     public void Write(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json));
+}
+
+/// <summary>Which model and settings refined a labels file, and which of its videos are done (a run resumes after them).</summary>
+public sealed class RefineRecord
+{
+    public required string Model { get; init; }
+    public required LabelRefineConfig Settings { get; init; }
+    public List<string> Done { get; init; } = new();
 }

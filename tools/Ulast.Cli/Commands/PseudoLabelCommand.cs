@@ -6,13 +6,16 @@ namespace Ulast.Cli.Commands;
 
 /// <summary>
 /// ulast pseudo-label [--input DIR|FILE] [--out labels.json] [--fresh]
-/// ulast pseudo-label --quality [--data DIR] [--out DIR]   (labels annotated sequences as if unlabelled and scores them)
+/// ulast pseudo-label --quality [--data DIR] [--out DIR] [--refine MODEL]   (labels annotated sequences as if unlabelled and scores them)
+/// ulast pseudo-label --refine MODEL [--labels IN.json] [--out OUT.json]   (the second round: see <see cref="RefineLabels"/>)
 /// </summary>
 public static class PseudoLabelCommand
 {
     public static int Run(Options o)
     {
         bool quality = o.Flag("--quality");
+        var refine = o.String("--refine");
+        if (refine is not null && !quality) return RefineLabels.Run(o, refine);
         bool fresh = o.Flag("--fresh");
         var cfgPath = o.String("--config");
         var baseCfg = cfgPath is null ? new PseudoLabelConfig() : PseudoLabelConfig.Read(cfgPath);
@@ -21,9 +24,20 @@ public static class PseudoLabelCommand
         {
             var data = o.String("--data") ?? Path.Combine("..", "shared", "data", "annotated");
             var outDir = o.String("--out") ?? Path.Combine("out", "pseudo-quality");
+            if (refine is null) { o.EnsureAllUsed(); OutputCheck.Folder(outDir, "--out"); return Quality(data, outDir, cfg, null); }
+            var settings = RefineLabels.Settings(o);
+            using var dev = o.CreateDevice();
+            using var model = Checkpoint.LoadModel(refine, dev);
+            var trackerConfig = ModelSource.Tracker(o);
             o.EnsureAllUsed();
             OutputCheck.Folder(outDir, "--out");
-            return Quality(data, outDir, cfg);
+            Console.WriteLine($"second round with {refine} (agreement IoU ≥ {settings.AgreeIou}, chunks of {settings.Chunk}, up to {settings.MaxExtend} frames a side, seeds of {settings.MinSeed}+ frames)");
+            return Quality(data, outDir, cfg, (seq, v) =>
+            {
+                var frames = RefineLabels.ReadFrames(seq, v.Frames) ?? throw new BadDataException($"'{seq.Path}': frames read differ from the labels' {v.Frames}.");
+                try { return LabelRefiner.Refine(v, frames, model, trackerConfig, settings, cfg).labels; }
+                finally { foreach (var m in frames) m.Dispose(); }
+            });
         }
         var input = o.String("--input") ?? Path.Combine("..", "shared", "data", "unlabeled");
         var outPath = o.String("--out") ?? Path.Combine("out", "labels.json");
@@ -78,10 +92,12 @@ public static class PseudoLabelCommand
         return list;
     }
 
-    private static int Quality(string data, string outDir, PseudoLabelConfig cfg)
+    /// <summary>Labels every annotated sequence as if unlabelled and scores it; with a second round, scores both rounds.</summary>
+    private static int Quality(string data, string outDir, PseudoLabelConfig cfg, Func<Sequence, VideoLabels, VideoLabels>? refine)
     {
         var seqs = SequenceLoader.LoadAll(data).Where(s => s.HasGroundTruth).ToList();
         var rows = new List<PseudoQuality>();
+        var firstRound = new List<PseudoQuality>();
         var items = new List<(Sequence, VideoLabels)>();
         var file = new LabelsFile { Config = cfg };
         ProgressBar.Live(() =>
@@ -90,12 +106,31 @@ public static class PseudoLabelCommand
             {
                 ProgressBar? bar = null;
                 var v = PseudoLabeller.Label(seq, cfg, (d, t) => { bar ??= new ProgressBar(seq.Name, t); bar.Report(d, "labelled frames"); });
+                if (refine is not null)
+                {
+                    firstRound.Add(PseudoQuality.Measure(seq.Name, v, seq.GroundTruth));
+                    v = refine(seq, v);
+                }
                 file.Videos[seq.Name] = v;
                 rows.Add(PseudoQuality.Measure(seq.Name, v, seq.GroundTruth));
                 items.Add((seq, v));
             }
         });
         file.Write(Path.Combine(outDir, "labels.json"));
+        if (refine is not null)
+        {
+            Report(firstRound, Path.Combine(outDir, "quality-first-round.csv"), "first round (motion alone)");
+            Report(rows, Path.Combine(outDir, "quality.csv"), "after the second round (tracked forward and back)");
+        }
+        else Report(rows, Path.Combine(outDir, "quality.csv"), null);
+        LabelMontage.Write(Path.Combine(outDir, "montage.png"), $"Pseudo labels of {items.Count} annotated sequences, labelled as if unlabelled{(refine is null ? "" : ", second round")}", items);
+        Console.WriteLine($"wrote {outDir}/quality.csv{(refine is null ? "" : ", quality-first-round.csv")}, montage.png, labels.json");
+        return 0;
+    }
+
+    /// <summary>The per-sequence and pooled table, printed and written as CSV.</summary>
+    private static void Report(List<PseudoQuality> rows, string csv, string? title)
+    {
         var sb = new StringBuilder("sequence,frames,mean_iou,reliable_mean_iou,reliable_iou_above_0.5,coverage,reliable_frames\n");
         string F(double v) => v.ToString("0.000", CultureInfo.InvariantCulture);
         foreach (var r in rows) sb.AppendLine($"{r.Sequence},{r.Frames},{F(r.MeanIou)},{F(r.ReliableMeanIou)},{F(r.ReliableAbove05)},{F(r.Coverage)},{r.ReliableFrames}");
@@ -103,12 +138,10 @@ public static class PseudoLabelCommand
         double pooled = reliableTotal == 0 ? 0 : rows.Sum(r => r.ReliableMeanIou * r.ReliableFrames) / reliableTotal;
         double pooledAbove = reliableTotal == 0 ? 0 : rows.Sum(r => r.ReliableAbove05 * r.ReliableFrames) / reliableTotal;
         sb.AppendLine($"ALL,{rows.Sum(r => r.Frames)},{F(rows.Average(r => r.MeanIou))},{F(pooled)},{F(pooledAbove)},{F(reliableTotal / (double)rows.Sum(r => r.Frames))},{reliableTotal}");
-        AtomicFile.WriteAllText(Path.Combine(outDir, "quality.csv"), sb.ToString());
-        LabelMontage.Write(Path.Combine(outDir, "montage.png"), $"Pseudo labels of {items.Count} annotated sequences, labelled as if unlabelled", items);
+        AtomicFile.WriteAllText(csv, sb.ToString());
+        if (title is not null) Console.WriteLine(title + ":");
         Console.WriteLine($"{"sequence",-14} {"frames",6} {"mean IoU",9} {"rel. IoU",9} {"rel>0.5",8} {"coverage",9}");
         foreach (var r in rows) Console.WriteLine($"{r.Sequence,-14} {r.Frames,6} {r.MeanIou,9:F3} {r.ReliableMeanIou,9:F3} {r.ReliableAbove05,8:F3} {r.Coverage,9:F3}");
         Console.WriteLine($"{"ALL (pooled)",-14} {rows.Sum(r => r.Frames),6} {rows.Average(r => r.MeanIou),9:F3} {pooled,9:F3} {pooledAbove,8:F3} {reliableTotal / (double)rows.Sum(r => r.Frames),9:F3}");
-        Console.WriteLine($"wrote {outDir}/quality.csv, montage.png, labels.json");
-        return 0;
     }
 }

@@ -1,0 +1,99 @@
+using OpenCvSharp;
+using Ulast.Tracker;
+
+namespace Ulast.Cli.Commands;
+
+/// <summary>
+/// ulast pseudo-label --refine MODEL [--labels IN.json] [--out OUT.json] [--input DIR] [--refine-agree 0.6] [--refine-chunk 10]
+/// [--refine-extend 60] [--refine-min-seed 3]: the second labelling round [ours] (<see cref="LabelRefiner"/>), resumable.
+/// </summary>
+public static class RefineLabels
+{
+    public static LabelRefineConfig Settings(Options o)
+    {
+        var d = new LabelRefineConfig();
+        var c = d with
+        {
+            AgreeIou = o.Float("--refine-agree", d.AgreeIou),
+            Chunk = o.Int("--refine-chunk", d.Chunk, 1),
+            MaxExtend = o.Int("--refine-extend", d.MaxExtend, 1),
+            MinSeed = o.Int("--refine-min-seed", d.MinSeed, 1),
+        };
+        c.Check();
+        return c;
+    }
+
+    /// <summary>A video's frames in memory (the refiner jumps back and forth), or null when their count is not the labels'.</summary>
+    public static List<Mat>? ReadFrames(Sequence seq, int expected)
+    {
+        var frames = new List<Mat>(expected);
+        foreach (var m in seq.ReadFrames()) frames.Add(m);
+        if (frames.Count == expected) return frames;
+        foreach (var m in frames) m.Dispose();
+        return null;
+    }
+
+    public static int Run(Options o, string modelPath)
+    {
+        var input = o.String("--input") ?? Path.Combine("..", "shared", "data", "unlabeled");
+        var inPath = o.String("--labels") ?? Path.Combine("out", "labels.json");
+        var outPath = o.String("--out") ?? Path.Combine(Path.GetDirectoryName(inPath) ?? ".", Path.GetFileNameWithoutExtension(inPath) + "-refined.json");
+        var settings = Settings(o);
+        using var dev = o.CreateDevice();
+        using var model = Checkpoint.LoadModel(modelPath, dev);
+        var trackerConfig = ModelSource.Tracker(o);
+        o.EnsureAllUsed();
+        OutputCheck.File(outPath, "--out");
+        if (Path.GetFullPath(outPath) == Path.GetFullPath(inPath)) throw new ArgumentException("--out must differ from --labels: the motion labels are kept.");
+        var source = LabelsFile.Read(inPath);
+        if (source.Refined is not null) throw new ArgumentException($"'{inPath}' is already refined (by {source.Refined.Model}); refine the motion labels instead.");
+        var sources = PseudoLabelCommand.Sources(input);
+        LabelsFile labels;
+        if (File.Exists(outPath))
+        {
+            labels = LabelsFile.Read(outPath);
+            if (labels.Refined is null || labels.Refined.Model != modelPath || labels.Refined.Settings != settings)
+                throw new ArgumentException($"'{outPath}' exists and was not refined by '{modelPath}' with these settings: pick another --out or delete it.");
+        }
+        else
+            labels = new LabelsFile { Config = source.Config, Videos = new(source.Videos), Failed = new(source.Failed), Refined = new RefineRecord { Model = modelPath, Settings = settings } };
+        Console.WriteLine($"model: {modelPath}; device: {dev.Name}; refining {source.Videos.Count} videos of {inPath} → {outPath}" +
+                          $" (agreement IoU ≥ {settings.AgreeIou}, chunks of {settings.Chunk}, up to {settings.MaxExtend} frames a side, seeds of {settings.MinSeed}+ frames)" +
+                          (labels.Refined!.Done.Count > 0 ? $"; resuming: {labels.Refined.Done.Count} done" : ""));
+        int before = source.Videos.Values.Where(v => !v.Dropped).Sum(v => v.ReliableFrames), usableBefore = source.Videos.Values.Count(v => !v.Dropped);
+        ProgressBar.Live(() =>
+        {
+            var bar = new ProgressBar("refine", source.Videos.Count);
+            int i = 0;
+            foreach (var (name, v) in source.Videos.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            {
+                bar.Report(i++, "videos");
+                if (labels.Refined.Done.Contains(name)) continue;
+                var path = sources.FirstOrDefault(s => s.name == name).path;
+                if (path is null) { ProgressBar.WriteLine($"{name}: not under '{input}', kept as it was"); }
+                else if (v.Frames > 0 && v.Quality.Any(q => q >= source.Config.ReliableQuality))
+                {
+                    var frames = ReadFrames(SequenceLoader.Load(path), v.Frames);
+                    if (frames is null) ProgressBar.WriteLine($"{name}: its frame count is not the labels' {v.Frames}, kept as it was");
+                    else
+                    {
+                        try
+                        {
+                            var (refined, added) = LabelRefiner.Refine(v, frames, model, trackerConfig, settings, source.Config);
+                            labels.Videos[name] = refined;
+                            ProgressBar.WriteLine($"{name}: {v.ReliableFrames} → {refined.ReliableFrames} reliable frames (+{added} tracked){(v.Dropped && !refined.Dropped ? ", usable now" : "")}");
+                        }
+                        finally { foreach (var m in frames) m.Dispose(); }
+                    }
+                }
+                labels.Refined.Done.Add(name);
+                labels.Write(outPath);
+            }
+            bar.Report(source.Videos.Count, "videos");
+        });
+        labels.Write(outPath);
+        int after = labels.Videos.Values.Where(v => !v.Dropped).Sum(v => v.ReliableFrames), usableAfter = labels.Videos.Values.Count(v => !v.Dropped);
+        Console.WriteLine($"wrote {outPath}: usable videos {usableBefore} → {usableAfter}, reliable frames in them {before:N0} → {after:N0}");
+        return 0;
+    }
+}
