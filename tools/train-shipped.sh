@@ -47,6 +47,10 @@ done
 CONFIG=configs/finetune-long.json finetune full-v3 300 --reweight-peak-fraction 0.5; avg3 full-v3
 CONFIG=configs/finetune-long.json finetune no-cpt-300 300 --reweight-peak-fraction 0.5 --no-cpt
 CONFIG=configs/finetune-long.json finetune no-region-mask-300 300 --reweight-peak-fraction 0.5 --no-region-mask
+# The second labelling round [ours]: the motion labels extended by tracking with the shipped model forward and
+# back (resumable), and full-v3 again on those labels.
+$U pseudo-label --refine models/ulast-small.safetensors --labels "$LABELS" --out out/labels-refined.json
+LABELS=out/labels-refined.json CONFIG=configs/finetune-long.json finetune full-v3-refined 300 --reweight-peak-fraction 0.5; avg3 full-v3-refined
 CONFIG=configs/finetune-long.json finetune full-shift 300 --reweight-threshold 0 --no-freeze-cpt-stats   # before two of the repairs
 INIT=runs/naive/last.safetensors
 finetune full 250

@@ -92,8 +92,13 @@ public static class RefineLabels
             bar.Report(source.Videos.Count, "videos");
         });
         labels.Write(outPath);
+        var montage = Path.ChangeExtension(outPath, ".png");
+        var shown = labels.Videos.Where(v => v.Value.Frames > 0 && sources.Any(s => s.name == v.Key)).OrderBy(v => v.Key, StringComparer.Ordinal)
+            .Select(v => (SequenceLoader.Load(sources.First(s => s.name == v.Key).path), v.Value)).ToList();
+        if (shown.Count > 0)
+            LabelMontage.Write(montage, $"Pseudo labels after the second round with {Path.GetFileName(modelPath)}: {labels.Videos.Count(v => !v.Value.Dropped)} usable videos, {labels.Videos.Where(v => !v.Value.Dropped).Sum(v => v.Value.ReliableFrames)} reliable frames in them", shown);
         int after = labels.Videos.Values.Where(v => !v.Dropped).Sum(v => v.ReliableFrames), usableAfter = labels.Videos.Values.Count(v => !v.Dropped);
-        Console.WriteLine($"wrote {outPath}: usable videos {usableBefore} → {usableAfter}, reliable frames in them {before:N0} → {after:N0}");
+        Console.WriteLine($"wrote {outPath}{(shown.Count > 0 ? $" and {montage}" : "")}: usable videos {usableBefore} → {usableAfter}, reliable frames in them {before:N0} → {after:N0}");
         return 0;
     }
 }
