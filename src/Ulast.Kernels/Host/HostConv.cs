@@ -64,9 +64,9 @@ public static unsafe class HostConv
         {
             Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
             {
-                float* col = IsPointwise(p) ? null : (float*)NativeMemory.AlignedAlloc((nuint)((long)rows * hw * sizeof(float)), 64);
+                using var lease = HostScratch.Rent(HostScratch.Use.Columns, IsPointwise(p) ? 0 : (long)rows * hw);
+                float* col = IsPointwise(p) ? null : lease.Ptr;
                 float* acc = (float*)partials[t];
-                try
                 {
                     bool first = true;
                     for (int n = t; n < p.N; n += threads)
@@ -83,7 +83,6 @@ public static unsafe class HostConv
                     }
                     if (first) new Span<float>(acc, (int)wsize).Clear();
                 }
-                finally { if (col != null) NativeMemory.AlignedFree(col); }
             });
             for (int t = 1; t < threads; t++)
             {
@@ -106,9 +105,9 @@ public static unsafe class HostConv
         long colSize = (long)ColRows(p) * p.Ho * p.Wo;
         Parallel.For(0, outer, new ParallelOptions { MaxDegreeOfParallelism = outer }, t =>
         {
-            float* col = IsPointwise(p) ? null : (float*)NativeMemory.AlignedAlloc((nuint)(colSize * sizeof(float)), 64);
-            try { for (int n = t; n < p.N; n += outer) body(n, col, inner); }
-            finally { if (col != null) NativeMemory.AlignedFree(col); }
+            using var lease = HostScratch.Rent(HostScratch.Use.Columns, IsPointwise(p) ? 0 : colSize);
+            float* col = IsPointwise(p) ? null : lease.Ptr;
+            for (int n = t; n < p.N; n += outer) body(n, col, inner);
         });
     }
 

@@ -49,52 +49,45 @@ public static unsafe class HostGemm
         int nr = NR;
         int nc = j1 - j0;
         int slivers = (nc + nr - 1) / nr;
-        float* bp = (float*)NativeMemory.AlignedAlloc((nuint)((long)slivers * nr * KC * sizeof(float)), 64);
-        float* ap = (float*)NativeMemory.AlignedAlloc((nuint)((long)MC * KC * sizeof(float)), 64);
+        using var bLease = HostScratch.Rent(HostScratch.Use.PackB, (long)slivers * nr * KC);
+        using var aLease = HostScratch.Rent(HostScratch.Use.PackA, (long)MC * KC);
+        float* bp = bLease.Ptr, ap = aLease.Ptr;
         float* tile = stackalloc float[MR * 32];
-        try
+        for (int k0 = 0; k0 < k; k0 += KC)
         {
-            for (int k0 = 0; k0 < k; k0 += KC)
+            int kc = Math.Min(KC, k - k0);
+            bool acc = accumulate || k0 > 0;
+            PackB(b, ldb, transB, k0, kc, j0, nc, nr, bp);
+            for (int i0 = 0; i0 < m; i0 += MC)
             {
-                int kc = Math.Min(KC, k - k0);
-                bool acc = accumulate || k0 > 0;
-                PackB(b, ldb, transB, k0, kc, j0, nc, nr, bp);
-                for (int i0 = 0; i0 < m; i0 += MC)
+                int mc = Math.Min(MC, m - i0);
+                PackA(a, lda, transA, i0, mc, k0, kc, ap);
+                for (int s = 0; s < slivers; s++)
                 {
-                    int mc = Math.Min(MC, m - i0);
-                    PackA(a, lda, transA, i0, mc, k0, kc, ap);
-                    for (int s = 0; s < slivers; s++)
+                    int jj = j0 + s * nr, nw = Math.Min(nr, j1 - jj);
+                    for (int r = 0; r < mc; r += MR)
                     {
-                        int jj = j0 + s * nr, nw = Math.Min(nr, j1 - jj);
-                        for (int r = 0; r < mc; r += MR)
-                        {
-                            int mh = Math.Min(MR, mc - r);
-                            float* cTile = c + (long)(i0 + r) * ldc + jj;
-                            bool full = mh == MR && nw == nr;
-                            float* dst = full ? cTile : tile;
-                            int ldd = full ? ldc : nr;
-                            if (!full)
-                                for (int y = 0; y < MR; y++)
-                                    for (int x = 0; x < nr; x++)
-                                        tile[y * nr + x] = acc && y < mh && x < nw ? cTile[(long)y * ldc + x] : 0f;
-                            bool load = acc || !full;
-                            float* aS = ap + (long)r * kc, bS = bp + (long)s * nr * kc;
-                            if (nr == 32) Micro512(kc, aS, bS, dst, ldd, load);
-                            else if (nr == 16) Micro256(kc, aS, bS, dst, ldd, load);
-                            else MicroScalar(kc, aS, bS, dst, ldd, load);
-                            if (!full)
-                                for (int y = 0; y < mh; y++)
-                                    for (int x = 0; x < nw; x++)
-                                        cTile[(long)y * ldc + x] = tile[y * nr + x];
-                        }
+                        int mh = Math.Min(MR, mc - r);
+                        float* cTile = c + (long)(i0 + r) * ldc + jj;
+                        bool full = mh == MR && nw == nr;
+                        float* dst = full ? cTile : tile;
+                        int ldd = full ? ldc : nr;
+                        if (!full)
+                            for (int y = 0; y < MR; y++)
+                                for (int x = 0; x < nr; x++)
+                                    tile[y * nr + x] = acc && y < mh && x < nw ? cTile[(long)y * ldc + x] : 0f;
+                        bool load = acc || !full;
+                        float* aS = ap + (long)r * kc, bS = bp + (long)s * nr * kc;
+                        if (nr == 32) Micro512(kc, aS, bS, dst, ldd, load);
+                        else if (nr == 16) Micro256(kc, aS, bS, dst, ldd, load);
+                        else MicroScalar(kc, aS, bS, dst, ldd, load);
+                        if (!full)
+                            for (int y = 0; y < mh; y++)
+                                for (int x = 0; x < nw; x++)
+                                    cTile[(long)y * ldc + x] = tile[y * nr + x];
                     }
                 }
             }
-        }
-        finally
-        {
-            NativeMemory.AlignedFree(bp);
-            NativeMemory.AlignedFree(ap);
         }
     }
 
@@ -119,28 +112,41 @@ public static unsafe class HostGemm
         }
     }
 
-    /// <summary>Packs k [k0, k0+kc) × columns [j0, j0+nc) of op(B) into NR-wide slivers, k-major, zero-padded.</summary>
+    /// <summary>
+    /// Packs k [k0, k0+kc) × columns [j0, j0+nc) of op(B) into NR-wide slivers, k-major, zero-padded.
+    /// Reads B in its memory order (a row at a time, or a column of Bᵀ at a time): strided reads of a few
+    /// floats per row missed the cache on every row and made large GEMMs wait on memory.
+    /// </summary>
     private static void PackB(float* b, int ldb, bool transB, int k0, int kc, int j0, int nc, int nr, float* bp)
     {
-        for (int s0 = 0; s0 < nc; s0 += nr)
+        int full = nc / nr, rest = nc - full * nr;
+        if (!transB)
         {
-            float* dst = bp + (long)s0 * kc;
-            int nw = Math.Min(nr, nc - s0);
             for (int kk = 0; kk < kc; kk++)
             {
-                float* d = dst + kk * nr;
-                long row = k0 + kk;
-                if (!transB && nw == nr)
+                float* src = b + (long)(k0 + kk) * ldb + j0;
+                float* dst = bp + kk * nr;
+                for (int s = 0; s < full; s++)
+                    Buffer.MemoryCopy(src + s * nr, dst + (long)s * nr * kc, nr * sizeof(float), nr * sizeof(float));
+                if (rest > 0)
                 {
-                    Buffer.MemoryCopy(b + row * ldb + j0 + s0, d, nr * sizeof(float), nr * sizeof(float));
-                    continue;
-                }
-                for (int x = 0; x < nr; x++)
-                {
-                    long col = j0 + s0 + x;
-                    d[x] = x < nw ? (transB ? b[col * ldb + row] : b[row * ldb + col]) : 0f;
+                    float* d = dst + (long)full * nr * kc;
+                    for (int x = 0; x < nr; x++) d[x] = x < rest ? src[full * nr + x] : 0f;
                 }
             }
+            return;
+        }
+        for (int j = 0; j < nc; j++)
+        {
+            float* src = b + (long)(j0 + j) * ldb + k0;
+            float* dst = bp + (long)(j / nr) * nr * kc + j % nr;
+            for (int kk = 0; kk < kc; kk++) dst[kk * nr] = src[kk];
+        }
+        if (rest > 0)
+        {
+            float* d = bp + (long)full * nr * kc;
+            for (int kk = 0; kk < kc; kk++)
+                for (int x = rest; x < nr; x++) d[kk * nr + x] = 0f;
         }
     }
 

@@ -1,0 +1,66 @@
+using System.Runtime.InteropServices;
+
+namespace Ulast.Kernels.Host;
+
+/// <summary>
+/// Grow-only scratch memory per thread for the host kernels (im2col columns, GEMM packing).
+/// Allocating it per call cost more than some of the GEMMs it served: every block above the allocator's mmap
+/// threshold (pinned low by the CLI) is a fresh mapping, page-faulted and zeroed on first touch, 4–9 MB per conv.
+/// A slot lent out and not yet returned (a nested use on the same thread) is never lent twice: the second
+/// caller gets memory of its own, freed on return.
+/// </summary>
+public static unsafe class HostScratch
+{
+    /// <summary>The uses that may be live at once on one thread.</summary>
+    public enum Use { Columns, PackA, PackB }
+
+    internal sealed class Slot
+    {
+        public float* Ptr;
+        public long Floats;
+        public bool Lent;
+    }
+
+    [ThreadStatic] private static Slot[]? slots;
+
+    /// <summary>A lease on at least <c>floats</c> floats, 64-byte aligned; dispose to give it back.</summary>
+    public readonly struct Lease : IDisposable
+    {
+        private readonly Slot? slot;
+        public float* Ptr { get; }
+
+        internal Lease(float* ptr, Slot? slot) { Ptr = ptr; this.slot = slot; }
+
+        public void Dispose()
+        {
+            if (slot != null) slot.Lent = false;
+            else if (Ptr != null) NativeMemory.AlignedFree(Ptr);
+        }
+    }
+
+    public static Lease Rent(Use use, long floats)
+    {
+        var s = (slots ??= [new Slot(), new Slot(), new Slot()])[(int)use];
+        if (s.Lent) return new Lease(Alloc(floats), null);
+        if (s.Floats < floats)
+        {
+            if (s.Ptr != null) NativeMemory.AlignedFree(s.Ptr);
+            s.Ptr = null;
+            s.Floats = 0;
+            s.Ptr = Alloc(floats);
+            s.Floats = floats;
+        }
+        s.Lent = true;
+        return new Lease(s.Ptr, s);
+    }
+
+    /// <summary>Bytes held by the calling thread's slots (for tests and memory reports).</summary>
+    public static long HeldBytesOnThisThread()
+    {
+        long total = 0;
+        if (slots != null) foreach (var s in slots) total += s.Floats * sizeof(float);
+        return total;
+    }
+
+    private static float* Alloc(long floats) => (float*)NativeMemory.AlignedAlloc((nuint)(Math.Max(1, floats) * sizeof(float)), 64);
+}
