@@ -123,25 +123,28 @@ public static unsafe class HostConv
                 {
                     float* dst = col + (long)((c * p.KH + ky) * p.KW + kx) * hw;
                     float* src = x + (long)c * p.H * p.W;
+                    int x0 = -p.PadW + kx * p.DilW;
+                    var (lo, hi) = InsideColumns(p, x0);
                     for (int oy = 0; oy < p.Ho; oy++)
                     {
                         int iy = oy * p.StrideH - p.PadH + ky * p.DilH;
                         float* d = dst + oy * p.Wo;
                         if (iy < 0 || iy >= p.H) { new Span<float>(d, p.Wo).Clear(); continue; }
                         float* s = src + iy * p.W;
-                        int x0 = -p.PadW + kx * p.DilW;
-                        if (p.StrideW == 1 && x0 >= 0 && x0 + p.Wo <= p.W)
-                        {
-                            Buffer.MemoryCopy(s + x0, d, p.Wo * sizeof(float), p.Wo * sizeof(float));
-                            continue;
-                        }
-                        for (int ox = 0; ox < p.Wo; ox++)
-                        {
-                            int ix = ox * p.StrideW + x0;
-                            d[ox] = ix >= 0 && ix < p.W ? s[ix] : 0f;
-                        }
+                        for (int ox = 0; ox < lo; ox++) d[ox] = 0f;
+                        if (p.StrideW == 1) Buffer.MemoryCopy(s + x0 + lo, d + lo, (hi - lo) * sizeof(float), (hi - lo) * sizeof(float));
+                        else for (int ox = lo, ix = lo * p.StrideW + x0; ox < hi; ox++, ix += p.StrideW) d[ox] = s[ix];
+                        for (int ox = Math.Max(lo, hi); ox < p.Wo; ox++) d[ox] = 0f;
                     }
                 }
+    }
+
+    /// <summary>The output columns [lo, hi) whose input column ox·stride + x0 lies inside the image.</summary>
+    private static (int lo, int hi) InsideColumns(in ConvParams p, int x0)
+    {
+        int lo = x0 >= 0 ? 0 : (-x0 + p.StrideW - 1) / p.StrideW;
+        int hi = x0 >= p.W ? 0 : Math.Min(p.Wo, (p.W - 1 - x0) / p.StrideW + 1);
+        return (Math.Min(lo, p.Wo), Math.Max(hi, Math.Min(lo, p.Wo)));
     }
 
     /// <summary>The adjoint of <see cref="Im2Col"/>: dx = Σ over the columns that read each input element.</summary>
@@ -162,17 +165,13 @@ public static unsafe class HostConv
                         float* d = dst + iy * p.W;
                         float* s = src + oy * p.Wo;
                         int x0 = -p.PadW + kx * p.DilW;
-                        if (p.StrideW == 1 && x0 >= 0 && x0 + p.Wo <= p.W)
+                        var (lo, hi) = InsideColumns(p, x0);
+                        if (p.StrideW == 1)
                         {
-                            var span = new Span<float>(d + x0, p.Wo);
-                            System.Numerics.Tensors.TensorPrimitives.Add(span, new ReadOnlySpan<float>(s, p.Wo), span);
-                            continue;
+                            var span = new Span<float>(d + x0 + lo, hi - lo);
+                            System.Numerics.Tensors.TensorPrimitives.Add(span, new ReadOnlySpan<float>(s + lo, hi - lo), span);
                         }
-                        for (int ox = 0; ox < p.Wo; ox++)
-                        {
-                            int ix = ox * p.StrideW + x0;
-                            if (ix >= 0 && ix < p.W) d[ix] += s[ox];
-                        }
+                        else for (int ox = lo, ix = lo * p.StrideW + x0; ox < hi; ox++, ix += p.StrideW) d[ix] += s[ox];
                     }
                 }
     }

@@ -98,6 +98,8 @@ public class ReferenceTests
             new[] { 2, 6, 7, 8, 6, 3, 1, 1, 1, 6 },
             new[] { 3, 40, 5, 7, 33, 1, 1, 0, 1, 1 },
             new[] { 1, 19, 15, 15, 37, 3, 2, 0, 1, 1 },
+            new[] { 1, 2, 4, 3, 3, 3, 3, 3, 1, 1 },    // padding wider than the image: whole rows of taps outside
+            new[] { 2, 4, 10, 9, 5, 3, 2, 2, 2, 1 },   // stride and dilation together
         };
         foreach (var c in configs) { yield return new object[] { c, true }; yield return new object[] { c, false }; }
     }
