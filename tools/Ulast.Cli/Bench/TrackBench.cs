@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Ulast.Autograd;
 using Ulast.Tracker;
 
 namespace Ulast.Cli.Bench;
@@ -27,10 +28,20 @@ public static class TrackBench
             using var online = new SiamRpnTracker(model, online: new OnlineConfig { MinScore = 0f });
             // Offline and online alternate over the same frames (the machine's speed drifts): their ratio is what counts.
             var times = new[] { new Times(), new Times() };
-            for (int round = 0; round < 3; round++) { Measure(offline, times[0]); Measure(online, times[1]); }
+            Dictionary<string, double>? ops = null;
+            for (int round = 0; round < 3; round++)
+            {
+                if (round == 2) OpProfiler.Start();   // where a frame's time goes, from the last offline round
+                Measure(offline, times[0]);
+                if (round == 2) ops = OpProfiler.Stop();
+                Measure(online, times[1]);
+            }
             Add(rows, o, $"ulast-{backbone}", times[0]);
             Add(rows, o, $"ulast-{backbone}-online", times[1]);
             o.WriteLine($"{"",-20} online / offline: {times[1].Total.Average() / times[0].Total.Average():F3}× mean, {Median(times[1].Total) / Median(times[0].Total):F3}× median");
+            int n = Math.Max(1, mats.Count - 1);
+            o.WriteLine($"{"",-20} offline, ms/frame by op: " + string.Join(", ", ops!.OrderByDescending(kv => kv.Value).Take(8).Select(kv => $"{kv.Key} {kv.Value / n:F2}")));
+            rows.Add(new { tracker = $"ulast-{backbone}", ops_ms_per_frame = ops!.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value / n, 3)) });
         }
         foreach (var name in new[] { "kcf", "csrt" })
         {
