@@ -18,7 +18,8 @@ public static partial class Ops
             x.Device.Kernels.Launch(CropKernels.BackwardInput, p.InputSize, p, boxes.View, g.View, dx.View);
             Tensor.AccumulateGrad(x, dx);
         });
-        x.Device.Kernels.Launch(CropKernels.Forward, p.OutputSize, p, x.View, boxes.View, pad.View, y.View);
+        if (!HostPaths.CropForward(p, x, boxes, pad, y))
+            x.Device.Kernels.Launch(CropKernels.Forward, p.OutputSize, p, x.View, boxes.View, pad.View, y.View);
         return y;
     }
 }

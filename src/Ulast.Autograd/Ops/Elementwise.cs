@@ -74,7 +74,8 @@ public static partial class Ops
             else if (a.RequiresGrad)
             {
                 var da = Tensor.Empty(a.Device, a.Shape);
-                a.Device.Kernels.Launch(BroadcastKernels.BinaryBackward, a.Size, p, 0, a.View, b.View, g.View, da.View);
+                if (!HostPaths.BinaryBackward(p, 0, a, b, g, da))
+                    a.Device.Kernels.Launch(BroadcastKernels.BinaryBackward, a.Size, p, 0, a.View, b.View, g.View, da.View);
                 Tensor.AccumulateGrad(a, da);
             }
             if (b.RequiresGrad && op == BinaryOp.Add && b.Size == g.Size && b.Device.HostPath)
@@ -86,7 +87,8 @@ public static partial class Ops
             else if (b.RequiresGrad)
             {
                 var db = Tensor.Empty(b.Device, b.Shape);
-                b.Device.Kernels.Launch(BroadcastKernels.BinaryBackward, b.Size, p, 1, a.View, b.View, g.View, db.View);
+                if (!HostPaths.BinaryBackward(p, 1, a, b, g, db))
+                    b.Device.Kernels.Launch(BroadcastKernels.BinaryBackward, b.Size, p, 1, a.View, b.View, g.View, db.View);
                 Tensor.AccumulateGrad(b, db);
             }
         });

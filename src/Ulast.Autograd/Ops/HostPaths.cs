@@ -81,11 +81,10 @@ internal static unsafe class HostPaths
             Apply(op, S(a), S(b), S(y));
             return true;
         }
-        if (a.Size != y.Size) return false;
         Dims4 o = y.Dims, db = b.Dims;
         float* pa = a.HostPointer, pb = b.HostPointer, py = y.HostPointer;
         int plane = o.H * o.W;
-        if (db.N == 1 && db.C == o.C && db.H == 1 && db.W == 1)
+        if (a.Size == y.Size && db.N == 1 && db.C == o.C && db.H == 1 && db.W == 1)
         {
             // per-channel operand: a bias or a BN scale
             a.Device.Kernels.RecordHost(BroadcastKernels.Binary);
@@ -97,7 +96,7 @@ internal static unsafe class HostPaths
                 }
             return true;
         }
-        if (db.N == o.N && db.C == 1 && db.H == o.H && db.W == o.W)
+        if (a.Size == y.Size && db.N == o.N && db.C == 1 && db.H == o.H && db.W == o.W)
         {
             // per-sample plane: a mask over all channels
             a.Device.Kernels.RecordHost(BroadcastKernels.Binary);
@@ -109,8 +108,110 @@ internal static unsafe class HostPaths
                 }
             return true;
         }
-        return false;
+        if (a.Size == y.Size && db.N == o.N && db.C == o.C && db.H == o.H && db.W == 1)
+        {
+            // a scalar per row: weights over the last axis (the region mask's scores times overlaps)
+            a.Device.Kernels.RecordHost(BroadcastKernels.Binary);
+            long rows = (long)o.N * o.C * o.H;
+            for (long r = 0; r < rows; r++)
+                Apply(op, new ReadOnlySpan<float>(pa + r * o.W, o.W), pb[r], new Span<float>(py + r * o.W, o.W));
+            return true;
+        }
+        // any other broadcast: a plain loop over the output (the kernel's arithmetic, element for element)
+        a.Device.Kernels.RecordHost(BroadcastKernels.Binary);
+        var bp = new BroadcastParams(o, a.Dims, db, op);
+        ForOutputRows(o, o.N > 1, (n, c, h) =>
+        {
+            float* row = py + (((long)n * o.C + c) * o.H + h) * o.W;
+            for (int w = 0; w < o.W; w++)
+            {
+                float va = pa[bp.A.Broadcast(n, c, h, w)], vb = pb[bp.B.Broadcast(n, c, h, w)];
+                row[w] = bp.Op == 0 ? va + vb : bp.Op == 1 ? va - vb : bp.Op == 2 ? va * vb : va / vb;
+            }
+        });
+        return true;
     }
+
+    /// <summary>
+    /// The gradient of a binary op for side 0 (a) or 1 (b), as <see cref="BroadcastKernels.BinaryBackward"/>: each
+    /// element of that side sums g·∂y/∂side over the output elements it was broadcast to, in the output's memory
+    /// order — the kernel's order, so the sums are the kernel's to the bit. Outputs are split over samples when
+    /// the side has one slice per sample (its slices are then disjoint).
+    /// </summary>
+    public static bool BinaryBackward(BroadcastParams p, int side, Tensor a, Tensor b, Tensor g, Tensor d)
+    {
+        if (!Ready(g)) return false;
+        g.Device.Kernels.RecordHost(BroadcastKernels.BinaryBackward);
+        var t = side == 0 ? p.A : p.B;
+        var o = p.Out;
+        float* pa = a.HostPointer, pb = b.HostPointer, pg = g.HostPointer, pd = d.HostPointer;
+        new Span<float>(pd, t.Size).Clear();
+        ForOutputRows(o, t.N == o.N && o.N > 1, (n, c, h) =>
+        {
+            float* gr = pg + (((long)n * o.C + c) * o.H + h) * o.W;
+            for (int w = 0; w < o.W; w++)
+            {
+                float local;
+                if (p.Op == 0) local = 1f;
+                else if (p.Op == 1) local = side == 0 ? 1f : -1f;
+                else if (p.Op == 2) local = side == 0 ? pb[p.B.Broadcast(n, c, h, w)] : pa[p.A.Broadcast(n, c, h, w)];
+                else
+                {
+                    float vb = pb[p.B.Broadcast(n, c, h, w)];
+                    local = side == 0 ? 1f / vb : -pa[p.A.Broadcast(n, c, h, w)] / (vb * vb);
+                }
+                pd[t.Broadcast(n, c, h, w)] += gr[w] * local;
+            }
+        });
+        return true;
+    }
+
+    /// <summary>Runs body(n, c, h) for every output row, in memory order within a sample; samples in parallel when allowed.</summary>
+    private static void ForOutputRows(Dims4 o, bool samplesInParallel, Action<int, int, int> body)
+    {
+        void Sample(int n)
+        {
+            for (int c = 0; c < o.C; c++)
+                for (int h = 0; h < o.H; h++) body(n, c, h);
+        }
+        if (samplesInParallel) Parallel.For(0, o.N, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, Sample);
+        else for (int n = 0; n < o.N; n++) Sample(n);
+    }
+
+    /// <summary>Bilinear crop-and-resize, as <see cref="CropKernels.Forward"/> (same arithmetic), a plane per task.</summary>
+    public static bool CropForward(CropParams p, Tensor x, Tensor boxes, Tensor pad, Tensor y)
+    {
+        if (!Ready(x)) return false;
+        x.Device.Kernels.RecordHost(CropKernels.Forward);
+        float* px = x.HostPointer, pbox = boxes.HostPointer, ppad = pad.HostPointer, py = y.HostPointer;
+        Parallel.For(0, p.N * p.C, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, nc =>
+        {
+            int n = nc / p.C, c = nc % p.C;
+            float x1 = pbox[n * 4], y1 = pbox[n * 4 + 1], x2 = pbox[n * 4 + 2], y2 = pbox[n * 4 + 3];
+            float* plane = px + (long)nc * p.H * p.W;
+            float padValue = ppad[c];
+            float* dst = py + (long)nc * p.OH * p.OW;
+            for (int oy = 0; oy < p.OH; oy++)
+            {
+                float sy = y1 + (oy + 0.5f) * (y2 - y1) / p.OH - 0.5f;
+                int fy = (int)MathF.Floor(sy);
+                float ay = sy - fy;
+                for (int ox = 0; ox < p.OW; ox++)
+                {
+                    float sx = x1 + (ox + 0.5f) * (x2 - x1) / p.OW - 0.5f;
+                    int fx = (int)MathF.Floor(sx);
+                    float ax = sx - fx;
+                    float v00 = Tap(p, plane, fy, fx, padValue), v01 = Tap(p, plane, fy, fx + 1, padValue);
+                    float v10 = Tap(p, plane, fy + 1, fx, padValue), v11 = Tap(p, plane, fy + 1, fx + 1, padValue);
+                    dst[oy * p.OW + ox] = (1f - ay) * ((1f - ax) * v00 + ax * v01) + ay * ((1f - ax) * v10 + ax * v11);
+                }
+            }
+        });
+        return true;
+    }
+
+    private static float Tap(in CropParams p, float* plane, int yy, int xx, float padValue) =>
+        yy < 0 || yy >= p.H || xx < 0 || xx >= p.W ? padValue : plane[yy * p.W + xx];
 
     public static bool Normalize(BatchNormParams p, Tensor x, Tensor mean, Tensor var, Tensor gamma, Tensor beta, Tensor y)
     {
