@@ -50,6 +50,12 @@ public sealed class SiamRpnTracker : IDisposable
 
     public FrameTiming LastTiming { get; private set; } = new(0, 0, 0);
     public float LastScore { get; private set; }
+
+    /// <summary>
+    /// Idle buffer memory worth keeping for a process that only tracks: a frame needs a few MB of fixed-size
+    /// buffers, and the region uploaded for each search crop has a size of its own, best not kept at all.
+    /// </summary>
+    public const long IdleBufferBytes = 256L << 20;
     /// <summary>Entries in the online memory (0 offline).</summary>
     public int MemoryCount => _memory?.Count ?? 0;
 

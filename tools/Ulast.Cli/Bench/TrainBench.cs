@@ -58,7 +58,9 @@ public static class TrainBench
             shares.Add(("other", profiled - shares.Sum(s => s.ms)));
             log.WriteLine($"{name} step b{batch}: {total:F0} ms (forward {F:F0}, backward {B:F0}, optimiser {U:F1})");
             log.WriteLine("  share of profiled op time: " + string.Join(", ", shares.Select(s => $"{s.family} {100 * s.ms / Math.Max(1e-9, profiled):F0}%")));
-            rows.Add(new { step = name, batch, total_ms = total, forward_ms = F, backward_ms = B, optimizer_ms = U, families_ms = shares.ToDictionary(s => s.family, s => s.ms), ops_ms = ops });
+            var (resident, peak) = ProcessMemory.Read();   // the peak is the process's: the naive steps run first
+            log.WriteLine($"  resident memory after the {name} steps: {ProcessMemory.Gb(resident)}; peak so far {ProcessMemory.Gb(peak)}");
+            rows.Add(new { step = name, batch, total_ms = total, resident_bytes = resident, peak_bytes = peak, forward_ms = F, backward_ms = B, optimizer_ms = U, families_ms = shares.ToDictionary(s => s.family, s => s.ms), ops_ms = ops });
         }
         if (json is not null) AtomicFile.WriteAllText(json, JsonSerializer.Serialize(new { device = dev.Name, rows }, new JsonSerializerOptions { WriteIndented = true }));
         return 0;

@@ -30,7 +30,7 @@ public static class EvalCommand
         if (online && trackers.Contains("ulast") && !trackers.Contains("ulast-online")) trackers = trackers.Append("ulast-online").ToArray();
         var ours = trackers.Where(t => t.StartsWith("ulast")).ToList();
         foreach (var (n, _) in extra) { ours.Add(n); if (online) ours.Add(n + "-online"); }
-        using var dev = o.CreateDevice();
+        using var dev = o.CreateTrackingDevice();
         using var model = trackers.Any(t => t.StartsWith("ulast")) ? ModelSource.Load(o, dev, Console.Out) : null;
         var trackerConfig = ModelSource.Tracker(o);
         var onlineConfig = ModelSource.Online(o);

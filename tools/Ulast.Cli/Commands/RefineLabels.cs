@@ -39,7 +39,7 @@ public static class RefineLabels
         var inPath = o.String("--labels") ?? Path.Combine("out", "labels.json");
         var outPath = o.String("--out") ?? Path.Combine(Path.GetDirectoryName(inPath) ?? ".", Path.GetFileNameWithoutExtension(inPath) + "-refined.json");
         var settings = Settings(o);
-        using var dev = o.CreateDevice();
+        using var dev = o.CreateTrackingDevice();
         using var model = Checkpoint.LoadModel(modelPath, dev);
         var trackerConfig = ModelSource.Tracker(o);
         o.EnsureAllUsed();

@@ -14,7 +14,7 @@ public static class TrackCommand
         var outPath = o.String("--out") ?? Path.Combine("out", "track", Path.GetFileNameWithoutExtension(input.TrimEnd('/')) + ".txt");
         var videoPath = o.String("--video");
         int limit = o.Int("--frames", int.MaxValue, 1);
-        using var dev = o.CreateDevice();
+        using var dev = o.CreateTrackingDevice();
         using var model = ModelSource.Load(o, dev, Console.Out);
         var trackerConfig = ModelSource.Tracker(o);
         var online = o.Flag("--online") ? ModelSource.Online(o) : null;
