@@ -5,6 +5,8 @@ namespace Ulast.Kernels.Host;
 /// <summary>
 /// Convolution on the CPU as im2col + <see cref="HostGemm"/>, per group:
 /// forward Y_n = W · col(X_n); input gradient col⁻¹(Wᵀ · dY_n); weight gradient Σ_n dY_n · col(X_n)ᵀ.
+/// The weight gradient of stride-1 convolutions reads col(X_n) row by row as it packs (<see cref="ImageColumns"/>),
+/// never stored whole; the input gradient writes a col buffer and folds it back (col2im).
 /// Images are spread over threads; 1×1 stride-1 convolutions skip im2col.
 /// </summary>
 public static unsafe class HostConv
@@ -16,10 +18,19 @@ public static unsafe class HostConv
 
     private static int ColRows(in ConvParams p) => p.CinG * p.KH * p.KW;
 
+    /// <summary>
+    /// Whether the weight gradient's GEMM reads a stored im2col or fetches its rows as it packs (<see cref="ImageColumns"/>).
+    /// Fetching saves writing and re-reading the whole matrix (1.05–1.16× on `small`'s stride-1 layers at batch 16, 1.12×
+    /// on [8,256,31,31]) but costs a little per row segment: strided convolutions (gathers) and GEMMs split over
+    /// threads (batch 1: short segments per thread) lost up to 2.5×, and so did the forward pass at batch 1.
+    /// </summary>
+    private static bool StoresColumns(in ConvParams p, int gemmThreads) =>
+        !IsPointwise(p) && (p.StrideH != 1 || p.StrideW != 1 || gemmThreads > 1);
+
     public static void Forward(ConvParams p, float* x, float* w, float* y)
     {
         IntPtr px = (IntPtr)x, pw = (IntPtr)w, py = (IntPtr)y;
-        ForEachImage(p, (n, col, threadsInside) =>
+        ForEachImage(p, !IsPointwise(p), (n, col, threadsInside) =>
         {
             int hw = p.Ho * p.Wo, rows = ColRows(p);
             for (int g = 0; g < p.Groups; g++)
@@ -36,7 +47,7 @@ public static unsafe class HostConv
     public static void BackwardInput(ConvParams p, float* dy, float* w, float* dx)
     {
         IntPtr pdy = (IntPtr)dy, pw = (IntPtr)w, pdx = (IntPtr)dx;
-        ForEachImage(p, (n, col, threadsInside) =>
+        ForEachImage(p, !IsPointwise(p), (n, col, threadsInside) =>
         {
             int hw = p.Ho * p.Wo, rows = ColRows(p);
             for (int g = 0; g < p.Groups; g++)
@@ -64,25 +75,26 @@ public static unsafe class HostConv
         {
             Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
             {
-                using var lease = HostScratch.Rent(HostScratch.Use.Columns, IsPointwise(p) ? 0 : (long)rows * hw);
-                float* col = IsPointwise(p) ? null : lease.Ptr;
+                using var lease = HostScratch.Rent(HostScratch.Use.Columns, StoresColumns(p, inner) ? (long)rows * hw : 0);
                 float* acc = (float*)partials[t];
+                bool first = true;
+                for (int n = t; n < p.N; n += threads)
                 {
-                    bool first = true;
-                    for (int n = t; n < p.N; n += threads)
+                    for (int g = 0; g < p.Groups; g++)
                     {
-                        for (int g = 0; g < p.Groups; g++)
+                        float* xg = (float*)px + ((long)n * p.Cin + g * p.CinG) * p.H * p.W;
+                        float* dyg = (float*)pdy + ((long)n * p.Cout + g * p.CoutG) * hw, dwg = acc + (long)g * p.CoutG * rows;
+                        if (IsPointwise(p)) HostGemm.Gemm(p.CoutG, rows, hw, dyg, hw, false, xg, hw, true, dwg, rows, !first, inner);
+                        else if (!StoresColumns(p, inner)) HostGemm.Gemm(p.CoutG, rows, hw, dyg, hw, false, new ImageColumns(p, xg), true, dwg, rows, !first, inner);
+                        else
                         {
-                            float* xg = (float*)px + ((long)n * p.Cin + g * p.CinG) * p.H * p.W;
-                            float* src = xg;
-                            if (col != null) { Im2Col(p, xg, col, inner); src = col; }
-                            HostGemm.Gemm(p.CoutG, rows, hw, (float*)pdy + ((long)n * p.Cout + g * p.CoutG) * hw, hw, false,
-                                src, hw, true, acc + (long)g * p.CoutG * rows, rows, !first, inner);
+                            Im2Col(p, xg, lease.Ptr, inner);
+                            HostGemm.Gemm(p.CoutG, rows, hw, dyg, hw, false, lease.Ptr, hw, true, dwg, rows, !first, inner);
                         }
-                        first = false;
                     }
-                    if (first) new Span<float>(acc, (int)wsize).Clear();
+                    first = false;
                 }
+                if (first) new Span<float>(acc, (int)wsize).Clear();
             });
             for (int t = 1; t < threads; t++)
             {
@@ -97,7 +109,7 @@ public static unsafe class HostConv
     }
 
     /// <summary>Runs body(n, colScratch, threadsForTheGemm) for every image, spreading images over threads.</summary>
-    private static void ForEachImage(ConvParams p, ImageBody body)
+    private static void ForEachImage(ConvParams p, bool needColumns, ImageBody body)
     {
         int threads = Math.Max(1, Threads);
         int outer = Math.Min(threads, p.N);
@@ -105,8 +117,8 @@ public static unsafe class HostConv
         long colSize = (long)ColRows(p) * p.Ho * p.Wo;
         Parallel.For(0, outer, new ParallelOptions { MaxDegreeOfParallelism = outer }, t =>
         {
-            using var lease = HostScratch.Rent(HostScratch.Use.Columns, IsPointwise(p) ? 0 : colSize);
-            float* col = IsPointwise(p) ? null : lease.Ptr;
+            using var lease = HostScratch.Rent(HostScratch.Use.Columns, needColumns ? colSize : 0);
+            float* col = needColumns ? lease.Ptr : null;
             for (int n = t; n < p.N; n += outer) body(n, col, inner);
         });
     }
@@ -124,7 +136,7 @@ public static unsafe class HostConv
         ForChannels(p, threads, (c0, c1) => Im2ColChannels(p, (float*)px, (float*)pc, c0, c1));
     }
 
-    /// <summary>The adjoint of <see cref="Im2Col"/>: dx = Σ over the columns that read each input element.</summary>
+    /// <summary>The adjoint of <see cref="Im2Col"/>: dx = Σ over the columns that read each input element; channels split over threads.</summary>
     public static void Col2Im(ConvParams p, float* col, float* dx, int threads = 1)
     {
         IntPtr pc = (IntPtr)col, px = (IntPtr)dx;
@@ -165,7 +177,7 @@ public static unsafe class HostConv
     }
 
     /// <summary>The output columns [lo, hi) whose input column ox·stride + x0 lies inside the image.</summary>
-    private static (int lo, int hi) InsideColumns(in ConvParams p, int x0)
+    internal static (int lo, int hi) InsideColumns(in ConvParams p, int x0)
     {
         int lo = x0 >= 0 ? 0 : (-x0 + p.StrideW - 1) / p.StrideW;
         int hi = x0 >= p.W ? 0 : Math.Min(p.Wo, (p.W - 1 - x0) / p.StrideW + 1);

@@ -22,7 +22,19 @@ public static unsafe class HostGemm
 
     /// <param name="threads">Column blocks are spread over this many threads (1 = the calling thread only).</param>
     public static void Gemm(int m, int n, int k, float* a, int lda, bool transA, float* b, int ldb, bool transB,
-        float* c, int ldc, bool accumulate, int threads = 1)
+        float* c, int ldc, bool accumulate, int threads = 1) =>
+        Gemm(m, n, k, a, lda, transA, b, ldb, null, transB, c, ldc, accumulate, threads);
+
+    /// <summary>
+    /// The same with B produced on demand by <paramref name="rows"/>: B = R (k×n) or, with transB, Rᵀ, where R's
+    /// rows come from <see cref="GemmRows.Row"/> — e.g. an im2col that is never stored whole (an implicit GEMM).
+    /// </summary>
+    public static void Gemm(int m, int n, int k, float* a, int lda, bool transA, GemmRows rows, bool transB,
+        float* c, int ldc, bool accumulate, int threads = 1) =>
+        Gemm(m, n, k, a, lda, transA, null, 0, rows, transB, c, ldc, accumulate, threads);
+
+    private static void Gemm(int m, int n, int k, float* a, int lda, bool transA, float* b, int ldb, GemmRows? rows, bool transB,
+        float* c, int ldc, bool accumulate, int threads)
     {
         if (m <= 0 || n <= 0) return;
         if (k <= 0)
@@ -33,31 +45,33 @@ public static unsafe class HostGemm
         int nr = NR;
         int slivers = (n + nr - 1) / nr;
         threads = Math.Max(1, Math.Min(threads, slivers));
-        if (threads == 1) { GemmColumns(m, 0, n, k, a, lda, transA, b, ldb, transB, c, ldc, accumulate); return; }
+        if (threads == 1) { GemmColumns(m, 0, n, k, a, lda, transA, b, ldb, rows, transB, c, ldc, accumulate); return; }
         int per = (slivers + threads - 1) / threads;
         IntPtr pa = (IntPtr)a, pb = (IntPtr)b, pc = (IntPtr)c;
         Parallel.For(0, threads, t =>
         {
             int j0 = t * per * nr, j1 = Math.Min(n, (t + 1) * per * nr);
-            if (j0 < j1) GemmColumns(m, j0, j1, k, (float*)pa, lda, transA, (float*)pb, ldb, transB, (float*)pc, ldc, accumulate);
+            if (j0 < j1) GemmColumns(m, j0, j1, k, (float*)pa, lda, transA, (float*)pb, ldb, rows, transB, (float*)pc, ldc, accumulate);
         });
     }
 
-    private static void GemmColumns(int m, int j0, int j1, int k, float* a, int lda, bool transA, float* b, int ldb, bool transB,
-        float* c, int ldc, bool accumulate)
+    private static void GemmColumns(int m, int j0, int j1, int k, float* a, int lda, bool transA, float* b, int ldb, GemmRows? rows,
+        bool transB, float* c, int ldc, bool accumulate)
     {
         int nr = NR;
         int nc = j1 - j0;
         int slivers = (nc + nr - 1) / nr;
         using var bLease = HostScratch.Rent(HostScratch.Use.PackB, (long)slivers * nr * KC);
         using var aLease = HostScratch.Rent(HostScratch.Use.PackA, (long)MC * KC);
+        using var rowLease = HostScratch.Rent(HostScratch.Use.Row, rows is null ? 0 : Math.Max(nc, KC));
         float* bp = bLease.Ptr, ap = aLease.Ptr;
         float* tile = stackalloc float[MR * 32];
         for (int k0 = 0; k0 < k; k0 += KC)
         {
             int kc = Math.Min(KC, k - k0);
             bool acc = accumulate || k0 > 0;
-            PackB(b, ldb, transB, k0, kc, j0, nc, nr, bp);
+            if (rows is null) PackB(b, ldb, transB, k0, kc, j0, nc, nr, bp);
+            else PackB(rows, rowLease.Ptr, transB, k0, kc, j0, nc, nr, bp);
             for (int i0 = 0; i0 < m; i0 += MC)
             {
                 int mc = Math.Min(MC, m - i0);
@@ -122,18 +136,7 @@ public static unsafe class HostGemm
         int full = nc / nr, rest = nc - full * nr;
         if (!transB)
         {
-            for (int kk = 0; kk < kc; kk++)
-            {
-                float* src = b + (long)(k0 + kk) * ldb + j0;
-                float* dst = bp + kk * nr;
-                for (int s = 0; s < full; s++)
-                    Buffer.MemoryCopy(src + s * nr, dst + (long)s * nr * kc, nr * sizeof(float), nr * sizeof(float));
-                if (rest > 0)
-                {
-                    float* d = dst + (long)full * nr * kc;
-                    for (int x = 0; x < nr; x++) d[x] = x < rest ? src[full * nr + x] : 0f;
-                }
-            }
+            for (int kk = 0; kk < kc; kk++) ScatterRow(b + (long)(k0 + kk) * ldb + j0, nc, nr, kc, bp + kk * nr);
             return;
         }
         for (int j = 0; j < nc; j++)
@@ -145,6 +148,46 @@ public static unsafe class HostGemm
         if (rest > 0)
         {
             float* d = bp + (long)full * nr * kc;
+            for (int kk = 0; kk < kc; kk++)
+                for (int x = rest; x < nr; x++) d[kk * nr + x] = 0f;
+        }
+    }
+
+    /// <summary>One row of B (nc floats) into its place in every NR-wide sliver, the last one zero-padded.</summary>
+    private static void ScatterRow(float* src, int nc, int nr, int kc, float* dst)
+    {
+        int full = nc / nr, rest = nc - full * nr;
+        for (int s = 0; s < full; s++)
+            Buffer.MemoryCopy(src + s * nr, dst + (long)s * nr * kc, nr * sizeof(float), nr * sizeof(float));
+        if (rest > 0)
+        {
+            float* d = dst + (long)full * nr * kc;
+            for (int x = 0; x < nr; x++) d[x] = x < rest ? src[full * nr + x] : 0f;
+        }
+    }
+
+    /// <summary><see cref="PackB(float*, int, bool, int, int, int, int, int, float*)"/> with B's rows (or Bᵀ's) fetched into a row buffer first.</summary>
+    private static void PackB(GemmRows rows, float* row, bool transB, int k0, int kc, int j0, int nc, int nr, float* bp)
+    {
+        if (!transB)
+        {
+            for (int kk = 0; kk < kc; kk++)
+            {
+                rows.Row(k0 + kk, j0, nc, row);
+                ScatterRow(row, nc, nr, kc, bp + kk * nr);
+            }
+            return;
+        }
+        for (int j = 0; j < nc; j++)
+        {
+            rows.Row(j0 + j, k0, kc, row);
+            float* dst = bp + (long)(j / nr) * nr * kc + j % nr;
+            for (int kk = 0; kk < kc; kk++) dst[kk * nr] = row[kk];
+        }
+        int rest = nc % nr;
+        if (rest > 0)
+        {
+            float* d = bp + (long)(nc / nr) * nr * kc;
             for (int kk = 0; kk < kc; kk++)
                 for (int x = rest; x < nr; x++) d[kk * nr + x] = 0f;
         }
