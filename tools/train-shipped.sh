@@ -46,6 +46,7 @@ done
 # under which the weights were 1 in 289 and 295 of 300 steps) and the ablations of that full method.
 CONFIG=configs/finetune-long.json finetune full-v3 300 --reweight-peak-fraction 0.5; avg3 full-v3
 CONFIG=configs/finetune-long.json finetune full-v3-s2 300 --reweight-peak-fraction 0.5 --seed 2; avg3 full-v3-s2
+CONFIG=configs/finetune-long.json finetune full-v3-s3 300 --reweight-peak-fraction 0.5 --seed 3; avg3 full-v3-s3
 CONFIG=configs/finetune-long.json finetune no-cpt-300 300 --reweight-peak-fraction 0.5 --no-cpt
 CONFIG=configs/finetune-long.json finetune no-region-mask-300 300 --reweight-peak-fraction 0.5 --no-region-mask
 # The second labelling round [ours]: the motion labels extended by tracking with the shipped model forward and
