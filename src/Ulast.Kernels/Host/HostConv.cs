@@ -170,7 +170,7 @@ public static unsafe class HostConv
                         float* s = src + iy * p.W;
                         for (int ox = 0; ox < lo; ox++) d[ox] = 0f;
                         if (p.StrideW == 1) Buffer.MemoryCopy(s + x0 + lo, d + lo, (hi - lo) * sizeof(float), (hi - lo) * sizeof(float));
-                        else for (int ox = lo, ix = lo * p.StrideW + x0; ox < hi; ox++, ix += p.StrideW) d[ox] = s[ix];
+                        else StridedRow.Gather(s + lo * p.StrideW + x0, p.StrideW, d + lo, hi - lo);
                         for (int ox = Math.Max(lo, hi); ox < p.Wo; ox++) d[ox] = 0f;
                     }
                 }
@@ -207,7 +207,7 @@ public static unsafe class HostConv
                             var span = new Span<float>(d + x0 + lo, hi - lo);
                             System.Numerics.Tensors.TensorPrimitives.Add(span, new ReadOnlySpan<float>(s + lo, hi - lo), span);
                         }
-                        else for (int ox = lo, ix = lo * p.StrideW + x0; ox < hi; ox++, ix += p.StrideW) d[ix] += s[ox];
+                        else StridedRow.ScatterAdd(s + lo, d + lo * p.StrideW + x0, p.StrideW, hi - lo);
                     }
                 }
     }

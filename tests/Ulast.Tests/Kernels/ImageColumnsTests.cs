@@ -12,6 +12,7 @@ public class ImageColumnsTests
         new object[] { new[] { 1, 2, 10, 7, 3, 3, 2, 2, 2 } },
         new object[] { new[] { 1, 2, 4, 3, 2, 3, 1, 3, 1 } },   // padding wider than the image
         new object[] { new[] { 1, 4, 13, 13, 5, 5, 1, 0, 1 } },
+        new object[] { new[] { 1, 2, 5, 70, 3, 3, 2, 1, 1 } },   // stride 2 on rows wide enough for the vector gather
     };
 
     private static ConvParams Params(int[] c) => new(c[0], c[1], c[2], c[3], c[4], c[5], c[5], c[6], c[6], c[7], c[7], c[8], c[8], 1);

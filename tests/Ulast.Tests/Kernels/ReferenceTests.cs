@@ -100,6 +100,7 @@ public class ReferenceTests
             new[] { 1, 19, 15, 15, 37, 3, 2, 0, 1, 1 },
             new[] { 1, 2, 4, 3, 3, 3, 3, 3, 1, 1 },    // padding wider than the image: whole rows of taps outside
             new[] { 2, 4, 10, 9, 5, 3, 2, 2, 2, 1 },   // stride and dilation together
+            new[] { 2, 3, 7, 77, 4, 3, 2, 1, 1, 1 },   // stride 2 on rows wide enough for the vector gather/scatter-add (39 outputs)
         };
         foreach (var c in configs) { yield return new object[] { c, true }; yield return new object[] { c, false }; }
     }
