@@ -15,10 +15,6 @@ public static unsafe class StridedRow
     /// <summary>Whether the vector path runs where the machine has AVX-512F.</summary>
     public static bool Vectorised { get; set; } = true;
 
-    private static readonly Vector512<int> Evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    private static readonly Vector512<int> LowHalf = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-    private static readonly Vector512<int> HighHalf = Vector512.Create(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
-
     /// <summary>d[q] = s[q·stride] for q in [0, count).</summary>
     public static void Gather(float* s, int stride, float* d, int count) => Gather(s, stride, d, count, Vectorised);
 
@@ -29,11 +25,21 @@ public static unsafe class StridedRow
     public static void Gather(float* s, int stride, float* d, int count, bool vector)
     {
         int q = 0;
-        if (stride == 2 && vector && Avx512F.IsSupported)
+        if (stride == 2 && count > 16 && vector && Avx512F.IsSupported)
+        {
+            // Index vectors built here, not in static fields: a static field cost a class-initialisation check per iteration.
+            var evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+            var odds = Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
             // Reads s[2q .. 2q+31]; stopping while q + 16 < count keeps every read at or before s[2(count−1)].
             for (; q + 16 < count; q += 16)
-                Avx512F.PermuteVar16x32x2(Avx512F.LoadVector512(s + 2 * q), Evens, Avx512F.LoadVector512(s + 2 * q + 16)).Store(d + q);
-        for (long i = (long)q * stride; q < count; q++, i += stride) d[q] = s[i];
+                Avx512F.PermuteVar16x32x2(Avx512F.LoadVector512(s + 2 * q), evens, Avx512F.LoadVector512(s + 2 * q + 16)).Store(d + q);
+            // The last 16 outputs (overlapping ones already written, with the same values) from the window that ends
+            // exactly at s[2(count−1)]: shifted one float left, so the wanted elements sit in the odd lanes.
+            float* t = s + 2 * (count - 16) - 1;
+            Avx512F.PermuteVar16x32x2(Avx512F.LoadVector512(t), odds, Avx512F.LoadVector512(t + 16)).Store(d + count - 16);
+            return;
+        }
+        for (long i = 0; q < count; q++, i += stride) d[q] = s[i];
     }
 
     /// <summary>The same, choosing the path (tests compare both).</summary>
@@ -41,16 +47,35 @@ public static unsafe class StridedRow
     {
         int q = 0;
         if (stride == 2 && vector && Avx512F.IsSupported)
+        {
+            var lowHalf = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+            var highHalf = Vector512.Create(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
             for (; q + 16 < count; q += 16)
             {
                 var v = Avx512F.LoadVector512(d + q);
                 // Interleave v with zeros: lanes 2j hold v[j], odd lanes +0.
-                var lo = Avx512F.PermuteVar16x32x2(v, LowHalf, Vector512<float>.Zero);
-                var hi = Avx512F.PermuteVar16x32x2(v, HighHalf, Vector512<float>.Zero);
+                var lo = Avx512F.PermuteVar16x32x2(v, lowHalf, Vector512<float>.Zero);
+                var hi = Avx512F.PermuteVar16x32x2(v, highHalf, Vector512<float>.Zero);
                 float* t = s + 2 * q;
                 (Avx512F.LoadVector512(t) + lo).Store(t);
                 (Avx512F.LoadVector512(t + 16) + hi).Store(t + 16);
             }
+            if (count > 16)
+            {
+                // The last 16 outputs' window, shifted one float left so that it ends at s[2(count−1)] (the wanted
+                // elements in the odd lanes); outputs the loop above already added contribute +0.
+                int qt = count - 16;
+                var lane = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+                var fresh = Vector512.GreaterThanOrEqual(lane, Vector512.Create(q - qt)).AsSingle();
+                var v = Vector512.ConditionalSelect(fresh, Avx512F.LoadVector512(d + qt), Vector512<float>.Zero);
+                var lowOdd = Vector512.Create(16, 0, 16, 1, 16, 2, 16, 3, 16, 4, 16, 5, 16, 6, 16, 7);
+                var highOdd = Vector512.Create(16, 8, 16, 9, 16, 10, 16, 11, 16, 12, 16, 13, 16, 14, 16, 15);
+                float* t = s + 2 * qt - 1;
+                (Avx512F.LoadVector512(t) + Avx512F.PermuteVar16x32x2(v, lowOdd, Vector512<float>.Zero)).Store(t);
+                (Avx512F.LoadVector512(t + 16) + Avx512F.PermuteVar16x32x2(v, highOdd, Vector512<float>.Zero)).Store(t + 16);
+                return;
+            }
+        }
         for (long i = (long)q * stride; q < count; q++, i += stride) s[i] += d[q];
     }
 }

@@ -16,7 +16,7 @@ public class StridedRowTests
         {
             int span = count == 0 ? 0 : (count - 1) * stride + 1;
             const int guard = 40;
-            var src = new float[span + guard];
+            var src = new float[guard + span + guard];   // the row sits between two guards
             for (int i = 0; i < src.Length; i++) src[i] = (float)(rng.NextDouble() - 0.5);
             var d = new float[count];
             for (int i = 0; i < count; i++) d[i] = (float)(rng.NextDouble() - 0.5);
@@ -26,21 +26,22 @@ public class StridedRowTests
             var addScalar = (float[])src.Clone();
             fixed (float* ps = src, pd = d, pgv = gatherVector, pgs = gatherScalar, pav = addVector, pas = addScalar)
             {
-                StridedRow.Gather(ps, stride, pgv, count, vector: true);
-                StridedRow.Gather(ps, stride, pgs, count, vector: false);
-                StridedRow.ScatterAdd(pd, pav, stride, count, vector: true);
-                StridedRow.ScatterAdd(pd, pas, stride, count, vector: false);
+                StridedRow.Gather(ps + guard, stride, pgv, count, vector: true);
+                StridedRow.Gather(ps + guard, stride, pgs, count, vector: false);
+                StridedRow.ScatterAdd(pd, pav + guard, stride, count, vector: true);
+                StridedRow.ScatterAdd(pd, pas + guard, stride, count, vector: false);
             }
             for (int q = 0; q < count; q++)
             {
-                Assert.Equal(src[q * stride], gatherScalar[q]);
+                Assert.Equal(src[guard + q * stride], gatherScalar[q]);
                 Assert.Equal(gatherScalar[q], gatherVector[q]);
             }
             for (int i = 0; i < src.Length; i++)
             {
-                bool hit = i < span && i % stride == 0;
-                Assert.Equal(hit ? src[i] + d[i / stride] : src[i], addScalar[i]);
-                Assert.Equal(addScalar[i], addVector[i]);   // the guard past the row is untouched by both
+                int r = i - guard;
+                bool hit = r >= 0 && r < span && r % stride == 0;
+                Assert.Equal(hit ? src[i] + d[r / stride] : src[i], addScalar[i]);
+                Assert.Equal(addScalar[i], addVector[i]);   // the guards are untouched by both
             }
         }
     }
