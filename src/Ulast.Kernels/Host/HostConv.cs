@@ -169,8 +169,7 @@ public static unsafe class HostConv
                         if (iy < 0 || iy >= p.H) { new Span<float>(d, p.Wo).Clear(); continue; }
                         float* s = src + iy * p.W;
                         for (int ox = 0; ox < lo; ox++) d[ox] = 0f;
-                        if (p.StrideW == 1) Buffer.MemoryCopy(s + x0 + lo, d + lo, (hi - lo) * sizeof(float), (hi - lo) * sizeof(float));
-                        else StridedRow.Gather(s + lo * p.StrideW + x0, p.StrideW, d + lo, hi - lo);
+                        StridedRow.Gather(s + lo * p.StrideW + x0, p.StrideW, d + lo, hi - lo);
                         for (int ox = Math.Max(lo, hi); ox < p.Wo; ox++) d[ox] = 0f;
                     }
                 }
@@ -202,12 +201,7 @@ public static unsafe class HostConv
                         float* s = src + oy * p.Wo;
                         int x0 = -p.PadW + kx * p.DilW;
                         var (lo, hi) = InsideColumns(p, x0);
-                        if (p.StrideW == 1)
-                        {
-                            var span = new Span<float>(d + x0 + lo, hi - lo);
-                            System.Numerics.Tensors.TensorPrimitives.Add(span, new ReadOnlySpan<float>(s + lo, hi - lo), span);
-                        }
-                        else StridedRow.ScatterAdd(s + lo, d + lo * p.StrideW + x0, p.StrideW, hi - lo);
+                        StridedRow.ScatterAdd(s + lo, d + lo * p.StrideW + x0, p.StrideW, hi - lo);
                     }
                 }
     }

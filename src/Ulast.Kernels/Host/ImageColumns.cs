@@ -33,8 +33,7 @@ public sealed unsafe class ImageColumns : GemmRows
                 float* s = src + (long)iy * p.W;
                 int a = Math.Clamp(lo, ox, oxEnd), b = Math.Clamp(hi, a, oxEnd);   // inside the image: [a, b)
                 for (int q = ox; q < a; q++) d[q] = 0f;
-                if (p.StrideW == 1) Buffer.MemoryCopy(s + x0 + a, d + a, (b - a) * sizeof(float), (b - a) * sizeof(float));
-                else StridedRow.Gather(s + a * p.StrideW + x0, p.StrideW, d + a, b - a);
+                StridedRow.Gather(s + a * p.StrideW + x0, p.StrideW, d + a, b - a);
                 for (int q = b; q < oxEnd; q++) d[q] = 0f;
             }
             j += oxEnd - ox;
