@@ -67,44 +67,40 @@ public static unsafe class HostConv
         int inner = Math.Max(1, Threads / threads);   // spare threads go to each GEMM (batch 1 still uses every core)
         int rows = ColRows(p), hw = p.Ho * p.Wo;
         long wsize = p.WeightSize;
+        // The other threads' partial sums live in the caller's grow-only scratch: allocated per call (up to 2.4 MB
+        // each) they were fresh mappings, page-faulted and zeroed by the kernel on every weight gradient.
+        using var partialLease = HostScratch.Rent(HostScratch.Use.Partials, (threads - 1) * wsize);
         var partials = new IntPtr[threads];
-        for (int t = 1; t < threads; t++) partials[t] = (IntPtr)NativeMemory.AlignedAlloc((nuint)(wsize * sizeof(float)), 64);
+        for (int t = 1; t < threads; t++) partials[t] = (IntPtr)(partialLease.Ptr + (t - 1) * wsize);
         partials[0] = (IntPtr)dw;
         IntPtr px = (IntPtr)x, pdy = (IntPtr)dy;
-        try
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
         {
-            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+            using var lease = HostScratch.Rent(HostScratch.Use.Columns, StoresColumns(p, inner) ? (long)rows * hw : 0);
+            float* acc = (float*)partials[t];
+            bool first = true;
+            for (int n = t; n < p.N; n += threads)
             {
-                using var lease = HostScratch.Rent(HostScratch.Use.Columns, StoresColumns(p, inner) ? (long)rows * hw : 0);
-                float* acc = (float*)partials[t];
-                bool first = true;
-                for (int n = t; n < p.N; n += threads)
+                for (int g = 0; g < p.Groups; g++)
                 {
-                    for (int g = 0; g < p.Groups; g++)
+                    float* xg = (float*)px + ((long)n * p.Cin + g * p.CinG) * p.H * p.W;
+                    float* dyg = (float*)pdy + ((long)n * p.Cout + g * p.CoutG) * hw, dwg = acc + (long)g * p.CoutG * rows;
+                    if (IsPointwise(p)) HostGemm.Gemm(p.CoutG, rows, hw, dyg, hw, false, xg, hw, true, dwg, rows, !first, inner);
+                    else if (!StoresColumns(p, inner)) HostGemm.Gemm(p.CoutG, rows, hw, dyg, hw, false, new ImageColumns(p, xg), true, dwg, rows, !first, inner);
+                    else
                     {
-                        float* xg = (float*)px + ((long)n * p.Cin + g * p.CinG) * p.H * p.W;
-                        float* dyg = (float*)pdy + ((long)n * p.Cout + g * p.CoutG) * hw, dwg = acc + (long)g * p.CoutG * rows;
-                        if (IsPointwise(p)) HostGemm.Gemm(p.CoutG, rows, hw, dyg, hw, false, xg, hw, true, dwg, rows, !first, inner);
-                        else if (!StoresColumns(p, inner)) HostGemm.Gemm(p.CoutG, rows, hw, dyg, hw, false, new ImageColumns(p, xg), true, dwg, rows, !first, inner);
-                        else
-                        {
-                            Im2Col(p, xg, lease.Ptr, inner);
-                            HostGemm.Gemm(p.CoutG, rows, hw, dyg, hw, false, lease.Ptr, hw, true, dwg, rows, !first, inner);
-                        }
+                        Im2Col(p, xg, lease.Ptr, inner);
+                        HostGemm.Gemm(p.CoutG, rows, hw, dyg, hw, false, lease.Ptr, hw, true, dwg, rows, !first, inner);
                     }
-                    first = false;
                 }
-                if (first) new Span<float>(acc, (int)wsize).Clear();
-            });
-            for (int t = 1; t < threads; t++)
-            {
-                var dst = new Span<float>(dw, (int)wsize);
-                System.Numerics.Tensors.TensorPrimitives.Add(dst, new ReadOnlySpan<float>((float*)partials[t], (int)wsize), dst);
+                first = false;
             }
-        }
-        finally
+            if (first) new Span<float>(acc, (int)wsize).Clear();
+        });
+        for (int t = 1; t < threads; t++)
         {
-            for (int t = 1; t < threads; t++) NativeMemory.AlignedFree((void*)partials[t]);
+            var dst = new Span<float>(dw, (int)wsize);
+            System.Numerics.Tensors.TensorPrimitives.Add(dst, new ReadOnlySpan<float>((float*)partials[t], (int)wsize), dst);
         }
     }
 
