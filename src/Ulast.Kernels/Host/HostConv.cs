@@ -166,7 +166,7 @@ public static unsafe class HostConv
                         float* s = src + iy * p.W;
                         for (int ox = 0; ox < lo; ox++) d[ox] = 0f;
                         StridedRow.Gather(s + lo * p.StrideW + x0, p.StrideW, d + lo, hi - lo);
-                        for (int ox = Math.Max(lo, hi); ox < p.Wo; ox++) d[ox] = 0f;
+                        for (int ox = hi; ox < p.Wo; ox++) d[ox] = 0f;   // InsideColumns keeps lo ≤ hi
                     }
                 }
     }

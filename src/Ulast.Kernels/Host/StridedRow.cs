@@ -56,17 +56,10 @@ public static unsafe class StridedRow
         if (stride == 1 && count >= 16 && vector && Vector512.IsHardwareAccelerated)
         {
             for (; q + 16 <= count; q += 16) (Vector512.Load(s + q) + Vector512.Load(d + q)).Store(s + q);
-            if (q < count)
-            {
-                // The last 16, masked to the elements the loop has not added.
-                int qt = count - 16;
-                var lane = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-                var fresh = Vector512.GreaterThanOrEqual(lane, Vector512.Create(q - qt)).AsSingle();
-                (Vector512.Load(s + qt) + Vector512.ConditionalSelect(fresh, Vector512.Load(d + qt), Vector512<float>.Zero)).Store(s + qt);
-            }
+            if (q < count) (Vector512.Load(s + count - 16) + LastSixteenNotYetAdded(d, q, count)).Store(s + count - 16);
             return;
         }
-        if (stride == 2 && vector && Avx512F.IsSupported)
+        if (stride == 2 && count > 16 && vector && Avx512F.IsSupported)
         {
             var lowHalf = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
             var highHalf = Vector512.Create(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
@@ -80,22 +73,24 @@ public static unsafe class StridedRow
                 (Avx512F.LoadVector512(t) + lo).Store(t);
                 (Avx512F.LoadVector512(t + 16) + hi).Store(t + 16);
             }
-            if (count > 16)
-            {
-                // The last 16 outputs' window, shifted one float left so that it ends at s[2(count−1)] (the wanted
-                // elements in the odd lanes); outputs the loop above already added contribute +0.
-                int qt = count - 16;
-                var lane = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-                var fresh = Vector512.GreaterThanOrEqual(lane, Vector512.Create(q - qt)).AsSingle();
-                var v = Vector512.ConditionalSelect(fresh, Avx512F.LoadVector512(d + qt), Vector512<float>.Zero);
-                var lowOdd = Vector512.Create(16, 0, 16, 1, 16, 2, 16, 3, 16, 4, 16, 5, 16, 6, 16, 7);
-                var highOdd = Vector512.Create(16, 8, 16, 9, 16, 10, 16, 11, 16, 12, 16, 13, 16, 14, 16, 15);
-                float* t = s + 2 * qt - 1;
-                (Avx512F.LoadVector512(t) + Avx512F.PermuteVar16x32x2(v, lowOdd, Vector512<float>.Zero)).Store(t);
-                (Avx512F.LoadVector512(t + 16) + Avx512F.PermuteVar16x32x2(v, highOdd, Vector512<float>.Zero)).Store(t + 16);
-                return;
-            }
+            // The last 16 outputs' window (the loop always leaves some), shifted one float left so that it ends at
+            // s[2(count−1)], the wanted elements in the odd lanes.
+            var tail = LastSixteenNotYetAdded(d, q, count);
+            var lowOdd = Vector512.Create(16, 0, 16, 1, 16, 2, 16, 3, 16, 4, 16, 5, 16, 6, 16, 7);
+            var highOdd = Vector512.Create(16, 8, 16, 9, 16, 10, 16, 11, 16, 12, 16, 13, 16, 14, 16, 15);
+            float* w = s + 2 * (count - 16) - 1;
+            (Avx512F.LoadVector512(w) + Avx512F.PermuteVar16x32x2(tail, lowOdd, Vector512<float>.Zero)).Store(w);
+            (Avx512F.LoadVector512(w + 16) + Avx512F.PermuteVar16x32x2(tail, highOdd, Vector512<float>.Zero)).Store(w + 16);
+            return;
         }
         for (long i = (long)q * stride; q < count; q++, i += stride) s[i] += d[q];
+    }
+
+    /// <summary>d[count−16 .. count) with the elements before <paramref name="done"/> (already added) zeroed.</summary>
+    private static Vector512<float> LastSixteenNotYetAdded(float* d, int done, int count)
+    {
+        var lane = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        var fresh = Vector512.GreaterThanOrEqual(lane, Vector512.Create(done - (count - 16))).AsSingle();
+        return Vector512.ConditionalSelect(fresh, Vector512.Load(d + count - 16), Vector512<float>.Zero);
     }
 }
