@@ -56,50 +56,63 @@ public static unsafe class HostGemm
         });
     }
 
+    /// <summary>
+    /// Bytes of packed B that one pass over A works on (a share of this core's L2, beside A's MC×KC block). Packing the
+    /// thread's whole column range at once (up to 5 MB for a batch-1 stem) sent every packed sliver out to L3 and
+    /// back before the micro-kernel read it.
+    /// </summary>
+    public static int PackedBBytes { get; set; } = 128 * 1024;
+
     private static void GemmColumns(int m, int j0, int j1, int k, float* a, int lda, bool transA, float* b, int ldb, GemmRows? rows,
         bool transB, float* c, int ldc, bool accumulate)
     {
         int nr = NR;
-        int nc = j1 - j0;
-        int slivers = (nc + nr - 1) / nr;
-        using var bLease = HostScratch.Rent(HostScratch.Use.PackB, (long)slivers * nr * KC);
-        using var aLease = HostScratch.Rent(HostScratch.Use.PackA, (long)MC * KC);
-        using var rowLease = HostScratch.Rent(HostScratch.Use.Row, rows is null ? 0 : Math.Max(nc, KC));
+        int slivers = (j1 - j0 + nr - 1) / nr;
+        int most = Math.Clamp(PackedBBytes / (nr * Math.Min(KC, k) * sizeof(float)), 1, slivers);
+        int chunk = (slivers + (slivers + most - 1) / most - 1) / ((slivers + most - 1) / most);   // slivers packed at a time, chunks of equal size
+        int mPadded = (m + MR - 1) / MR * MR;
+        using var bLease = HostScratch.Rent(HostScratch.Use.PackB, (long)chunk * nr * KC);
+        using var aLease = HostScratch.Rent(HostScratch.Use.PackA, (long)mPadded * KC);
+        using var rowLease = HostScratch.Rent(HostScratch.Use.Row, rows is null ? 0 : Math.Max(chunk * nr, KC));
         float* bp = bLease.Ptr, ap = aLease.Ptr;
         float* tile = stackalloc float[MR * 32];
         for (int k0 = 0; k0 < k; k0 += KC)
         {
             int kc = Math.Min(KC, k - k0);
             bool acc = accumulate || k0 > 0;
-            if (rows is null) PackB(b, ldb, transB, k0, kc, j0, nc, nr, bp);
-            else PackB(rows, rowLease.Ptr, transB, k0, kc, j0, nc, nr, bp);
-            for (int i0 = 0; i0 < m; i0 += MC)
+            PackA(a, lda, transA, 0, m, k0, kc, ap);   // all of op(A)'s rows once per k block; every column chunk reuses them
+            for (int c0 = j0; c0 < j1; c0 += chunk * nr)
             {
-                int mc = Math.Min(MC, m - i0);
-                PackA(a, lda, transA, i0, mc, k0, kc, ap);
-                for (int s = 0; s < slivers; s++)
+                int nc = Math.Min(chunk * nr, j1 - c0), chunkSlivers = (nc + nr - 1) / nr;
+                if (rows is null) PackB(b, ldb, transB, k0, kc, c0, nc, nr, bp);
+                else PackB(rows, rowLease.Ptr, transB, k0, kc, c0, nc, nr, bp);
+                for (int i0 = 0; i0 < m; i0 += MC)
                 {
-                    int jj = j0 + s * nr, nw = Math.Min(nr, j1 - jj);
-                    for (int r = 0; r < mc; r += MR)
+                    int mc = Math.Min(MC, m - i0);
+                    for (int s = 0; s < chunkSlivers; s++)
                     {
-                        int mh = Math.Min(MR, mc - r);
-                        float* cTile = c + (long)(i0 + r) * ldc + jj;
-                        bool full = mh == MR && nw == nr;
-                        float* dst = full ? cTile : tile;
-                        int ldd = full ? ldc : nr;
-                        if (!full)
-                            for (int y = 0; y < MR; y++)
-                                for (int x = 0; x < nr; x++)
-                                    tile[y * nr + x] = acc && y < mh && x < nw ? cTile[(long)y * ldc + x] : 0f;
-                        bool load = acc || !full;
-                        float* aS = ap + (long)r * kc, bS = bp + (long)s * nr * kc;
-                        if (nr == 32) Micro512(kc, aS, bS, dst, ldd, load);
-                        else if (nr == 16) Micro256(kc, aS, bS, dst, ldd, load);
-                        else MicroScalar(kc, aS, bS, dst, ldd, load);
-                        if (!full)
-                            for (int y = 0; y < mh; y++)
-                                for (int x = 0; x < nw; x++)
-                                    cTile[(long)y * ldc + x] = tile[y * nr + x];
+                        int jj = c0 + s * nr, nw = Math.Min(nr, c0 + nc - jj);
+                        for (int r = 0; r < mc; r += MR)
+                        {
+                            int mh = Math.Min(MR, mc - r);
+                            float* cTile = c + (long)(i0 + r) * ldc + jj;
+                            bool full = mh == MR && nw == nr;
+                            float* dst = full ? cTile : tile;
+                            int ldd = full ? ldc : nr;
+                            if (!full)
+                                for (int y = 0; y < MR; y++)
+                                    for (int x = 0; x < nr; x++)
+                                        tile[y * nr + x] = acc && y < mh && x < nw ? cTile[(long)y * ldc + x] : 0f;
+                            bool load = acc || !full;
+                            float* aS = ap + (long)(i0 + r) * kc, bS = bp + (long)s * nr * kc;
+                            if (nr == 32) Micro512(kc, aS, bS, dst, ldd, load);
+                            else if (nr == 16) Micro256(kc, aS, bS, dst, ldd, load);
+                            else MicroScalar(kc, aS, bS, dst, ldd, load);
+                            if (!full)
+                                for (int y = 0; y < mh; y++)
+                                    for (int x = 0; x < nw; x++)
+                                        cTile[(long)y * ldc + x] = tile[y * nr + x];
+                        }
                     }
                 }
             }

@@ -12,11 +12,18 @@ public sealed class ConvBn : Module
         Bn = RegisterModule("bn", new BatchNorm2d(device, cout));
     }
 
+    /// <summary>Whether inference takes <see cref="Ops.ConvBnEval"/> (off: conv, BatchNorm and ReLU as separate ops).</summary>
+    public static bool FusedInference { get; set; } = true;
+
     public Conv2d Conv { get; }
     public BatchNorm2d Bn { get; }
 
     public override Tensor Forward(Tensor x)
     {
+        // Inference (tracking, evaluation): one fused pass, the same numbers to the bit.
+        if (!GradMode.IsEnabled && !Bn.Training && FusedInference)
+            return Ops.ConvBnEval(x, Conv.Weight, Conv.Stride, Conv.Padding, Conv.Dilation, Conv.Groups,
+                Bn.Weight, Bn.Bias, Bn.RunningMean, Bn.RunningVar, Bn.Eps, _relu);
         var y = Bn.Forward(Conv.Forward(x));
         return _relu ? Ops.Relu(y) : y;
     }

@@ -1,0 +1,47 @@
+using System.Numerics.Tensors;
+
+namespace Ulast.Kernels.Host;
+
+/// <summary>
+/// y[c] ← y[c]·scale[c] + shift[c], then max(·, 0) when <see cref="Relu"/>: an evaluation-mode BatchNorm (and ReLU) applied
+/// to one image's output planes. The same operations in the same order as the BatchNorm and ReLU host paths
+/// (multiply, add, max with 0), so the result equals theirs to the bit.
+/// </summary>
+public sealed unsafe class ChannelEpilogue
+{
+    private readonly float[] _scale, _shift;
+
+    public ChannelEpilogue(float[] scale, float[] shift, bool relu)
+    {
+        if (scale.Length != shift.Length) throw new ArgumentException("ChannelEpilogue: scale and shift differ in length.");
+        _scale = scale; _shift = shift; Relu = relu;
+    }
+
+    public bool Relu { get; }
+
+    /// <summary>BatchNorm's evaluation constants: scale = γ / √(var + ε), shift = β − mean·scale (as the host path computes them).</summary>
+    public static ChannelEpilogue FromBatchNorm(float* gamma, float* beta, float* mean, float* var, int channels, float eps, bool relu)
+    {
+        var scale = new float[channels];
+        var shift = new float[channels];
+        for (int c = 0; c < channels; c++)
+        {
+            scale[c] = gamma[c] / MathF.Sqrt(var[c] + eps);
+            shift[c] = beta[c] - mean[c] * scale[c];
+        }
+        return new ChannelEpilogue(scale, shift, relu);
+    }
+
+    /// <param name="y">One image's output, [channels, plane].</param>
+    public void Apply(float* y, int channels, int plane)
+    {
+        if (channels != _scale.Length) throw new ArgumentException($"ChannelEpilogue: {channels} channels, made for {_scale.Length}.");
+        for (int c = 0; c < channels; c++)
+        {
+            var row = new Span<float>(y + (long)c * plane, plane);
+            TensorPrimitives.Multiply(row, _scale[c], row);
+            TensorPrimitives.Add(row, _shift[c], row);
+            if (Relu) TensorPrimitives.Max(row, 0f, row);
+        }
+    }
+}
