@@ -112,6 +112,7 @@ public static class CommandTree
                 Number("--reweight-threshold", "[ours] re-weighting's predicted mask counts boxes scoring above this (0: all)"),
                 Number("--reweight-peak-fraction", "[ours] re-weighting compares regions: predicted mask above this fraction of its peak (0: compare values)"),
                 Flag("--no-freeze-cpt-stats", "[ours] ablation: CPT templates in the cycle update the head's BatchNorm running statistics too"),
+                Number("--lambda-cycle", "weight λc of the cycle loss once ramped up: L = (1 − λc)·L_naive + λc·L_cycle"),
                 Number("--cycle-shift", "[ours] random shift of each cycle search crop, fraction of its side (0: centred on the prediction)"),
                 Int("--seed", "random seed", int.MinValue),
                 Number("--lr", "peak learning rate"),

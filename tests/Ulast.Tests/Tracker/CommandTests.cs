@@ -9,6 +9,32 @@ namespace Ulast.Tests.Tracker;
 [Collection("Console")]
 public class CommandTests
 {
+    [Fact]
+    public void TrainLambdaCycleFlagReachesTheConfigAndIsChecked()
+    {
+        var dir = Directory.CreateTempSubdirectory("ulast-lc-").FullName;
+        try
+        {
+            var path = Path.Combine(dir, "c.json");
+            var saved = (Console.Out, Console.Error);
+            var err = new StringWriter();
+            Console.SetOut(new StringWriter()); Console.SetError(err);
+            int ok, bad;
+            try
+            {
+                ok = Program.Main(new[] { "train", "--write-config", path, "--lambda-cycle", "0.2" });
+                bad = Program.Main(new[] { "train", "--write-config", Path.Combine(dir, "bad.json"), "--lambda-cycle", "1.5" });
+            }
+            finally { Console.SetOut(saved.Out); Console.SetError(saved.Error); }
+            Assert.Equal(0, ok);
+            Assert.Equal(0.2f, TrainConfig.FromJson(File.ReadAllText(path), path).LambdaCycle);
+            Assert.NotEqual(0, bad);
+            Assert.Contains("lambda_cycle", err.ToString());
+            Assert.False(File.Exists(Path.Combine(dir, "bad.json")));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
     [Theory]
     [InlineData("track", "ulast track [options]")]
     [InlineData("eval", "--trackers <trackers>")]

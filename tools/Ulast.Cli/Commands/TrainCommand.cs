@@ -109,6 +109,7 @@ public static class TrainCommand
             CycleBatch = o.Int("--cycle-batch", c.CycleBatch),
             CycleStart = o.Int("--cycle-start", c.CycleStart),
             CycleShift = o.Float("--cycle-shift", c.CycleShift),
+            LambdaCycle = o.Float("--lambda-cycle", c.LambdaCycle),
             CycleFreezeCptStats = c.CycleFreezeCptStats && !o.Flag("--no-freeze-cpt-stats"),
             ValidateEvery = o.Int("--validate-every", c.ValidateEvery),
             CheckpointEvery = o.Int("--checkpoint-every", c.CheckpointEvery),
