@@ -49,6 +49,13 @@ CONFIG=configs/finetune-long.json finetune full-v3-s2 300 --reweight-peak-fracti
 CONFIG=configs/finetune-long.json finetune full-v3-s3 300 --reweight-peak-fraction 0.5 --seed 3; avg3 full-v3-s3
 CONFIG=configs/finetune-long.json finetune no-cpt-300 300 --reweight-peak-fraction 0.5 --no-cpt
 CONFIG=configs/finetune-long.json finetune no-region-mask-300 300 --reweight-peak-fraction 0.5 --no-region-mask
+# From stage 1b's last checkpoint (step 3,000, not chosen on the dev set): naive-only against the full method, and
+# the full method with λc 0.2 (docs/results.md, "From a starting point not chosen on the dev set").
+INIT=runs/naive-long/last.safetensors
+CONFIG=configs/finetune-long.json finetune late-naive 300 --no-cycle
+CONFIG=configs/finetune-long.json finetune late-full 300 --reweight-peak-fraction 0.5
+CONFIG=configs/finetune-long.json finetune late-full-l02 300 --reweight-peak-fraction 0.5 --lambda-cycle 0.2
+INIT=runs/naive-long/best.safetensors
 # The second labelling round [ours]: the motion labels extended by tracking with the shipped model forward and
 # back (resumable), and full-v3 again on those labels.
 $U pseudo-label --refine models/ulast-small.safetensors --labels "$LABELS" --out out/labels-refined.json
