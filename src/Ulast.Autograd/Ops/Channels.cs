@@ -31,14 +31,14 @@ public static partial class Ops
                 if (!xs[i].RequiresGrad) continue;
                 var dx = Tensor.Empty(g.Device, xs[i].Shape);
                 var p = new ChannelCopyParams(n, xs[i].Shape[1], plane, total, offsets[i], xs[i].Shape[1], 0);
-                g.Device.Kernels.Launch(ChannelKernels.Copy, p.Size, p, g.View, dx.View);
+                if (!HostPaths.ChannelCopy(p, g, dx)) g.Device.Kernels.Launch(ChannelKernels.Copy, p.Size, p, g.View, dx.View);
                 Tensor.AccumulateGrad(xs[i], dx);
             }
         });
         for (int i = 0; i < xs.Length; i++)
         {
             var p = new ChannelCopyParams(n, xs[i].Shape[1], plane, xs[i].Shape[1], 0, total, offsets[i]);
-            first.Device.Kernels.Launch(ChannelKernels.Copy, p.Size, p, xs[i].View, y.View);
+            if (!HostPaths.ChannelCopy(p, xs[i], y)) first.Device.Kernels.Launch(ChannelKernels.Copy, p.Size, p, xs[i].View, y.View);
         }
         return y;
     }
@@ -54,11 +54,11 @@ public static partial class Ops
         {
             var dx = Tensor.Zeros(x.Device, x.Shape);
             var p = new ChannelCopyParams(n, count, plane, count, 0, c, start);
-            x.Device.Kernels.Launch(ChannelKernels.Copy, p.Size, p, g.View, dx.View);
+            if (!HostPaths.ChannelCopy(p, g, dx)) x.Device.Kernels.Launch(ChannelKernels.Copy, p.Size, p, g.View, dx.View);
             Tensor.AccumulateGrad(x, dx);
         });
         var fp = new ChannelCopyParams(n, count, plane, c, start, count, 0);
-        x.Device.Kernels.Launch(ChannelKernels.Copy, fp.Size, fp, x.View, y.View);
+        if (!HostPaths.ChannelCopy(fp, x, y)) x.Device.Kernels.Launch(ChannelKernels.Copy, fp.Size, fp, x.View, y.View);
         return y;
     }
 }

@@ -230,6 +230,18 @@ internal static unsafe class HostPaths
         return true;
     }
 
+    /// <summary>A run of channels between two NCHW tensors (<see cref="ChannelKernels.Copy"/>): one block copy per sample.</summary>
+    public static bool ChannelCopy(ChannelCopyParams p, Tensor src, Tensor dst)
+    {
+        if (!Ready(src)) return false;
+        src.Device.Kernels.RecordHost(ChannelKernels.Copy);
+        long block = (long)p.Count * p.Plane;
+        for (int n = 0; n < p.N; n++)
+            new ReadOnlySpan<float>(src.HostPointer + ((long)n * p.SrcC + p.SrcOffset) * p.Plane, (int)block)
+                .CopyTo(new Span<float>(dst.HostPointer + ((long)n * p.DstC + p.DstOffset) * p.Plane, (int)block));
+        return true;
+    }
+
     /// <summary>ReLU's gradient: dx = g where x &gt; 0, else 0 (the same rule as <see cref="UnaryKernels.Backward"/>).</summary>
     public static bool ReluBackward(Tensor x, Tensor g, Tensor dx)
     {

@@ -51,8 +51,49 @@ public static unsafe class HostConv
         });
     }
 
+    /// <summary>
+    /// Whether the input gradient of a stride-1 convolution runs as a forward convolution of dY with the weights
+    /// flipped and transposed (<see cref="FlippedInput"/>) instead of a GEMM into columns folded back by col2im.
+    /// </summary>
+    public static bool FlippedInputGradient { get; set; } = false;
+
+    /// <summary>
+    /// The forward convolution whose output is the input gradient of stride-1 <paramref name="p"/>: dY [N, Cout, Ho, Wo]
+    /// in, dX [N, Cin, H, W] out, padding (K − 1)·dilation − pad; null when that padding would be negative.
+    /// </summary>
+    public static ConvParams? FlippedInput(in ConvParams p)
+    {
+        if (p.StrideH != 1 || p.StrideW != 1) return null;
+        int ph = (p.KH - 1) * p.DilH - p.PadH, pw = (p.KW - 1) * p.DilW - p.PadW;
+        if (ph < 0 || pw < 0) return null;
+        return new ConvParams(p.N, p.Cout, p.Ho, p.Wo, p.Cin, p.KH, p.KW, 1, 1, ph, pw, p.DilH, p.DilW, p.Groups);
+    }
+
+    /// <summary>w' [Cin, CoutG, KH, KW] with w'[g·CinG + ci][co][ky][kx] = w[g·CoutG + co][ci][KH−1−ky][KW−1−kx].</summary>
+    public static void FlipWeights(in ConvParams p, float* w, float* flipped)
+    {
+        int taps = p.KH * p.KW;
+        for (int g = 0; g < p.Groups; g++)
+            for (int co = 0; co < p.CoutG; co++)
+                for (int ci = 0; ci < p.CinG; ci++)
+                {
+                    float* src = w + ((long)(g * p.CoutG + co) * p.CinG + ci) * taps;
+                    float* dst = flipped + ((long)(g * p.CinG + ci) * p.CoutG + co) * taps;
+                    for (int t = 0; t < taps; t++) dst[taps - 1 - t] = src[t];
+                }
+    }
+
     public static void BackwardInput(ConvParams p, float* dy, float* w, float* dx)
     {
+        // dX = dY ⋆ flip(W)ᵀ: a forward pass (im2col of dY, one deep GEMM per image) instead of a GEMM writing the
+        // whole column matrix and col2im reading it back and scattering it.
+        if (FlippedInputGradient && !IsPointwise(p) && FlippedInput(p) is { } q)
+        {
+            using var flipped = HostScratch.Rent(HostScratch.Use.Weights, p.WeightSize);
+            FlipWeights(p, w, flipped.Ptr);
+            Forward(q, dy, flipped.Ptr, dx);
+            return;
+        }
         IntPtr pdy = (IntPtr)dy, pw = (IntPtr)w, pdx = (IntPtr)dx;
         ForEachImage(p, !IsPointwise(p), (n, col, threadsInside) =>
         {

@@ -12,7 +12,7 @@ namespace Ulast.Kernels.Host;
 public static unsafe class HostScratch
 {
     /// <summary>The uses that may be live at once on one thread.</summary>
-    public enum Use { Columns, PackA, PackB, Row, Partials }
+    public enum Use { Columns, PackA, PackB, Row, Partials, Weights }
 
     internal sealed class Slot
     {
@@ -40,7 +40,7 @@ public static unsafe class HostScratch
 
     public static Lease Rent(Use use, long floats)
     {
-        var s = (slots ??= [new Slot(), new Slot(), new Slot(), new Slot(), new Slot()])[(int)use];
+        var s = (slots ??= Enum.GetValues<Use>().Select(_ => new Slot()).ToArray())[(int)use];
         if (s.Lent) return new Lease(Alloc(floats), null);
         if (s.Floats < floats)
         {

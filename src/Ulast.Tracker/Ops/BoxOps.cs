@@ -1,3 +1,5 @@
+using Ulast.Kernels.Host;
+
 namespace Ulast.Tracker;
 
 /// <summary>Differentiable box ops of the tracker.</summary>
@@ -30,10 +32,21 @@ public static class BoxOps
         var y = Tensor.Result(dev, new[] { b, k, axis.Count }, axis.Coord == 0 ? "overlap_x" : "overlap_y", new[] { boxes }, _ => g =>
         {
             var d = Tensor.Empty(dev, boxes.Shape);
-            dev.Kernels.Launch(OverlapKernels.Backward, boxes.Size, axis, boxes.View, g.View, d.View);
+            if (OnHost(dev, OverlapKernels.Backward)) unsafe { HostOverlap.Backward(axis, boxes.HostPointer, b * k, g.HostPointer, d.HostPointer); }
+            else dev.Kernels.Launch(OverlapKernels.Backward, boxes.Size, axis, boxes.View, g.View, d.View);
             Tensor.AccumulateGrad(boxes, d);
         });
-        dev.Kernels.Launch(OverlapKernels.Forward, y.Size, axis, boxes.View, y.View);
+        if (OnHost(dev, OverlapKernels.Forward)) unsafe { HostOverlap.Forward(axis, boxes.HostPointer, b * k, y.HostPointer); }
+        else dev.Kernels.Launch(OverlapKernels.Forward, y.Size, axis, boxes.View, y.View);
         return y;
+    }
+
+    /// <summary>Whether the host loops run instead of <paramref name="kernel"/> (the CPU's host path); records the kernel as covered.</summary>
+    private static bool OnHost(Device dev, Delegate kernel)
+    {
+        if (!dev.HostPath) return false;
+        dev.Synchronize();
+        dev.Kernels.RecordHost(kernel);
+        return true;
     }
 }

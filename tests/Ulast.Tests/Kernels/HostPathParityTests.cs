@@ -43,6 +43,62 @@ public class HostPathParityTests
     }
 
     [Fact]
+    public void CellOverlapAndItsGradientMatchTheKernelsBitForBit()
+    {
+        var rng = new Random(8);
+        // boxes inside, across the edge, wider than the row, and of zero width; both axes
+        var boxes = new[] { 60f, 70f, 40f, 30f, -5f, 250f, 30f, 12f, 127f, 127f, 400f, 300f, 90f, 10f, 0f, 20f, 200f, 31f, 8.5f, 7.25f, 33f, 44f, 16f, 16f };
+        var g = TestDevice.Random(rng, 2 * 3 * 31);
+        (float[] y, float[] d) Run(bool hostSimd, CellAxis axis)
+        {
+            using var dev = TestDevice.Cpu(hostSimd);
+            using var s = new TensorScope();
+            var tb = Tensor.FromArray(dev, boxes, 2, 3, 4);
+            tb.RequiresGrad = true;
+            tb.RetainGrad = true;
+            var y = Ulast.Tracker.BoxOps.CellOverlap(tb, axis);
+            y.Backward(Tensor.FromArray(dev, g, y.Shape));
+            return (y.ToArray(), tb.Grad!.ToArray());
+        }
+        foreach (int coord in new[] { 0, 1 })
+        {
+            var axis = new CellAxis(31, 7.5f, 8f, 8f, coord);
+            var host = Run(true, axis);
+            var kernel = Run(false, axis);
+            Assert.True(host.y.SequenceEqual(kernel.y), $"axis {coord}: forward");
+            Assert.True(host.d.SequenceEqual(kernel.d), $"axis {coord}: gradient");
+            Assert.Contains(host.y, v => v > 0f && v < 1f);
+            Assert.Contains(host.d, v => v != 0f);
+        }
+    }
+
+    [Fact]
+    public void ConcatAndSliceMatchTheKernelsBitForBit()
+    {
+        var rng = new Random(9);
+        var a = TestDevice.Random(rng, 2 * 3 * 5 * 4);
+        var b = TestDevice.Random(rng, 2 * 2 * 5 * 4);
+        var g = TestDevice.Random(rng, 2 * 4 * 5 * 4);
+        float[][] Run(bool hostSimd)
+        {
+            using var dev = TestDevice.Cpu(hostSimd);
+            using var s = new TensorScope();
+            var ta = Tensor.FromArray(dev, a, 2, 3, 5, 4);
+            var tb = Tensor.FromArray(dev, b, 2, 2, 5, 4);
+            ta.RequiresGrad = tb.RequiresGrad = true;
+            ta.RetainGrad = tb.RetainGrad = true;
+            var y = Ops.SliceChannels(Ops.Concat(ta, tb), 1, 4);   // channels 1–4 of 5: across the seam
+            y.Backward(Tensor.FromArray(dev, g, y.Shape));
+            return new[] { y.ToArray(), ta.Grad!.ToArray(), tb.Grad!.ToArray() };
+        }
+        var host = Run(true);
+        var kernel = Run(false);
+        for (int i = 0; i < 3; i++) Assert.True(host[i].SequenceEqual(kernel[i]), $"output {i}");
+        Assert.Equal(a[20], host[0][0]);          // sample 0, channel 0 of the slice = a's channel 1
+        Assert.All(host[1].Take(20), v => Assert.Equal(0f, v));   // a's channel 0 is outside the slice
+    }
+
+    [Fact]
     public void CropMatchesTheKernelBitForBit()
     {
         var rng = new Random(6);
