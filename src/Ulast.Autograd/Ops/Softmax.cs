@@ -9,10 +9,10 @@ public static partial class Ops
         var y = Tensor.Result(x.Device, x.Shape, "softmax", new[] { x }, self => g =>
         {
             var dx = Tensor.Empty(x.Device, x.Shape);
-            x.Device.Kernels.Launch(SoftmaxKernels.Backward, rows, cols, self.View, g.View, dx.View);
+            if (!HostPaths.SoftmaxBackward(rows, cols, self, g, dx)) x.Device.Kernels.Launch(SoftmaxKernels.Backward, rows, cols, self.View, g.View, dx.View);
             Tensor.AccumulateGrad(x, dx);
         });
-        x.Device.Kernels.Launch(SoftmaxKernels.Forward, rows, cols, x.View, y.View);
+        if (!HostPaths.SoftmaxForward(rows, cols, x, y)) x.Device.Kernels.Launch(SoftmaxKernels.Forward, rows, cols, x.View, y.View);
         return y;
     }
 }

@@ -73,6 +73,34 @@ public class HostPathParityTests
     }
 
     [Fact]
+    public void SoftmaxAndItsGradientMatchTheKernelsBitForBit()
+    {
+        var rng = new Random(10);
+        foreach (var shape in new[] { new[] { 3, 7 }, new[] { 64, 961 } })   // small (one thread) and split over the cores
+        {
+            int n = shape[0] * shape[1];
+            var x = TestDevice.Random(rng, n, -8, 8);
+            var g = TestDevice.Random(rng, n);
+            (float[] y, float[] dx) Run(bool hostSimd)
+            {
+                using var dev = TestDevice.Cpu(hostSimd);
+                using var s = new TensorScope();
+                var tx = Tensor.FromArray(dev, x, shape);
+                tx.RequiresGrad = true;
+                tx.RetainGrad = true;
+                var y = Ops.Softmax(tx);
+                y.Backward(Tensor.FromArray(dev, g, shape));
+                return (y.ToArray(), tx.Grad!.ToArray());
+            }
+            var host = Run(true);
+            var kernel = Run(false);
+            Assert.True(host.y.SequenceEqual(kernel.y), $"{shape[0]}×{shape[1]}: forward");
+            Assert.True(host.dx.SequenceEqual(kernel.dx), $"{shape[0]}×{shape[1]}: gradient");
+            Assert.InRange(host.y.Take(shape[1]).Sum(), 0.999f, 1.001f);
+        }
+    }
+
+    [Fact]
     public void ConcatAndSliceMatchTheKernelsBitForBit()
     {
         var rng = new Random(9);
