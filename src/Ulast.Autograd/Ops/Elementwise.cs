@@ -27,7 +27,7 @@ public static partial class Ops
         var y = Tensor.Result(x.Device, x.Shape, "affine", new[] { x }, _ => g =>
         {
             var dx = Tensor.Empty(x.Device, x.Shape);
-            x.Device.Kernels.Launch(FillKernels.Affine, x.Size, g.View, dx.View, a, 0f);
+            if (!HostPaths.Affine(g, dx, a, 0f)) x.Device.Kernels.Launch(FillKernels.Affine, x.Size, g.View, dx.View, a, 0f);
             Tensor.AccumulateGrad(x, dx);
         });
         if (!HostPaths.Affine(x, y, a, b)) x.Device.Kernels.Launch(FillKernels.Affine, x.Size, x.View, y.View, a, b);

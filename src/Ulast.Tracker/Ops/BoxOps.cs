@@ -16,10 +16,12 @@ public static class BoxOps
         var boxes = Tensor.Result(dev, new[] { b, k, 4 }, "decode", new[] { deltas }, _ => g =>
         {
             var d = Tensor.Empty(dev, deltas.Shape);
-            dev.Kernels.Launch(AnchorKernels.DecodeBackward, deltas.Size, anchorsPerCell, plane, anchors.View, deltas.View, g.View, d.View);
+            if (OnHost(dev, AnchorKernels.DecodeBackward)) unsafe { HostAnchors.DecodeBackward(b, anchorsPerCell, plane, anchors.HostPointer, deltas.HostPointer, g.HostPointer, d.HostPointer); }
+            else dev.Kernels.Launch(AnchorKernels.DecodeBackward, deltas.Size, anchorsPerCell, plane, anchors.View, deltas.View, g.View, d.View);
             Tensor.AccumulateGrad(deltas, d);
         });
-        dev.Kernels.Launch(AnchorKernels.Decode, b * k, anchorsPerCell, plane, anchors.View, deltas.View, boxes.View);
+        if (OnHost(dev, AnchorKernels.Decode)) unsafe { HostAnchors.Decode(b, anchorsPerCell, plane, anchors.HostPointer, deltas.HostPointer, boxes.HostPointer); }
+        else dev.Kernels.Launch(AnchorKernels.Decode, b * k, anchorsPerCell, plane, anchors.View, deltas.View, boxes.View);
         return boxes;
     }
 

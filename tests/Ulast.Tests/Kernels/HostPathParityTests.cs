@@ -101,6 +101,35 @@ public class HostPathParityTests
     }
 
     [Fact]
+    public void DecodeAndItsGradientMatchTheKernelsBitForBit()
+    {
+        var rng = new Random(12);
+        const int a = 3, h = 4, w = 5, batch = 2;
+        var anchors = new float[a * h * w * 4];
+        for (int k = 0; k < a * h * w; k++) { anchors[k * 4] = k % w * 8f; anchors[k * 4 + 1] = k / w % h * 8f; anchors[k * 4 + 2] = 16f + k % a * 8f; anchors[k * 4 + 3] = 24f - k % a * 4f; }
+        var deltas = TestDevice.Random(rng, batch * 4 * a * h * w, -2, 2);
+        deltas[2 * a * h * w + 1] = 9f;   // above the log-ratio clamp: no gradient there
+        var g = TestDevice.Random(rng, batch * a * h * w * 4);
+        (float[] boxes, float[] d) Run(bool hostSimd)
+        {
+            using var dev = TestDevice.Cpu(hostSimd);
+            using var s = new TensorScope();
+            var td = Tensor.FromArray(dev, deltas, batch, 4 * a, h, w);
+            td.RequiresGrad = true;
+            td.RetainGrad = true;
+            var boxes = Ulast.Tracker.BoxOps.Decode(td, Tensor.FromArray(dev, anchors, a * h * w, 4), a);
+            boxes.Backward(Tensor.FromArray(dev, g, boxes.Shape));
+            return (boxes.ToArray(), td.Grad!.ToArray());
+        }
+        var host = Run(true);
+        var kernel = Run(false);
+        Assert.True(host.boxes.SequenceEqual(kernel.boxes), "decode");
+        Assert.True(host.d.SequenceEqual(kernel.d), "gradient");
+        Assert.Equal(0f, host.d[2 * a * h * w + 1]);
+        Assert.Contains(host.d, v => v != 0f);
+    }
+
+    [Fact]
     public void ConcatAndSliceMatchTheKernelsBitForBit()
     {
         var rng = new Random(9);
