@@ -69,7 +69,8 @@ public static unsafe class HostGemm
         int nr = NR;
         int slivers = (j1 - j0 + nr - 1) / nr;
         int most = Math.Clamp(PackedBBytes / (nr * Math.Min(KC, k) * sizeof(float)), 1, slivers);
-        int chunk = (slivers + (slivers + most - 1) / most - 1) / ((slivers + most - 1) / most);   // slivers packed at a time, chunks of equal size
+        int chunks = (slivers + most - 1) / most;          // as few as fit the budget,
+        int chunk = (slivers + chunks - 1) / chunks;       // of (nearly) equal size: slivers packed at a time
         int mPadded = (m + MR - 1) / MR * MR;
         using var bLease = HostScratch.Rent(HostScratch.Use.PackB, (long)chunk * nr * KC);
         using var aLease = HostScratch.Rent(HostScratch.Use.PackA, (long)mPadded * KC);

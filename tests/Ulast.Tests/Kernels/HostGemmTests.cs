@@ -13,12 +13,14 @@ public class HostGemmTests
     [InlineData(0)]
     public unsafe void MatchesReference(int bits)
     {
-        int saved = HostGemm.VectorBits;
+        int saved = HostGemm.VectorBits, savedChunk = HostGemm.PackedBBytes;
         try
         {
             HostGemm.VectorBits = bits;
             var rng = new Random(bits + 1);
-            foreach (var (m, n, k) in new[] { (1, 1, 1), (8, 32, 256), (9, 33, 257), (37, 61, 300), (130, 70, 513) })
+            // the default chunk of packed B, and one sliver per chunk (many chunks, the last one short)
+            foreach (int chunkBytes in new[] { savedChunk, 1 })
+            foreach (var (m, n, k) in new[] { (1, 1, 1), (8, 32, 256), (9, 33, 257), (37, 61, 300), (130, 70, 513), (17, 300, 40) })
                 foreach (var (ta, tb) in new[] { (false, false), (true, false), (false, true), (true, true) })
                     foreach (var acc in new[] { false, true })
                     {
@@ -27,11 +29,12 @@ public class HostGemmTests
                         var c = TestDevice.Random(rng, m * n);
                         var expected = MatMulReference.Forward(new MatMulParams(1, m, n, k, ta, tb, 0, 0), a, b);
                         if (acc) for (int i = 0; i < expected.Length; i++) expected[i] += c[i];
+                        HostGemm.PackedBBytes = chunkBytes;
                         fixed (float* pa = a, pb = b, pc = c)
                             HostGemm.Gemm(m, n, k, pa, ta ? m : k, ta, pb, tb ? k : n, tb, pc, n, acc, threads: 2);
-                        TestDevice.AssertClose(expected, c, 1e-4, 1e-4, $"{bits} {m}x{n}x{k} {ta} {tb} {acc}");
+                        TestDevice.AssertClose(expected, c, 1e-4, 1e-4, $"{bits} {m}x{n}x{k} {ta} {tb} {acc} chunk {chunkBytes}");
                     }
         }
-        finally { HostGemm.VectorBits = saved; }
+        finally { HostGemm.VectorBits = saved; HostGemm.PackedBBytes = savedChunk; }
     }
 }
