@@ -3,8 +3,8 @@ using ILGPU.Algorithms;
 namespace Ulast.Kernels.Host;
 
 /// <summary>
-/// <see cref="AnchorKernels"/> as plain loops for the CPU's host path: decoding ran on ILGPU's CPU accelerator at 4 % of
-/// a tracked frame. The same operations in the same order (XMath included), so the same bits.
+/// <see cref="AnchorKernels"/> as plain loops for the CPU's host path: decoding ran on ILGPU's CPU accelerator on every
+/// tracked frame and training step. The same operations in the same order (XMath included), so the same bits.
 /// </summary>
 public static unsafe class HostAnchors
 {
