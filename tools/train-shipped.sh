@@ -57,6 +57,8 @@ CONFIG=configs/finetune-long.json finetune late-full 300 --reweight-peak-fractio
 CONFIG=configs/finetune-long.json finetune late-full-l02 300 --reweight-peak-fraction 0.5 --lambda-cycle 0.2
 CONFIG=configs/finetune-long.json finetune late-naive-s2 300 --no-cycle --seed 2
 CONFIG=configs/finetune-long.json finetune late-full-l02-s2 300 --reweight-peak-fraction 0.5 --lambda-cycle 0.2 --seed 2
+CONFIG=configs/finetune-long.json finetune late-naive-s3 300 --no-cycle --seed 3
+CONFIG=configs/finetune-long.json finetune late-full-l02-s3 300 --reweight-peak-fraction 0.5 --lambda-cycle 0.2 --seed 3
 INIT=runs/naive-long/best.safetensors
 # The second labelling round [ours]: the motion labels extended by tracking with the shipped model forward and
 # back (resumable), and full-v3 again on those labels.
