@@ -7,10 +7,7 @@ public static partial class Ops
     /// <summary>2-d convolution of x [N,Cin,H,W] with w [Cout,Cin/groups,KH,KW] (no bias: add one with <see cref="Add"/>).</summary>
     public static unsafe Tensor Conv2d(Tensor x, Tensor w, int stride = 1, int padding = 0, int dilation = 1, int groups = 1)
     {
-        if (x.Rank != 4 || w.Rank != 4) throw new ArgumentException($"Conv2d needs x [N,C,H,W] and w [Co,Ci/g,Kh,Kw], got {x.ShapeString} and {w.ShapeString}.");
-        if (w.Shape[1] * groups != x.Shape[1]) throw new ArgumentException($"Conv2d: weight {w.ShapeString} with groups={groups} does not take {x.Shape[1]} input channels.");
-        var p = new ConvParams(x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3], w.Shape[0], w.Shape[2], w.Shape[3],
-            stride, stride, padding, padding, dilation, dilation, groups);
+        var p = ConvShape("Conv2d", x, w, stride, padding, dilation, groups);
         var dev = x.Device;
         var y = Tensor.Result(dev, new[] { p.N, p.Cout, p.Ho, p.Wo }, "conv2d", new[] { x, w }, _ => g =>
         {
@@ -32,5 +29,14 @@ public static partial class Ops
         HostPaths.Dispatch(dev, () => HostConv.Forward(p, x.HostPointer, w.HostPointer, y.HostPointer),
             () => dev.Kernels.Launch(ConvKernels.Forward, p.OutputSize, p, x.View, w.View, y.View));
         return y;
+    }
+
+    /// <summary>The convolution of x [N,Cin,H,W] by w [Cout,Cin/groups,KH,KW], its shapes checked (<paramref name="op"/> names it in errors).</summary>
+    private static ConvParams ConvShape(string op, Tensor x, Tensor w, int stride, int padding, int dilation, int groups)
+    {
+        if (x.Rank != 4 || w.Rank != 4) throw new ArgumentException($"{op} needs x [N,C,H,W] and w [Co,Ci/g,Kh,Kw], got {x.ShapeString} and {w.ShapeString}.");
+        if (w.Shape[1] * groups != x.Shape[1]) throw new ArgumentException($"{op}: weight {w.ShapeString} with groups={groups} does not take {x.Shape[1]} input channels.");
+        return new ConvParams(x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3], w.Shape[0], w.Shape[2], w.Shape[3],
+            stride, stride, padding, padding, dilation, dilation, groups);
     }
 }

@@ -20,13 +20,10 @@ public static partial class Ops
             var y0 = BatchNorm(Conv2d(x, w, stride, padding, dilation, groups), gamma, beta, runningMean, runningVar, false, eps: eps);
             return relu ? Relu(y0) : y0;
         }
-        if (x.Rank != 4 || w.Rank != 4) throw new ArgumentException($"ConvBnEval needs x [N,C,H,W] and w [Co,Ci/g,Kh,Kw], got {x.ShapeString} and {w.ShapeString}.");
-        if (w.Shape[1] * groups != x.Shape[1]) throw new ArgumentException($"ConvBnEval: weight {w.ShapeString} with groups={groups} does not take {x.Shape[1]} input channels.");
-        int c = w.Shape[0];
+        var p = ConvShape("ConvBnEval", x, w, stride, padding, dilation, groups);
+        int c = p.Cout;
         if (gamma.Size != c || beta.Size != c || runningMean.Size != c || runningVar.Size != c)
             throw new ArgumentException($"ConvBnEval: the BatchNorm parameters must have {c} elements.");
-        var p = new ConvParams(x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3], c, w.Shape[2], w.Shape[3],
-            stride, stride, padding, padding, dilation, dilation, groups);
         var y = Tensor.Result(dev, new[] { p.N, p.Cout, p.Ho, p.Wo }, "conv_bn", new[] { x, w }, null);
         dev.Synchronize();
         dev.Kernels.RecordHost(ConvKernels.Forward);

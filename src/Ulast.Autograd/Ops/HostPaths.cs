@@ -1,3 +1,4 @@
+using Ulast.Kernels.Host;
 using System.Numerics.Tensors;
 
 namespace Ulast.Autograd;
@@ -228,16 +229,9 @@ internal static unsafe class HostPaths
     {
         if (!Ready(x)) return false;
         x.Device.Kernels.RecordHost(BatchNormKernels.Normalize);
-        float* px = x.HostPointer, py = y.HostPointer, m = mean.HostPointer, v = var.HostPointer, g = gamma.HostPointer, b = beta.HostPointer;
-        for (int n = 0; n < p.N; n++)
-            for (int c = 0; c < p.C; c++)
-            {
-                float scale = g[c] / MathF.Sqrt(v[c] + p.Eps), shift = b[c] - m[c] * scale;
-                long off = ((long)n * p.C + c) * p.Plane;
-                var dst = new Span<float>(py + off, p.Plane);
-                TensorPrimitives.Multiply(new ReadOnlySpan<float>(px + off, p.Plane), scale, dst);
-                TensorPrimitives.Add(dst, shift, dst);
-            }
+        var normalize = ChannelEpilogue.FromBatchNorm(gamma.HostPointer, beta.HostPointer, mean.HostPointer, var.HostPointer, p.C, p.Eps, relu: false);
+        long image = (long)p.C * p.Plane;
+        for (int n = 0; n < p.N; n++) normalize.Apply(x.HostPointer + n * image, y.HostPointer + n * image, p.C, p.Plane);
         return true;
     }
 

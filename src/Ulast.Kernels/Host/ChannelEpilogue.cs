@@ -4,8 +4,8 @@ namespace Ulast.Kernels.Host;
 
 /// <summary>
 /// y[c] ← y[c]·scale[c] + shift[c], then max(·, 0) when <see cref="Relu"/>: an evaluation-mode BatchNorm (and ReLU) applied
-/// to one image's output planes. The same operations in the same order as the BatchNorm and ReLU host paths
-/// (multiply, add, max with 0), so the result equals theirs to the bit.
+/// to one image's output planes. The BatchNorm host path is this without the ReLU, and the ReLU host path is the same
+/// max with 0, so the fused inference equals the separate ops to the bit.
 /// </summary>
 public sealed unsafe class ChannelEpilogue
 {
@@ -32,14 +32,17 @@ public sealed unsafe class ChannelEpilogue
         return new ChannelEpilogue(scale, shift, relu);
     }
 
-    /// <param name="y">One image's output, [channels, plane].</param>
-    public void Apply(float* y, int channels, int plane)
+    /// <summary>Applies it in place to one image's output, [channels, plane].</summary>
+    public void Apply(float* y, int channels, int plane) => Apply(y, y, channels, plane);
+
+    /// <summary>y = epilogue(x) for one image, [channels, plane] each (x and y may be the same).</summary>
+    public void Apply(float* x, float* y, int channels, int plane)
     {
         if (channels != _scale.Length) throw new ArgumentException($"ChannelEpilogue: {channels} channels, made for {_scale.Length}.");
         for (int c = 0; c < channels; c++)
         {
             var row = new Span<float>(y + (long)c * plane, plane);
-            TensorPrimitives.Multiply(row, _scale[c], row);
+            TensorPrimitives.Multiply(new ReadOnlySpan<float>(x + (long)c * plane, plane), _scale[c], row);
             TensorPrimitives.Add(row, _shift[c], row);
             if (Relu) TensorPrimitives.Max(row, 0f, row);
         }
