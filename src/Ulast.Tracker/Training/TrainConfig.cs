@@ -53,6 +53,12 @@ public sealed record TrainConfig
     /// <summary>λc rises linearly from 0 to LambdaCycle over this many steps after CycleStart.</summary>
     public int CycleRamp { get; init; } = 500;
     public float LambdaCycle { get; init; } = 0.5f;
+    /// <summary>
+    /// [ours] L = L_naive + λc·L_cycle instead of (1 − λc)·L_naive + λc·L_cycle: the naive pairs keep their whole
+    /// weight, so the cycle adds its gradient to naive-only training instead of replacing part of it. Measured: with
+    /// the paper's form the full method's naive loss stayed higher than naive-only's at an equal step budget.
+    /// </summary>
+    public bool CycleAdditive { get; init; }
     /// <summary>Largest gap in frames between the template frame and the last search frame of a clip.</summary>
     public int CycleMaxSpan { get; init; } = 40;
     /// <summary>
@@ -154,6 +160,9 @@ public sealed record TrainConfig
         double t = Steps - 1 > WarmupSteps ? (double)(step - WarmupSteps) / (Steps - 1 - WarmupSteps) : 1;
         return (float)Math.Exp(Math.Log(Lr) + Math.Clamp(t, 0, 1) * (Math.Log(FinalLr) - Math.Log(Lr)));
     }
+
+    /// <summary>Weight of the naive loss at a step: 1 − λc, or 1 with <see cref="CycleAdditive"/>.</summary>
+    public float NaiveWeight(int step) => CycleAdditive ? 1f : 1f - CycleWeight(step);
 
     /// <summary>λc at a step: 0 before CycleStart, then a linear ramp to LambdaCycle.</summary>
     public float CycleWeight(int step)

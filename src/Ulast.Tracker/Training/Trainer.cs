@@ -184,7 +184,8 @@ public sealed class Trainer : IDisposable
         using (var scope = new TensorScope())
         {
             naive = _loss.Naive(samples.Naive);
-            var total = lambda > 0 ? Ops.MulScalar(naive.Loss, 1 - lambda) : naive.Loss;
+            float naiveWeight = Config.NaiveWeight(step);
+            var total = naiveWeight != 1f ? Ops.MulScalar(naive.Loss, naiveWeight) : naive.Loss;
             if (lambda > 0 && samples.Clips is not null)
             {
                 cycle = _loss.Cycle(samples);

@@ -22,12 +22,14 @@ public class CommandTests
             int ok, bad;
             try
             {
-                ok = Program.Main(new[] { "train", "--write-config", path, "--lambda-cycle", "0.2" });
+                ok = Program.Main(new[] { "train", "--write-config", path, "--lambda-cycle", "0.2", "--cycle-additive" });
                 bad = Program.Main(new[] { "train", "--write-config", Path.Combine(dir, "bad.json"), "--lambda-cycle", "1.5" });
             }
             finally { Console.SetOut(saved.Out); Console.SetError(saved.Error); }
             Assert.Equal(0, ok);
-            Assert.Equal(0.2f, TrainConfig.FromJson(File.ReadAllText(path), path).LambdaCycle);
+            var written = TrainConfig.FromJson(File.ReadAllText(path), path);
+            Assert.Equal(0.2f, written.LambdaCycle);
+            Assert.True(written.CycleAdditive);
             Assert.NotEqual(0, bad);
             Assert.Contains("lambda_cycle", err.ToString());
             Assert.False(File.Exists(Path.Combine(dir, "bad.json")));

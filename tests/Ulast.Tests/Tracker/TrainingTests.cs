@@ -81,6 +81,24 @@ public sealed class TrainingTests : IDisposable
     }
 
     [Fact]
+    public void TheAdditiveCycleKeepsTheNaiveLossWhole()
+    {
+        // Step 0 of both runs sees the same weights and samples; only the naive term's weight differs:
+        // (1 − λc)·L_naive + λc·L_cycle against L_naive + λc·L_cycle.
+        var labels = MovingSquare();
+        var cfg = Tiny(1, 0);
+        var paper = Train(cfg, labels, "paper")[0];
+        var additive = Train(cfg with { CycleAdditive = true }, labels, "additive")[0];
+        Assert.Equal(0.25f, paper.LambdaCycle);
+        Assert.Equal(paper.NaiveCls, additive.NaiveCls);
+        Assert.Equal(paper.CycleCls, additive.CycleCls);
+        float naive = paper.NaiveCls * cfg.LambdaCls + paper.NaiveReg * cfg.LambdaReg;
+        Assert.Equal(paper.LambdaCycle * naive, additive.Loss - paper.Loss, 1e-4f * naive);
+        Assert.Equal(1f, cfg.NaiveWeight(5) + cfg.CycleWeight(5));
+        Assert.Equal(1f, (cfg with { CycleAdditive = true }).NaiveWeight(5));
+    }
+
+    [Fact]
     public void ResumeRepeatsTheNextStepsExactly()
     {
         var labels = MovingSquare();

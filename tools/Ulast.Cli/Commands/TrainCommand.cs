@@ -110,6 +110,7 @@ public static class TrainCommand
             CycleStart = o.Int("--cycle-start", c.CycleStart),
             CycleShift = o.Float("--cycle-shift", c.CycleShift),
             LambdaCycle = o.Float("--lambda-cycle", c.LambdaCycle),
+            CycleAdditive = c.CycleAdditive || o.Flag("--cycle-additive"),
             CycleFreezeCptStats = c.CycleFreezeCptStats && !o.Flag("--no-freeze-cpt-stats"),
             ValidateEvery = o.Int("--validate-every", c.ValidateEvery),
             CheckpointEvery = o.Int("--checkpoint-every", c.CheckpointEvery),
