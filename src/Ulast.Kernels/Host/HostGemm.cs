@@ -74,7 +74,7 @@ public static unsafe class HostGemm
         int mPadded = (m + MR - 1) / MR * MR;
         using var bLease = HostScratch.Rent(HostScratch.Use.PackB, (long)chunk * nr * KC);
         using var aLease = HostScratch.Rent(HostScratch.Use.PackA, (long)mPadded * KC);
-        using var rowLease = HostScratch.Rent(HostScratch.Use.Row, rows is null ? 0 : Math.Max(chunk * nr, KC));
+        using var rowLease = HostScratch.Rent(HostScratch.Use.Row, rows is null ? 0 : Math.Max(chunk * nr, 8 * KC));
         float* bp = bLease.Ptr, ap = aLease.Ptr;
         float* tile = stackalloc float[MR * 32];
         for (int k0 = 0; k0 < k; k0 += KC)
@@ -135,7 +135,7 @@ public static unsafe class HostGemm
             {
                 if (transA)
                     for (int kk = 0; kk < kc; kk++) Vector256.Load(a + (long)(k0 + kk) * lda + i0 + r0).Store(dst + kk * MR);
-                else PackEightRows(a + (long)(i0 + r0) * lda + k0, lda, kc, dst);
+                else PackEightRows(a + (long)(i0 + r0) * lda + k0, lda, kc, dst, MR);
                 continue;
             }
             for (int kk = 0; kk < kc; kk++)
@@ -152,8 +152,11 @@ public static unsafe class HostGemm
         }
     }
 
-    /// <summary>dst[kk·8 + r] = rows[r·lda + kk] for r &lt; 8, kk &lt; kc: 8×8 blocks transposed with AVX shuffles, the rest scalar.</summary>
-    private static void PackEightRows(float* rows, int lda, int kc, float* dst)
+    /// <summary>
+    /// dst[kk·stride + r] = rows[r·lda + kk] for r &lt; 8, kk &lt; kc: 8×8 blocks transposed with AVX shuffles, the rest
+    /// scalar. Packs A's slivers (stride MR) and, eight columns at a time, Bᵀ's (stride NR).
+    /// </summary>
+    private static void PackEightRows(float* rows, int lda, int kc, float* dst, int stride)
     {
         int kk = 0;
         for (; kk + 8 <= kc; kk += 8)
@@ -171,18 +174,18 @@ public static unsafe class HostGemm
             var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
             var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE);
             var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
-            float* d = dst + kk * MR;
+            float* d = dst + (long)kk * stride;
             Avx.Store(d, Avx.Permute2x128(u0, u4, 0x20));
-            Avx.Store(d + 8, Avx.Permute2x128(u1, u5, 0x20));
-            Avx.Store(d + 16, Avx.Permute2x128(u2, u6, 0x20));
-            Avx.Store(d + 24, Avx.Permute2x128(u3, u7, 0x20));
-            Avx.Store(d + 32, Avx.Permute2x128(u0, u4, 0x31));
-            Avx.Store(d + 40, Avx.Permute2x128(u1, u5, 0x31));
-            Avx.Store(d + 48, Avx.Permute2x128(u2, u6, 0x31));
-            Avx.Store(d + 56, Avx.Permute2x128(u3, u7, 0x31));
+            Avx.Store(d + stride, Avx.Permute2x128(u1, u5, 0x20));
+            Avx.Store(d + 2L * stride, Avx.Permute2x128(u2, u6, 0x20));
+            Avx.Store(d + 3L * stride, Avx.Permute2x128(u3, u7, 0x20));
+            Avx.Store(d + 4L * stride, Avx.Permute2x128(u0, u4, 0x31));
+            Avx.Store(d + 5L * stride, Avx.Permute2x128(u1, u5, 0x31));
+            Avx.Store(d + 6L * stride, Avx.Permute2x128(u2, u6, 0x31));
+            Avx.Store(d + 7L * stride, Avx.Permute2x128(u3, u7, 0x31));
         }
         for (; kk < kc; kk++)
-            for (int r = 0; r < MR; r++) dst[kk * MR + r] = rows[(long)r * lda + kk];
+            for (int r = 0; r < 8; r++) dst[(long)kk * stride + r] = rows[(long)r * lda + kk];
     }
 
     /// <summary>
@@ -198,7 +201,11 @@ public static unsafe class HostGemm
             for (int kk = 0; kk < kc; kk++) ScatterRow(b + (long)(k0 + kk) * ldb + j0, nc, nr, kc, bp + kk * nr);
             return;
         }
-        for (int j = 0; j < nc; j++)
+        int j = 0;
+        if (VectorBits > 0 && Avx.IsSupported)   // Bᵀ's columns eight at a time, transposed in registers
+            for (; j < full * nr; j += 8)
+                PackEightRows(b + (long)(j0 + j) * ldb + k0, ldb, kc, bp + (long)(j / nr) * nr * kc + j % nr, nr);
+        for (; j < nc; j++)
         {
             float* src = b + (long)(j0 + j) * ldb + k0;
             float* dst = bp + (long)(j / nr) * nr * kc + j % nr;
@@ -257,13 +264,19 @@ public static unsafe class HostGemm
             }
             return;
         }
-        for (int j = 0; j < nc; j++)
+        int j = 0, rest = nc % nr;
+        if (VectorBits > 0 && Avx.IsSupported)   // eight rows fetched, then transposed in registers
+            for (; j < nc - rest; j += 8)
+            {
+                for (int r = 0; r < 8; r++) rows.Row(j0 + j + r, k0, kc, row + (long)r * kc);
+                PackEightRows(row, kc, kc, bp + (long)(j / nr) * nr * kc + j % nr, nr);
+            }
+        for (; j < nc; j++)
         {
             rows.Row(j0 + j, k0, kc, row);
             float* dst = bp + (long)(j / nr) * nr * kc + j % nr;
             for (int kk = 0; kk < kc; kk++) dst[kk * nr] = row[kk];
         }
-        int rest = nc % nr;
         if (rest > 0)
         {
             float* d = bp + (long)(nc / nr) * nr * kc;
