@@ -25,8 +25,9 @@ public class HostPathParityTests
         var rng = new Random(5);
         // the cycle's shapes in miniature: a row-scalar ([B,K,1] against [B,K,H]), a mask plane, per channel,
         // both operands broadcast, and ranks that differ
-        int[][] shapesA = { new[] { 2, 9, 4 }, new[] { 2, 3, 5, 7 }, new[] { 2, 3, 5, 7 }, new[] { 3, 1, 5, 1 }, new[] { 5, 7 }, new[] { 2, 9, 1 } };
-        int[][] shapesB = { new[] { 2, 9, 1 }, new[] { 2, 1, 5, 7 }, new[] { 1, 3, 1, 1 }, new[] { 1, 4, 1, 7 }, new[] { 2, 3, 5, 7 }, new[] { 2, 9, 4 } };
+        // (the last two: planes and rows long enough for the vector loops of the product's gradient)
+        int[][] shapesA = { new[] { 2, 9, 4 }, new[] { 2, 3, 5, 7 }, new[] { 2, 3, 5, 7 }, new[] { 3, 1, 5, 1 }, new[] { 5, 7 }, new[] { 2, 9, 1 }, new[] { 2, 3, 9, 20 }, new[] { 3, 7, 37 } };
+        int[][] shapesB = { new[] { 2, 9, 1 }, new[] { 2, 1, 5, 7 }, new[] { 1, 3, 1, 1 }, new[] { 1, 4, 1, 7 }, new[] { 2, 3, 5, 7 }, new[] { 2, 9, 4 }, new[] { 2, 1, 9, 20 }, new[] { 3, 7, 1 } };
         foreach (var op in Enum.GetValues<BinaryOp>())
             for (int k = 0; k < shapesA.Length; k++)
             {
