@@ -59,6 +59,11 @@ CONFIG=configs/finetune-long.json finetune late-naive-s2 300 --no-cycle --seed 2
 CONFIG=configs/finetune-long.json finetune late-full-l02-s2 300 --reweight-peak-fraction 0.5 --lambda-cycle 0.2 --seed 2
 CONFIG=configs/finetune-long.json finetune late-naive-s3 300 --no-cycle --seed 3
 CONFIG=configs/finetune-long.json finetune late-full-l02-s3 300 --reweight-peak-fraction 0.5 --lambda-cycle 0.2 --seed 3
+# The cycle added to the naive loss instead of sharing its weight (--cycle-additive), from the shipped model: its
+# offline tracker is stage 1b's best, so naive-300 is the naive-only baseline (docs/results.md, "The cycle added …").
+INIT=models/ulast-small.safetensors
+CONFIG=configs/finetune-long.json finetune add-l02-s1 300 --reweight-peak-fraction 0.5 --cycle-additive --lambda-cycle 0.2
+CONFIG=configs/finetune-long.json finetune add-l005-s1 300 --reweight-peak-fraction 0.5 --cycle-additive --lambda-cycle 0.05
 INIT=runs/naive-long/best.safetensors
 # The second labelling round [ours]: the motion labels extended by tracking with the shipped model forward and
 # back (resumable), and full-v3 again on those labels.

@@ -15,7 +15,8 @@ public static partial class Ops
         var y = Tensor.Result(x.Device, new[] { p.N, p.C, outH, outW }, "crop", new[] { x }, _ => g =>
         {
             var dx = Tensor.Empty(x.Device, x.Shape);
-            x.Device.Kernels.Launch(CropKernels.BackwardInput, p.InputSize, p, boxes.View, g.View, dx.View);
+            if (!HostPaths.CropBackward(p, boxes, g, dx))
+                x.Device.Kernels.Launch(CropKernels.BackwardInput, p.InputSize, p, boxes.View, g.View, dx.View);
             Tensor.AccumulateGrad(x, dx);
         });
         if (!HostPaths.CropForward(p, x, boxes, pad, y))

@@ -292,6 +292,73 @@ internal static unsafe class HostPaths
         return true;
     }
 
+    /// <summary>
+    /// The crop's input gradient, as <see cref="CropKernels.BackwardInput"/> (same arithmetic and order: each input pixel
+    /// gathers from the output pixels whose sample lies within one pixel of it), a plane per task. On the accelerator
+    /// it was 8 ms of a naive step b16 (the template's features are cropped from the backbone's).
+    /// </summary>
+    public static bool CropBackward(CropParams p, Tensor boxes, Tensor g, Tensor dx)
+    {
+        if (!Ready(g)) return false;
+        g.Device.Kernels.RecordHost(CropKernels.BackwardInput);
+        float* pbox = boxes.HostPointer, pg = g.HostPointer, pd = dx.HostPointer;
+        Parallel.For(0, p.N * p.C, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, nc =>
+        {
+            int n = nc / p.C;
+            float x1 = pbox[n * 4], y1 = pbox[n * 4 + 1], x2 = pbox[n * 4 + 2], y2 = pbox[n * 4 + 3];
+            float bx = (x2 - x1) / p.OW, by = (y2 - y1) / p.OH;
+            float ax0 = x1 + 0.5f * bx - 0.5f, ay0 = y1 + 0.5f * by - 0.5f;
+            float* gp = pg + (long)nc * p.OH * p.OW, dp = pd + (long)nc * p.H * p.W;
+            for (int iy = 0; iy < p.H; iy++)
+            {
+                int jy0 = 0, jy1 = p.OH - 1;
+                if (by > 1e-6f) { jy0 = Math.Max(0, (int)MathF.Floor((iy - 1 - ay0) / by)); jy1 = Math.Min(p.OH - 1, (int)MathF.Ceiling((iy + 1 - ay0) / by)); }
+                for (int ix = 0; ix < p.W; ix++)
+                {
+                    int jx0 = 0, jx1 = p.OW - 1;
+                    if (bx > 1e-6f) { jx0 = Math.Max(0, (int)MathF.Floor((ix - 1 - ax0) / bx)); jx1 = Math.Min(p.OW - 1, (int)MathF.Ceiling((ix + 1 - ax0) / bx)); }
+                    float acc = 0f;
+                    for (int oy = jy0; oy <= jy1; oy++)
+                    {
+                        float sy = ay0 + oy * by;
+                        int fy = (int)MathF.Floor(sy);
+                        float wy = fy == iy ? 1f - (sy - fy) : fy + 1 == iy ? sy - fy : 0f;
+                        if (wy == 0f) continue;
+                        for (int ox = jx0; ox <= jx1; ox++)
+                        {
+                            float sx = ax0 + ox * bx;
+                            int fx = (int)MathF.Floor(sx);
+                            float wx = fx == ix ? 1f - (sx - fx) : fx + 1 == ix ? sx - fx : 0f;
+                            if (wx == 0f) continue;
+                            acc += wy * wx * gp[oy * p.OW + ox];
+                        }
+                    }
+                    dp[iy * p.W + ix] = acc;
+                }
+            }
+        });
+        return true;
+    }
+
+    /// <summary>
+    /// SGD's update, as <see cref="OptimizerKernels.Sgd"/> element for element (the same products and sums, none fused):
+    /// on the accelerator the 1.2M parameters of `small` took 7–11 ms a step.
+    /// </summary>
+    public static bool SgdStep(SgdParams h, Tensor param, Tensor grad, Tensor velocity)
+    {
+        if (!Ready(param)) return false;
+        param.Device.Kernels.RecordHost(OptimizerKernels.Sgd);
+        float* w = param.HostPointer, gr = grad.HostPointer, v = velocity.HostPointer;
+        for (long i = 0; i < param.Size; i++)
+        {
+            float g = gr[i] + h.WeightDecay * w[i];
+            float vi = h.Momentum * v[i] + g;
+            v[i] = vi;
+            w[i] -= h.Lr * (h.Nesterov != 0 ? g + h.Momentum * vi : vi);
+        }
+        return true;
+    }
+
     private static float Tap(in CropParams p, float* plane, int yy, int xx, float padValue) =>
         yy < 0 || yy >= p.H || xx < 0 || xx >= p.W ? padValue : plane[yy * p.W + xx];
 

@@ -22,7 +22,8 @@ public sealed class Sgd : Optimizer
         foreach (var p in Parameters)
         {
             if (p.Grad is null) continue;
-            p.Device.Kernels.Launch(OptimizerKernels.Sgd, p.Size, hp, p.View, p.Grad.View, Velocity(p).View);
+            if (!HostPaths.SgdStep(hp, p, p.Grad, Velocity(p)))
+                p.Device.Kernels.Launch(OptimizerKernels.Sgd, p.Size, hp, p.View, p.Grad.View, Velocity(p).View);
         }
     }
 

@@ -7,8 +7,9 @@ namespace Ulast.Kernels.Host;
 
 /// <summary>
 /// Single-precision GEMM for the CPU: C = op(A)·op(B) (+ C when accumulating), row-major.
-/// Goto-style blocking: B is packed into NR-wide column slivers, A into MR-tall row slivers, and an
-/// MR×NR register-blocked micro-kernel does the FMAs (Vector512 → 8×32, Vector256 → 8×16, scalar).
+/// Goto-style blocking: B is packed into NR-wide column slivers (or, for GEMMs of few rows, read in place:
+/// <see cref="DirectBMaxRows"/>), A into MR-tall row slivers, and an MR×NR register-blocked micro-kernel does
+/// the FMAs (Vector512 → 8×32, Vector256 → 8×16, scalar).
 /// </summary>
 public static unsafe class HostGemm
 {

@@ -173,4 +173,58 @@ public class HostPathParityTests
         Assert.True(host.SequenceEqual(Run(false)));
         Assert.Contains(host, v => v == 0.5f);   // the padding was read
     }
+
+    [Fact]
+    public void CropGradientMatchesTheKernelBitForBit()
+    {
+        var rng = new Random(7);
+        var x = TestDevice.Random(rng, 2 * 3 * 40 * 33);
+        var g = TestDevice.Random(rng, 2 * 3 * 17 * 19);
+        // a window partly outside the image, a mirrored one, and (sample 1 of the second run) a window smaller than a pixel
+        var boxes = new[] { -7.3f, 2.25f, 30.75f, 45.5f, 31f, 1.5f, 3f, 20f };
+        float[] Run(bool hostSimd, float[] b)
+        {
+            using var dev = TestDevice.Cpu(hostSimd);
+            using var s = new TensorScope();
+            var tx = Tensor.FromArray(dev, x, 2, 3, 40, 33);
+            tx.RequiresGrad = true;
+            var y = Ops.CropResize(tx, Tensor.FromArray(dev, b, 2, 4), Tensor.FromArray(dev, new[] { 0.5f, -0.25f, 0.125f }, 3), 17, 19);
+            Ops.Sum(Ops.Mul(y, Tensor.FromArray(dev, g, 2, 3, 17, 19)), new[] { 0, 1, 2, 3 }).Backward();
+            return tx.Grad!.ToArray();
+        }
+        foreach (var b in new[] { boxes, new[] { 2.5f, 3.5f, 20.25f, 30f, 10f, 10f, 10.0000005f, 10.0000005f } })
+        {
+            var host = Run(true, b);
+            Assert.True(host.SequenceEqual(Run(false, b)));
+            Assert.Contains(host, v => v != 0f);
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void SgdStepMatchesTheKernelBitForBit(bool nesterov)
+    {
+        var rng = new Random(8);
+        var w0 = TestDevice.Random(rng, 1000);
+        var grads = new[] { TestDevice.Random(rng, 1000), TestDevice.Random(rng, 1000) };
+        float[] Run(bool hostSimd)
+        {
+            using var dev = TestDevice.Cpu(hostSimd);
+            using var w = Tensor.PersistentFromArray(dev, w0, 1000);
+            w.RequiresGrad = true;
+            using var opt = new Sgd(new[] { w }, 0.05f, 0.9f, 1e-3f, nesterov);
+            foreach (var g in grads)   // two steps: the second one reads the velocity the first one wrote
+            {
+                using var s = new TensorScope();
+                Ops.Sum(Ops.Mul(w, Tensor.FromArray(dev, g, 1000)), new[] { 0 }).Backward();
+                opt.Step();
+                opt.ZeroGrad();
+            }
+            return w.ToArray();
+        }
+        var host = Run(true);
+        Assert.True(host.SequenceEqual(Run(false)));
+        Assert.False(host.SequenceEqual(w0));
+    }
 }
