@@ -113,6 +113,7 @@ public static class CommandTree
                 Number("--reweight-peak-fraction", "[ours] re-weighting compares regions: predicted mask above this fraction of its peak (0: compare values)"),
                 Flag("--no-freeze-cpt-stats", "[ours] ablation: CPT templates in the cycle update the head's BatchNorm running statistics too"),
                 Number("--lambda-cycle", "weight λc of the cycle loss once ramped up: L = (1 − λc)·L_naive + λc·L_cycle"),
+                Flag("--cycle-frozen-backbone", "[ours] the cycle's gradient stops at the backbone (neck, head and CPT still learn)"),
                 Flag("--cycle-additive", "[ours] L = L_naive + λc·L_cycle: the naive pairs keep their whole weight"),
                 Number("--cycle-shift", "[ours] random shift of each cycle search crop, fraction of its side (0: centred on the prediction)"),
                 Int("--seed", "random seed", int.MinValue),

@@ -57,12 +57,18 @@ public sealed class SiameseRpn : Module
     public Device Device { get; }
     public int Levels => _necks.Length;
 
-    private Tensor[] Backbone(Tensor x) => _small is not null ? new[] { _small.Forward(x) } : _resnet!.ForwardLevels(x);
+    /// <param name="grad">False: the backbone runs without recording gradients (its BatchNorm statistics still update in training mode).</param>
+    private Tensor[] Backbone(Tensor x, bool grad = true)
+    {
+        using var _ = grad ? null : GradMode.NoGrad();
+        return _small is not null ? new[] { _small.Forward(x) } : _resnet!.ForwardLevels(x);
+    }
 
     /// <summary>Neck features of template crops [B,3,127,127] → per level [B,C,7,7].</summary>
-    public Tensor[] TemplateFeatures(Tensor z)
+    /// <param name="backboneGrad">False: no gradient reaches the backbone (the neck still learns).</param>
+    public Tensor[] TemplateFeatures(Tensor z, bool backboneGrad = true)
     {
-        var levels = Backbone(z);
+        var levels = Backbone(z, backboneGrad);
         var r = new Tensor[levels.Length];
         for (int l = 0; l < levels.Length; l++)
             r[l] = FeatureCrop.Centre(_necks[l].Forward(levels[l]), Config.TemplateCells, Config.TemplateCells);
@@ -70,9 +76,9 @@ public sealed class SiameseRpn : Module
     }
 
     /// <summary>Neck features of search crops [B,3,255,255] → per level [B,C,31,31].</summary>
-    public Tensor[] SearchFeatures(Tensor x)
+    public Tensor[] SearchFeatures(Tensor x, bool backboneGrad = true)
     {
-        var levels = Backbone(x);
+        var levels = Backbone(x, backboneGrad);
         var r = new Tensor[levels.Length];
         for (int l = 0; l < levels.Length; l++) r[l] = _necks[l].Forward(levels[l]);
         return r;

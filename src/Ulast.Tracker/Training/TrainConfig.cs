@@ -59,6 +59,12 @@ public sealed record TrainConfig
     /// the paper's form the full method's naive loss stayed higher than naive-only's at an equal step budget.
     /// </summary>
     public bool CycleAdditive { get; init; }
+    /// <summary>
+    /// [ours] Off: the cycle's gradient stops at the backbone (neck, head and CPT still learn from it), and the backbone
+    /// runs without recording gradients in the cycle — USOT kept its backbone frozen for the first third of training,
+    /// and every full run here moved the naive loss up. On (default): the paper's end-to-end cycle.
+    /// </summary>
+    public bool CycleBackboneGrad { get; init; } = true;
     /// <summary>Largest gap in frames between the template frame and the last search frame of a clip.</summary>
     public int CycleMaxSpan { get; init; } = 40;
     /// <summary>

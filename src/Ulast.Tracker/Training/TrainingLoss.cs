@@ -99,7 +99,7 @@ public sealed class TrainingLoss : IDisposable
         var clips = s.Clips ?? throw new ArgumentException("The step has no cycle clips.");
         int b = clips.Length, xs = _model.Config.SearchSize, zs = _model.Config.TemplateSize;
         var dev = _model.Device;
-        var first = _model.TemplateFeatures(s.ClipTemplates!);
+        var first = _model.TemplateFeatures(s.ClipTemplates!, _cfg.CycleBackboneGrad);
         var hidden = first;
         var estimate = clips.Select(c => c.Box0).ToArray();
         var colour = s.ClipSeeds!.Select(seed => new Random(seed)).ToArray();
@@ -121,7 +121,7 @@ public sealed class TrainingLoss : IDisposable
                 }
                 x = Ops.Concat(crops).Reshape(b, 3, xs, xs);
             }
-            var search = _model.SearchFeatures(x);
+            var search = _model.SearchFeatures(x, _cfg.CycleBackboneGrad);
             Tensor cls, loc;
             // After the first step the template is CPT's: keep it out of the head's running statistics, which the
             // offline tracker applies to T₁ (cycle_freeze_cpt_stats).

@@ -22,7 +22,7 @@ public class CommandTests
             int ok, bad;
             try
             {
-                ok = Program.Main(new[] { "train", "--write-config", path, "--lambda-cycle", "0.2", "--cycle-additive" });
+                ok = Program.Main(new[] { "train", "--write-config", path, "--lambda-cycle", "0.2", "--cycle-additive", "--cycle-frozen-backbone" });
                 bad = Program.Main(new[] { "train", "--write-config", Path.Combine(dir, "bad.json"), "--lambda-cycle", "1.5" });
             }
             finally { Console.SetOut(saved.Out); Console.SetError(saved.Error); }
@@ -30,6 +30,7 @@ public class CommandTests
             var written = TrainConfig.FromJson(File.ReadAllText(path), path);
             Assert.Equal(0.2f, written.LambdaCycle);
             Assert.True(written.CycleAdditive);
+            Assert.False(written.CycleBackboneGrad);
             Assert.NotEqual(0, bad);
             Assert.Contains("lambda_cycle", err.ToString());
             Assert.False(File.Exists(Path.Combine(dir, "bad.json")));

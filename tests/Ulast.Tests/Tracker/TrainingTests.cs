@@ -304,6 +304,30 @@ public sealed class TrainingTests : IDisposable
     }
 
     [Fact]
+    public void AFrozenBackboneCycleSendsNoGradientIntoTheBackbone()
+    {
+        var labels = MovingSquare();
+        var cfg = Tiny(1, 0);
+        using var cache = new FrameCache(1L << 27);
+        var samples = new TrainingSamples(_dev, cfg, labels, cache);
+        using var s = samples.Make(0, withCycle: true);
+        Dictionary<string, float> GradientNorms(TrainConfig c)
+        {
+            using var model = new SiameseRpn(_dev, c.Model);
+            model.Train();
+            using var loss = new TrainingLoss(model, c);
+            using (var scope = new TensorScope()) loss.Cycle(s).Loss.Backward();
+            return model.NamedParameters().ToDictionary(p => p.Name, p => p.Tensor.Grad is null ? 0f : p.Tensor.Grad.ToArray().Sum(v => v * v));
+        }
+        var full = GradientNorms(cfg);
+        var frozen = GradientNorms(cfg with { CycleBackboneGrad = false });
+        Assert.Contains(full, kv => kv.Key.StartsWith("backbone.", StringComparison.Ordinal) && kv.Value > 0f);
+        Assert.All(frozen.Where(kv => kv.Key.StartsWith("backbone.", StringComparison.Ordinal)), kv => Assert.Equal(0f, kv.Value));
+        foreach (var group in new[] { "neck.", "rpn.0.", "cpt." })
+            Assert.Contains(frozen, kv => kv.Key.StartsWith(group, StringComparison.Ordinal) && kv.Value > 0f);
+    }
+
+    [Fact]
     public void TrainOnlyCptLeavesTheTrackerUntouched()
     {
         var labels = MovingSquare();

@@ -111,6 +111,7 @@ public static class TrainCommand
             CycleShift = o.Float("--cycle-shift", c.CycleShift),
             LambdaCycle = o.Float("--lambda-cycle", c.LambdaCycle),
             CycleAdditive = c.CycleAdditive || o.Flag("--cycle-additive"),
+            CycleBackboneGrad = c.CycleBackboneGrad && !o.Flag("--cycle-frozen-backbone"),
             CycleFreezeCptStats = c.CycleFreezeCptStats && !o.Flag("--no-freeze-cpt-stats"),
             ValidateEvery = o.Int("--validate-every", c.ValidateEvery),
             CheckpointEvery = o.Int("--checkpoint-every", c.CheckpointEvery),
