@@ -64,6 +64,10 @@ CONFIG=configs/finetune-long.json finetune late-full-l02-s3 300 --reweight-peak-
 INIT=models/ulast-small.safetensors
 CONFIG=configs/finetune-long.json finetune add-l02-s1 300 --reweight-peak-fraction 0.5 --cycle-additive --lambda-cycle 0.2
 CONFIG=configs/finetune-long.json finetune add-l005-s1 300 --reweight-peak-fraction 0.5 --cycle-additive --lambda-cycle 0.05
+# The same with the cycle's gradient stopped at the backbone (--cycle-frozen-backbone), three seeds.
+for seed in 1 2 3; do
+  CONFIG=configs/finetune-long.json finetune fb-add-l02-s$seed 300 --reweight-peak-fraction 0.5 --cycle-additive --lambda-cycle 0.2 --cycle-frozen-backbone --seed $seed
+done
 INIT=runs/naive-long/best.safetensors
 # The second labelling round [ours]: the motion labels extended by tracking with the shipped model forward and
 # back (resumable), and full-v3 again on those labels.
