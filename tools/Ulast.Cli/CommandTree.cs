@@ -64,6 +64,7 @@ public static class CommandTree
                 Text("--trackers", "ulast, ulast-online, kcf, csrt, mil, comma-separated [default: ulast,kcf,csrt,mil]"),
                 Text("--models", "more checkpoints to evaluate: NAME=FILE,..."),
                 Flag("--online", "also evaluate every model with ULAST-on (NAME-online)"),
+                Int("--tre", "[ours] also OTB's temporal robustness evaluation from N start frames per sequence (tre-report.*) [default: off]", 2),
                 Text("--out", "report folder [default: out/eval]"),
             }.Concat(ModelOptions).Concat(DeviceOptions)));
         root.Subcommands.Add(Make("model", "Write an untrained (or ImageNet-initialised) model checkpoint, or the weight average of checkpoints.", o => Commands.ModelCommand.Run(o),

@@ -3,8 +3,9 @@ using Ulast.Tracker;
 namespace Ulast.Cli.Commands;
 
 /// <summary>
-/// ulast eval --data FOLDER [--sequences a,b] [--trackers ulast,ulast-online,kcf,csrt,mil] [--online] [--out DIR] [model options]:
-/// one-pass evaluation of our tracker and OpenCV's in the same run; JSON, CSV, success and precision plots.
+/// ulast eval --data FOLDER [--sequences a,b] [--trackers ulast,ulast-online,kcf,csrt,mil] [--online] [--tre N] [--out DIR] [model options]:
+/// one-pass evaluation of our tracker and OpenCV's in the same run; JSON, CSV, success and precision plots; with --tre N also
+/// the temporal robustness evaluation from N start frames per sequence (tre-report.*).
 /// `ulast-online` is the shipped (or --checkpoint) model as ULAST-on; --online adds NAME-online for every model.
 /// </summary>
 public static class EvalCommand
@@ -19,6 +20,7 @@ public static class EvalCommand
         var extra = (o.String("--models") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(m => m.Split('=', 2) is [var n, var f] && n.Length > 0 && f.Length > 0 ? (name: n, file: f) : throw new ArgumentException($"--models expects NAME=FILE pairs, got '{m}'.")).ToList();
         bool online = o.Flag("--online");
+        int tre = o.Int("--tre", 0, 2);
         foreach (var t in trackers)
             if (t is not ("ulast" or "ulast-online") && !OpenCvVisualTracker.Names.Contains(t))
                 throw new ArgumentException($"Unknown tracker '{t}': expected ulast, ulast-online, {string.Join(", ", OpenCvVisualTracker.Names)}.");
@@ -44,18 +46,38 @@ public static class EvalCommand
         foreach (var w in seqs.SelectMany(s => s.Warnings)) Console.Error.WriteLine("warning: " + w);
         Console.WriteLine($"device: {dev.Name}; {seqs.Count} sequences, {seqs.Sum(s => s.EvalFrameCount)} frames; trackers {string.Join(", ", trackers)}");
         var all = new Dictionary<string, IReadOnlyList<SequenceResult>>();
-        foreach (var name in trackers) all[name] = new List<SequenceResult>();
+        var allTre = new Dictionary<string, IReadOnlyList<SequenceResult>>();
+        foreach (var name in trackers) { all[name] = new List<SequenceResult>(); allTre[name] = new List<SequenceResult>(); }
         ProgressBar.Live(() =>
         {
             foreach (var seq in seqs)
-                foreach (var name in trackers)
+            {
+                // TRE decodes the sequence once and tracks it from every start; its first run is OPE itself.
+                var starts = tre > 0 ? Evaluator.TreStarts(seq, tre) : null;
+                var frames = starts is null ? null : seq.ReadFrames().Take(seq.EvalFrameCount).ToList();
+                try
                 {
-                    using IVisualTracker tracker = Create(name);
-                    var bar = new ProgressBar($"{name}/{seq.Name}", seq.EvalFrameCount);
-                    var r = Evaluator.Run(tracker, seq, i => bar.Report(i));
-                    ((List<SequenceResult>)all[name]).Add(r);
-                    AtomicFile.WriteAllText(Path.Combine(outDir, "boxes", name, seq.Name + ".txt"), GroundTruth.Format(r.Boxes, seq.OneBased));
+                    foreach (var name in trackers)
+                    {
+                        SequenceResult r;
+                        if (starts is null)
+                        {
+                            using IVisualTracker tracker = Create(name);
+                            var bar = new ProgressBar($"{name}/{seq.Name}", seq.EvalFrameCount);
+                            r = Evaluator.Run(tracker, seq, i => bar.Report(i));
+                        }
+                        else
+                        {
+                            var bar = new ProgressBar($"{name}/{seq.Name} (TRE ×{starts.Count})", Evaluator.TreFrames(seq, starts));
+                            (r, var pooled) = Evaluator.RunTre(() => Create(name), seq, frames!, starts, i => bar.Report(i));
+                            ((List<SequenceResult>)allTre[name]).Add(pooled);
+                        }
+                        ((List<SequenceResult>)all[name]).Add(r);
+                        AtomicFile.WriteAllText(Path.Combine(outDir, "boxes", name, seq.Name + ".txt"), GroundTruth.Format(r.Boxes, seq.OneBased));
+                    }
                 }
+                finally { if (frames is not null) foreach (var f in frames) f.Dispose(); }
+            }
         });
         var info = new Dictionary<string, string>
         {
@@ -67,17 +89,32 @@ public static class EvalCommand
             ["online"] = trackers.Any(t => t.EndsWith("-online")) ? System.Text.Json.JsonSerializer.Serialize(onlineConfig) : "-",
             ["protocol"] = "OPE: first ground truth, never re-initialised; AUC over IoU thresholds 0:0.05:1; precision at 20 px; normalised precision AUC over 0:0.01:0.5",
         };
-        AtomicFile.WriteAllText(Path.Combine(outDir, "report.json"), Report.Json(all, info));
-        AtomicFile.WriteAllText(Path.Combine(outDir, "report.csv"), Report.Csv(all));
-        var summaries = all.Select(kv => Report.Summarise(kv.Key, kv.Value)).ToList();
-        Plot.Curves(Path.Combine(outDir, "success.png"), $"Success plot (OPE, {seqs.Count} sequences)", "overlap threshold", "success rate",
-            Metrics.SuccessThresholds, summaries.OrderByDescending(s => s.Auc).Select(s => ($"{s.Tracker} [{s.Auc:0.000}]", s.SuccessCurve)), 1.0);
-        Plot.Curves(Path.Combine(outDir, "precision.png"), $"Precision plot (OPE, {seqs.Count} sequences)", "location error threshold (px)", "precision",
-            Metrics.PrecisionThresholds, summaries.OrderByDescending(s => s.Precision).Select(s => ($"{s.Tracker} [{s.Precision:0.000}]", s.PrecisionCurve)), 50);
+        WriteReports(outDir, "", "OPE", all, info, seqs.Count);
         Console.WriteLine(Report.Table(all));
+        if (tre > 0)
+        {
+            var treInfo = new Dictionary<string, string>(info)
+            {
+                ["protocol"] = $"TRE: each sequence tracked from up to {tre} start frames (the first valid ground truth at or after k·n/{tre}), each run to the end, never re-initialised; the runs' frames pooled per sequence, then averaged over sequences; thresholds as OPE",
+            };
+            WriteReports(outDir, "tre-", "TRE", allTre, treInfo, seqs.Count);
+            Console.WriteLine($"TRE, {tre} starts per sequence:");
+            Console.WriteLine(Report.Table(allTre));
+        }
         foreach (var m in models.Values) m.Dispose();
-        Console.WriteLine($"wrote {outDir}/report.json, report.csv, success.png, precision.png, boxes/");
+        Console.WriteLine($"wrote {outDir}/report.json, report.csv, success.png, precision.png, boxes/" + (tre > 0 ? ", and tre-report.json, tre-report.csv, tre-success.png, tre-precision.png" : ""));
         return 0;
+
+        static void WriteReports(string outDir, string prefix, string protocol, Dictionary<string, IReadOnlyList<SequenceResult>> all, Dictionary<string, string> info, int sequences)
+        {
+            AtomicFile.WriteAllText(Path.Combine(outDir, prefix + "report.json"), Report.Json(all, info));
+            AtomicFile.WriteAllText(Path.Combine(outDir, prefix + "report.csv"), Report.Csv(all));
+            var summaries = all.Select(kv => Report.Summarise(kv.Key, kv.Value)).ToList();
+            Plot.Curves(Path.Combine(outDir, prefix + "success.png"), $"Success plot ({protocol}, {sequences} sequences)", "overlap threshold", "success rate",
+                Metrics.SuccessThresholds, summaries.OrderByDescending(s => s.Auc).Select(s => ($"{s.Tracker} [{s.Auc:0.000}]", s.SuccessCurve)), 1.0);
+            Plot.Curves(Path.Combine(outDir, prefix + "precision.png"), $"Precision plot ({protocol}, {sequences} sequences)", "location error threshold (px)", "precision",
+                Metrics.PrecisionThresholds, summaries.OrderByDescending(s => s.Precision).Select(s => ($"{s.Tracker} [{s.Precision:0.000}]", s.PrecisionCurve)), 50);
+        }
 
         IVisualTracker Create(string name)
         {
