@@ -344,29 +344,46 @@ public static unsafe class HostGemm
         c70.Store(c + 7 * ldc); c71.Store(c + 7 * ldc + 16);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>
+    /// C[8×16] (+)= A-sliver · B-sliver as two passes of 4 rows × 16 columns. AVX2 has 16 vector registers: a single
+    /// 8×16 pass needs 16 accumulators besides B's two vectors and A's broadcast, and the accumulators then lived on
+    /// the stack (a load and a store around every FMA). Four rows keep 8 accumulators, B's 2 vectors and a broadcast in
+    /// registers; the second pass reads the slivers again from L1. Each element's sum runs over k in the same order.
+    /// </summary>
     private static void Micro256(int kc, float* a, float* b, float* c, int ldc, bool load)
     {
-        Span<Vector256<float>> acc = stackalloc Vector256<float>[2 * MR];
-        for (int r = 0; r < MR; r++)
+        Micro256Rows4(kc, a, b, c, ldc, load);
+        Micro256Rows4(kc, a + 4, b, c + 4 * ldc, ldc, load);
+    }
+
+    /// <summary>Rows 0–3 of an 8-row A-sliver (read MR apart) against a 16-wide B-sliver.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Micro256Rows4(int kc, float* a, float* b, float* c, int ldc, bool load)
+    {
+        Vector256<float> c00, c01, c10, c11, c20, c21, c30, c31;
+        if (load)
         {
-            acc[2 * r] = load ? Vector256.Load(c + r * ldc) : Vector256<float>.Zero;
-            acc[2 * r + 1] = load ? Vector256.Load(c + r * ldc + 8) : Vector256<float>.Zero;
+            c00 = Vector256.Load(c); c01 = Vector256.Load(c + 8);
+            c10 = Vector256.Load(c + ldc); c11 = Vector256.Load(c + ldc + 8);
+            c20 = Vector256.Load(c + 2 * ldc); c21 = Vector256.Load(c + 2 * ldc + 8);
+            c30 = Vector256.Load(c + 3 * ldc); c31 = Vector256.Load(c + 3 * ldc + 8);
         }
+        else c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = Vector256<float>.Zero;
         for (int kk = 0; kk < kc; kk++)
         {
             var b0 = Vector256.Load(b);
             var b1 = Vector256.Load(b + 8);
-            for (int r = 0; r < MR; r++)
-            {
-                var ar = Vector256.Create(a[r]);
-                acc[2 * r] = Vector256.FusedMultiplyAdd(ar, b0, acc[2 * r]);
-                acc[2 * r + 1] = Vector256.FusedMultiplyAdd(ar, b1, acc[2 * r + 1]);
-            }
+            var a0 = Vector256.Create(a[0]); c00 = Vector256.FusedMultiplyAdd(a0, b0, c00); c01 = Vector256.FusedMultiplyAdd(a0, b1, c01);
+            var a1 = Vector256.Create(a[1]); c10 = Vector256.FusedMultiplyAdd(a1, b0, c10); c11 = Vector256.FusedMultiplyAdd(a1, b1, c11);
+            var a2 = Vector256.Create(a[2]); c20 = Vector256.FusedMultiplyAdd(a2, b0, c20); c21 = Vector256.FusedMultiplyAdd(a2, b1, c21);
+            var a3 = Vector256.Create(a[3]); c30 = Vector256.FusedMultiplyAdd(a3, b0, c30); c31 = Vector256.FusedMultiplyAdd(a3, b1, c31);
             a += MR;
             b += 16;
         }
-        for (int r = 0; r < MR; r++) { acc[2 * r].Store(c + r * ldc); acc[2 * r + 1].Store(c + r * ldc + 8); }
+        c00.Store(c); c01.Store(c + 8);
+        c10.Store(c + ldc); c11.Store(c + ldc + 8);
+        c20.Store(c + 2 * ldc); c21.Store(c + 2 * ldc + 8);
+        c30.Store(c + 3 * ldc); c31.Store(c + 3 * ldc + 8);
     }
 
     private static void MicroScalar(int kc, float* a, float* b, float* c, int ldc, bool load)

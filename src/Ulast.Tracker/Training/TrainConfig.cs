@@ -97,7 +97,7 @@ public sealed record TrainConfig
     public AugmentConfig TemplateAugment { get; init; } = new() { Shift = 0.03f, Scale = 0.05f, FlipHorizontal = 0f, FlipVertical = 0f, Colour = 0.1f, BlurProbability = 0f };
     /// <summary>[ours] Probability of turning both crops of a sample grey: colour alone must not carry the match.</summary>
     public float GreyProbability { get; init; } = 0.1f;
-    public long FrameCacheBytes { get; init; } = 10L << 30;
+    public long FrameCacheBytes { get; init; } = 16L << 30;
 
     // Bookkeeping.
     public int CheckpointEvery { get; init; } = 50;
