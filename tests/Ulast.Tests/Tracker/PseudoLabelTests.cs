@@ -302,7 +302,8 @@ public class TrainingDataTests
     public void FrameCacheBudgetIsCappedByAvailableMemory()
     {
         const long GiB = 1L << 30;
-        Assert.Equal(6 * GiB, FrameCache.BudgetFor(10 * GiB, availableBytes: 12 * GiB));   // half of what is free
+        Assert.Equal(6 * GiB, FrameCache.BudgetFor(10 * GiB, availableBytes: 12 * GiB));   // what is free, less the reserve
+        Assert.Equal(14 * GiB, FrameCache.BudgetFor(16 * GiB, availableBytes: 20 * GiB));
         Assert.Equal(2 * GiB, FrameCache.BudgetFor(2 * GiB, availableBytes: 12 * GiB));    // the configured budget when it fits
         Assert.Equal(256L << 20, FrameCache.BudgetFor(10 * GiB, availableBytes: 100L << 20)); // never below 256 MiB
         Assert.True(FrameCache.BudgetFor(10 * GiB) <= 10 * GiB);                            // this machine's MemAvailable
