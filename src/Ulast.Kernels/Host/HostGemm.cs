@@ -68,7 +68,9 @@ public static unsafe class HostGemm
     /// GEMMs with at most this many rows (`small`'s forward convolutions: 32–128 output channels) read B's full slivers
     /// where B lies instead of packing them first (the AVX-512 path, B not transposed). With so few rows each packed
     /// sliver served only 4–16 micro-kernel calls, and packing cost as much as a third of the GEMM. Measured single-
-    /// and two-threaded on `small`'s forward shapes, alternating: 1.03–1.26×. 0 = always pack.
+    /// and two-threaded on `small`'s forward shapes, alternating: 1.03–1.26×. Not on the AVX2 path: its micro-kernel reads
+    /// the sliver twice (two 4-row passes), and in place, rows 64 KB apart for the stem, that made the 7×7 stem's
+    /// forward 1.6–1.8× slower on an AVX2 machine. 0 = always pack.
     /// </summary>
     public static int DirectBMaxRows { get; set; } = 128;
 
@@ -120,7 +122,7 @@ public static unsafe class HostGemm
                             float* aS = ap + (long)(i0 + r) * kc, bS = bp + (long)s * nr * kc;
                             if (direct) Micro512(kc, aS, nw == nr ? b + (long)k0 * ldb + jj : bp, nw == nr ? ldb : nr, dst, ldd, load);
                             else if (nr == 32) Micro512(kc, aS, bS, nr, dst, ldd, load);
-                            else if (nr == 16) Micro256(kc, aS, bS, dst, ldd, load);
+                            else if (nr == 16) Micro256(kc, aS, bS, nr, dst, ldd, load);
                             else MicroScalar(kc, aS, bS, dst, ldd, load);
                             if (!full)
                                 for (int y = 0; y < mh; y++)
@@ -350,15 +352,15 @@ public static unsafe class HostGemm
     /// the stack (a load and a store around every FMA). Four rows keep 8 accumulators, B's 2 vectors and a broadcast in
     /// registers; the second pass reads the slivers again from L1. Each element's sum runs over k in the same order.
     /// </summary>
-    private static void Micro256(int kc, float* a, float* b, float* c, int ldc, bool load)
+    private static void Micro256(int kc, float* a, float* b, int ldb, float* c, int ldc, bool load)
     {
-        Micro256Rows4(kc, a, b, c, ldc, load);
-        Micro256Rows4(kc, a + 4, b, c + 4 * ldc, ldc, load);
+        Micro256Rows4(kc, a, b, ldb, c, ldc, load);
+        Micro256Rows4(kc, a + 4, b, ldb, c + 4 * ldc, ldc, load);
     }
 
-    /// <summary>Rows 0–3 of an 8-row A-sliver (read MR apart) against a 16-wide B-sliver.</summary>
+    /// <summary>Rows 0–3 of an 8-row A-sliver (read MR apart) against 16 columns of B, rows <paramref name="ldb"/> floats apart (16 when packed).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Micro256Rows4(int kc, float* a, float* b, float* c, int ldc, bool load)
+    private static void Micro256Rows4(int kc, float* a, float* b, int ldb, float* c, int ldc, bool load)
     {
         Vector256<float> c00, c01, c10, c11, c20, c21, c30, c31;
         if (load)
@@ -378,7 +380,7 @@ public static unsafe class HostGemm
             var a2 = Vector256.Create(a[2]); c20 = Vector256.FusedMultiplyAdd(a2, b0, c20); c21 = Vector256.FusedMultiplyAdd(a2, b1, c21);
             var a3 = Vector256.Create(a[3]); c30 = Vector256.FusedMultiplyAdd(a3, b0, c30); c31 = Vector256.FusedMultiplyAdd(a3, b1, c31);
             a += MR;
-            b += 16;
+            b += ldb;
         }
         c00.Store(c); c01.Store(c + 8);
         c10.Store(c + ldc); c11.Store(c + ldc + 8);

@@ -8,12 +8,16 @@ namespace Ulast.Kernels.Host;
 /// Stride 2 (every strided convolution of `small` and ResNet-50) takes 16 outputs per AVX-512 two-source
 /// permute instead of a scalar load and store each: at batch 1 the scalar gathers were a third of a stride-2
 /// layer's time. Exact: the vector path moves the same floats, and the adjoint adds the same values in the
-/// same order (its other lanes add +0, which changes nothing but the sign of a −0).
+/// same order (its other lanes add +0, which changes nothing but the sign of a −0). Without AVX-512 the same moves
+/// run 8 floats at a time with AVX2 (a shuffle and a lane permute per 8 outputs), the last few scalar.
 /// </summary>
 public static unsafe class StridedRow
 {
-    /// <summary>Whether the vector path runs where the machine has AVX-512F.</summary>
+    /// <summary>Whether the vector paths run (AVX-512F where the machine has it, else AVX2).</summary>
     public static bool Vectorised { get; set; } = true;
+
+    /// <summary>The widest path this machine runs: 512, 256 or 0 (scalar).</summary>
+    public static int WidestBits => Avx512F.IsSupported && Vector512.IsHardwareAccelerated ? 512 : Avx2.IsSupported ? 256 : 0;
 
     /// <summary>d[q] = s[q·stride] for q in [0, count).</summary>
     public static void Gather(float* s, int stride, float* d, int count) => Gather(s, stride, d, count, Vectorised);
@@ -22,9 +26,30 @@ public static unsafe class StridedRow
     public static void ScatterAdd(float* d, float* s, int stride, int count) => ScatterAdd(d, s, stride, count, Vectorised);
 
     /// <summary>The same, choosing the path (tests compare both).</summary>
-    public static void Gather(float* s, int stride, float* d, int count, bool vector)
+    public static void Gather(float* s, int stride, float* d, int count, bool vector) => Gather(s, stride, d, count, vector ? WidestBits : 0);
+
+    /// <summary>The same on the path of the given width: 512, 256 or 0 (tests run each where the machine has it).</summary>
+    public static void Gather(float* s, int stride, float* d, int count, int bits)
     {
         int q = 0;
+        bool vector = bits == 512;
+        if (bits == 256 && Avx2.IsSupported)
+        {
+            if (stride == 1 && count >= 8)
+            {
+                for (; q + 8 <= count; q += 8) Vector256.Load(s + q).Store(d + q);
+                if (q < count) Vector256.Load(s + count - 8).Store(d + count - 8);   // overlapping tail, same values
+                return;
+            }
+            if (stride == 2)
+                // Reads s[2q .. 2q+15]; q + 8 < count keeps every read at or before s[2(count−1)].
+                for (; q + 8 < count; q += 8)
+                {
+                    // Within each 128-bit lane: a0 a2 b0 b2 | a4 a6 b4 b6; the 64-bit permute puts them in order.
+                    var even = Avx.Shuffle(Avx.LoadVector256(s + 2 * q), Avx.LoadVector256(s + 2 * q + 8), 0b10_00_10_00);
+                    Avx2.Permute4x64(even.AsDouble(), 0b11_01_10_00).AsSingle().Store(d + q);
+                }
+        }
         if (stride == 1 && count >= 16 && vector && Vector512.IsHardwareAccelerated)
         {
             // A plain copy, inline: Buffer.MemoryCopy's per-call cost was 13 % of a batch-1 conv on 63-float rows.
@@ -46,13 +71,35 @@ public static unsafe class StridedRow
             Avx512F.PermuteVar16x32x2(Avx512F.LoadVector512(t), odds, Avx512F.LoadVector512(t + 16)).Store(d + count - 16);
             return;
         }
-        for (long i = 0; q < count; q++, i += stride) d[q] = s[i];
+        for (long i = (long)q * stride; q < count; q++, i += stride) d[q] = s[i];
     }
 
     /// <summary>The same, choosing the path (tests compare both).</summary>
-    public static void ScatterAdd(float* d, float* s, int stride, int count, bool vector)
+    public static void ScatterAdd(float* d, float* s, int stride, int count, bool vector) => ScatterAdd(d, s, stride, count, vector ? WidestBits : 0);
+
+    /// <summary>The same on the path of the given width: 512, 256 or 0.</summary>
+    public static void ScatterAdd(float* d, float* s, int stride, int count, int bits)
     {
         int q = 0;
+        bool vector = bits == 512;
+        if (bits == 256 && Avx2.IsSupported)
+        {
+            if (stride == 1)
+                for (; q + 8 <= count; q += 8) (Vector256.Load(s + q) + Vector256.Load(d + q)).Store(s + q);
+            else if (stride == 2)
+                for (; q + 8 < count; q += 8)
+                {
+                    // v interleaved with zeros: v0 0 v1 0 v2 0 v3 0 and v4 0 … v7 0 (the odd lanes add +0).
+                    var v = Avx.LoadVector256(d + q);
+                    var lo = Avx.UnpackLow(v, Vector256<float>.Zero);    // v0 0 v1 0 | v4 0 v5 0
+                    var hi = Avx.UnpackHigh(v, Vector256<float>.Zero);   // v2 0 v3 0 | v6 0 v7 0
+                    float* t = s + 2 * q;
+                    (Avx.LoadVector256(t) + Avx.Permute2x128(lo, hi, 0x20)).Store(t);
+                    (Avx.LoadVector256(t + 8) + Avx.Permute2x128(lo, hi, 0x31)).Store(t + 8);
+                }
+            for (long i = (long)q * stride; q < count; q++, i += stride) s[i] += d[q];
+            return;
+        }
         if (stride == 1 && count >= 16 && vector && Vector512.IsHardwareAccelerated)
         {
             for (; q + 16 <= count; q += 16) (Vector512.Load(s + q) + Vector512.Load(d + q)).Store(s + q);

@@ -1,0 +1,55 @@
+using Ulast.Kernels;
+using Ulast.Kernels.Host;
+using Ulast.Kernels.Reference;
+
+namespace Ulast.Tests.Kernels;
+
+/// <summary>Changes a static vector width: runs alone, so that no other test sees the switch mid-run.</summary>
+[CollectionDefinition("HostVectorWidth", DisableParallelization = true)]
+public class HostVectorWidthCollection { }
+
+/// <summary>The depthwise cross-correlation's host code on its 512- and 256-bit paths against the double reference.</summary>
+[Collection("HostVectorWidth")]
+public class HostXcorrTests
+{
+    [Fact]
+    public unsafe void BothVectorWidthsMatchTheReference()
+    {
+        int saved = HostXcorr.VectorBits;
+        var rng = new Random(7);
+        try
+        {
+            foreach (var (b, c, hs, ws, hk, wk) in new[] { (2, 3, 9, 11, 3, 4), (2, 5, 31, 31, 7, 7), (1, 2, 20, 45, 5, 9), (1, 3, 63, 63, 15, 15) })
+            {
+                var p = new XcorrParams(b, c, hs, ws, hk, wk);
+                var s = TestDevice.Random(rng, p.SearchSize);
+                var k = TestDevice.Random(rng, p.KernelSize);
+                var g = TestDevice.Random(rng, p.OutputSize);
+                var expected = XcorrReference.Forward(p, s, k);
+                var (eds, edk) = XcorrReference.Backward(p, s, k, g);
+                var forwards = new List<float[]>();
+                foreach (int bits in new[] { 512, 256 })
+                {
+                    HostXcorr.VectorBits = bits;
+                    var y = new float[p.OutputSize];
+                    var ds = new float[p.SearchSize];
+                    var dk = new float[p.KernelSize];
+                    fixed (float* ps = s, pk = k, pg = g, py = y, pds = ds, pdk = dk)
+                    {
+                        HostXcorr.Forward(p, ps, pk, py);
+                        HostXcorr.BackwardSearch(p, pk, pg, pds);
+                        HostXcorr.BackwardKernel(p, ps, pg, pdk);
+                    }
+                    string at = $"{bits} bits, [{b},{c},{hs},{ws}]⋆[{hk},{wk}]";
+                    TestDevice.AssertClose(expected, y, 1e-4, 1e-4, "forward " + at);
+                    TestDevice.AssertClose(eds, ds, 1e-4, 1e-4, "ds " + at);
+                    TestDevice.AssertClose(edk, dk, 1e-3, 1e-4, "dk " + at);
+                    forwards.Add(y);
+                }
+                // Each output sums its taps in the same order on both widths.
+                Assert.Equal(forwards[0], forwards[1]);
+            }
+        }
+        finally { HostXcorr.VectorBits = saved; }
+    }
+}
