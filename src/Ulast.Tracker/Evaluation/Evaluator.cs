@@ -71,9 +71,8 @@ public static class Evaluator
             int tracked = 0;
             for (int index = 0; index < seq.EvalFrameCount; index++)
             {
-                if (index < start) { boxes.Add(BoxF.Invalid); continue; }
                 Step(tracker, frames[index], seq, index, start, boxes, ref seconds, ref tracked);
-                progress?.Invoke(++done);
+                if (index >= start) progress?.Invoke(++done);   // the bar counts tracked frames (TreFrames)
             }
             ope ??= SequenceResult.From(seq.Name, boxes, seq.GroundTruth, seconds, Math.Max(1, tracked));
             pooledBoxes.AddRange(boxes.Skip(start));

@@ -8,6 +8,13 @@ public class SequenceTests
 
     public static string Annotated => Path.Combine(SharedData, "annotated");
 
+    /// <summary>The first <paramref name="n"/> frames of an image-folder sequence and their ground truth, for short tests.</summary>
+    public static Sequence Head(Sequence s, int n) => new()
+    {
+        Name = s.Name, Path = s.Path, Format = s.Format, Frames = s.Frames.Take(n).ToList(), GroundTruth = s.GroundTruth.Take(n).ToList(),
+        FrameCount = n, OneBased = s.OneBased,
+    };
+
     public static IEnumerable<object[]> SharedSequences() =>
         new[] { "bag", "Crossing", "David", "Girl", "MotorRolling", "Skiing", "wakeboard7" }.Select(n => new object[] { n });
 

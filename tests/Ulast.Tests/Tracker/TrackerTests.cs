@@ -13,7 +13,7 @@ public class TrackerTests
         using var model = new SiameseRpn(dev, new ModelConfig { Backbone = "small", Channels = 32, Width = 16 });
         var seq = SequenceLoader.Load(path);
         using var tracker = new UlastVisualTracker(model);
-        var r = Evaluator.Run(tracker, new Sequence { Name = seq.Name, Path = seq.Path, Format = seq.Format, Frames = seq.Frames.Take(25).ToList(), GroundTruth = seq.GroundTruth.Take(25).ToList(), FrameCount = 25, OneBased = true });
+        var r = Evaluator.Run(tracker, SequenceTests.Head(seq, 25));
         Assert.Equal(25, r.Boxes.Count);
         using var first = seq.ReadFrames().First();
         foreach (var b in r.Boxes)
@@ -33,7 +33,7 @@ public class TrackerTests
         var path = Path.Combine(SequenceTests.Annotated, "Crossing");
         Skip.IfNot(Directory.Exists(path), "shared data missing");
         var seq = SequenceLoader.Load(path);
-        var shortSeq = new Sequence { Name = seq.Name, Path = seq.Path, Format = seq.Format, Frames = seq.Frames.Take(30).ToList(), GroundTruth = seq.GroundTruth.Take(30).ToList(), FrameCount = 30, OneBased = seq.OneBased };
+        var shortSeq = SequenceTests.Head(seq, 30);
         List<BoxF> Run() { using var mil = new OpenCvVisualTracker("mil"); return Evaluator.Run(mil, shortSeq).Boxes.ToList(); }
         var first = Run();
         var second = Run();

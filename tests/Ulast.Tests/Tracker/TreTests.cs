@@ -78,7 +78,7 @@ public class TreTests
         var path = Path.Combine(SequenceTests.Annotated, "Crossing");
         Skip.IfNot(Directory.Exists(path), "shared data missing");
         var full = SequenceLoader.Load(path);
-        var seq = new Sequence { Name = full.Name, Path = full.Path, Format = full.Format, Frames = full.Frames.Take(30).ToList(), GroundTruth = full.GroundTruth.Take(30).ToList(), FrameCount = 30, OneBased = full.OneBased };
+        var seq = SequenceTests.Head(full, 30);
         List<BoxF> opeBoxes;
         using (var kcf = new OpenCvVisualTracker("kcf")) opeBoxes = Evaluator.Run(kcf, seq).Boxes.ToList();
         var frames = seq.ReadFrames().ToList();
