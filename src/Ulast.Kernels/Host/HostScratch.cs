@@ -19,9 +19,25 @@ public static unsafe class HostScratch
         public float* Ptr;
         public long Floats;
         public bool Lent;
+
+        // Only the owning thread's [ThreadStatic] array (and a live lease) reaches a slot, so when a pool thread
+        // retires its slots become garbage: free their memory then, or every retired thread would leak it.
+        ~Slot()
+        {
+            if (Ptr == null) return;
+            NativeMemory.AlignedFree(Ptr);
+            Interlocked.Add(ref releasedBytes, Floats * sizeof(float));
+        }
     }
 
     [ThreadStatic] private static Slot[]? slots;
+    private static long fallbackBytes, grownBytes, releasedBytes;
+
+    /// <summary>Bytes freed so far from the slots of threads that have ended.</summary>
+    public static long ReleasedBytes => Interlocked.Read(ref releasedBytes);
+
+    /// <summary>Bytes allocated so far, all threads: for nested uses (freed on return) and for slots that grew.</summary>
+    public static (long nested, long grown) AllocatedBytes => (Interlocked.Read(ref fallbackBytes), Interlocked.Read(ref grownBytes));
 
     /// <summary>A lease on at least <c>floats</c> floats, 64-byte aligned; dispose to give it back.</summary>
     public readonly struct Lease : IDisposable
@@ -41,7 +57,7 @@ public static unsafe class HostScratch
     public static Lease Rent(Use use, long floats)
     {
         var s = (slots ??= Enum.GetValues<Use>().Select(_ => new Slot()).ToArray())[(int)use];
-        if (s.Lent) return new Lease(Alloc(floats), null);
+        if (s.Lent) { Interlocked.Add(ref fallbackBytes, floats * sizeof(float)); return new Lease(Alloc(floats), null); }
         if (s.Floats < floats)
         {
             if (s.Ptr != null) NativeMemory.AlignedFree(s.Ptr);
@@ -49,6 +65,7 @@ public static unsafe class HostScratch
             s.Floats = 0;
             s.Ptr = Alloc(floats);
             s.Floats = floats;
+            Interlocked.Add(ref grownBytes, floats * sizeof(float));
         }
         s.Lent = true;
         return new Lease(s.Ptr, s);

@@ -15,6 +15,22 @@ public class HostScratchTests
         Assert.Null(error);
     }
 
+    [Fact]
+    public unsafe void AThreadThatEndsGivesItsSlotsBack()
+    {
+        long before = HostScratch.ReleasedBytes;
+        var thread = new Thread(() => { using var big = HostScratch.Rent(HostScratch.Use.Partials, 300_000); big.Ptr[299_999] = 1f; });
+        thread.Start();
+        thread.Join();
+        for (int i = 0; i < 20 && HostScratch.ReleasedBytes - before < 300_000 * sizeof(float); i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            Thread.Sleep(10);
+        }
+        Assert.True(HostScratch.ReleasedBytes - before >= 300_000 * sizeof(float), "the ended thread's slot was freed");
+    }
+
     private static unsafe void RunOnAFreshThread()
     {
         float* first;

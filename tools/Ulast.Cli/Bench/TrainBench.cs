@@ -33,11 +33,14 @@ public static class TrainBench
         {
             var fwd = new List<double>(); var bwd = new List<double>(); var upd = new List<double>();
             var ops = new Dictionary<string, double>();
+            long allocs = 0, allocBytes = 0, scratchNested = 0, scratchGrown = 0;
             for (int r = 0; r < repeats + 1; r++)
             {
                 using var samples = Synthetic(dev, cfg, rng, name == "cycle");
                 using var scope = new TensorScope();
                 if (r > 0) OpProfiler.Start();
+                long a0 = dev.Pool.AllocationCount, b0 = dev.Pool.AllocatedBytes;
+                var (n0, g0) = Ulast.Kernels.Host.HostScratch.AllocatedBytes;
                 var sw = Stopwatch.StartNew();
                 var l = name == "naive" ? loss.Naive(samples.Naive).Loss : loss.Cycle(samples).Loss;
                 l.Item();
@@ -49,6 +52,9 @@ public static class TrainBench
                 opt.ZeroGrad();
                 double u = sw.Elapsed.TotalMilliseconds - f - b;
                 if (r == 0) continue;   // warm-up
+                allocs += dev.Pool.AllocationCount - a0; allocBytes += dev.Pool.AllocatedBytes - b0;
+                var (n1, g1) = Ulast.Kernels.Host.HostScratch.AllocatedBytes;
+                scratchNested += n1 - n0; scratchGrown += g1 - g0;
                 fwd.Add(f); bwd.Add(b); upd.Add(u);
                 foreach (var (k, v) in prof!) ops[k] = ops.GetValueOrDefault(k) + v / repeats;
             }
@@ -58,6 +64,7 @@ public static class TrainBench
             shares.Add(("other", profiled - shares.Sum(s => s.ms)));
             log.WriteLine($"{name} step b{batch}: {total:F0} ms (forward {F:F0}, backward {B:F0}, optimiser {U:F1})");
             log.WriteLine("  share of profiled op time: " + string.Join(", ", shares.Select(s => $"{s.family} {100 * s.ms / Math.Max(1e-9, profiled):F0}%")));
+            log.WriteLine($"  device buffers newly allocated per timed step: {allocs / (double)repeats:F0} (net {allocBytes / (double)repeats / (1 << 20):F0} MB); host scratch allocated per timed step: {scratchNested / (double)repeats / (1 << 20):F0} MB for nested uses, {scratchGrown / (double)repeats / (1 << 20):F0} MB in growing slots");
             var (resident, peak) = ProcessMemory.Read();   // the peak is the process's: the naive steps run first
             log.WriteLine($"  resident memory after the {name} steps: {ProcessMemory.Gb(resident)}; peak so far {ProcessMemory.Gb(peak)}");
             rows.Add(new { step = name, batch, total_ms = total, resident_bytes = resident, peak_bytes = peak, forward_ms = F, backward_ms = B, optimizer_ms = U, families_ms = shares.ToDictionary(s => s.family, s => s.ms), ops_ms = ops });
