@@ -31,13 +31,13 @@ public static unsafe class HostScratch
     }
 
     [ThreadStatic] private static Slot[]? slots;
-    private static long fallbackBytes, grownBytes, releasedBytes;
+    private static long nestedBytes, grownBytes, releasedBytes;
 
     /// <summary>Bytes freed so far from the slots of threads that have ended.</summary>
     public static long ReleasedBytes => Interlocked.Read(ref releasedBytes);
 
     /// <summary>Bytes allocated so far, all threads: for nested uses (freed on return) and for slots that grew.</summary>
-    public static (long nested, long grown) AllocatedBytes => (Interlocked.Read(ref fallbackBytes), Interlocked.Read(ref grownBytes));
+    public static (long nested, long grown) AllocatedBytes => (Interlocked.Read(ref nestedBytes), Interlocked.Read(ref grownBytes));
 
     /// <summary>A lease on at least <c>floats</c> floats, 64-byte aligned; dispose to give it back.</summary>
     public readonly struct Lease : IDisposable
@@ -57,7 +57,7 @@ public static unsafe class HostScratch
     public static Lease Rent(Use use, long floats)
     {
         var s = (slots ??= Enum.GetValues<Use>().Select(_ => new Slot()).ToArray())[(int)use];
-        if (s.Lent) { Interlocked.Add(ref fallbackBytes, floats * sizeof(float)); return new Lease(Alloc(floats), null); }
+        if (s.Lent) { Interlocked.Add(ref nestedBytes, floats * sizeof(float)); return new Lease(Alloc(floats), null); }
         if (s.Floats < floats)
         {
             if (s.Ptr != null) NativeMemory.AlignedFree(s.Ptr);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using OpenCvSharp;
+using Ulast.Kernels.Host;
 using Ulast.Tracker;
 
 namespace Ulast.Cli.Bench;
@@ -40,7 +41,7 @@ public static class TrainBench
                 using var scope = new TensorScope();
                 if (r > 0) OpProfiler.Start();
                 long a0 = dev.Pool.AllocationCount, b0 = dev.Pool.AllocatedBytes;
-                var (n0, g0) = Ulast.Kernels.Host.HostScratch.AllocatedBytes;
+                var (n0, g0) = HostScratch.AllocatedBytes;
                 var sw = Stopwatch.StartNew();
                 var l = name == "naive" ? loss.Naive(samples.Naive).Loss : loss.Cycle(samples).Loss;
                 l.Item();
@@ -53,7 +54,7 @@ public static class TrainBench
                 double u = sw.Elapsed.TotalMilliseconds - f - b;
                 if (r == 0) continue;   // warm-up
                 allocs += dev.Pool.AllocationCount - a0; allocBytes += dev.Pool.AllocatedBytes - b0;
-                var (n1, g1) = Ulast.Kernels.Host.HostScratch.AllocatedBytes;
+                var (n1, g1) = HostScratch.AllocatedBytes;
                 scratchNested += n1 - n0; scratchGrown += g1 - g0;
                 fwd.Add(f); bwd.Add(b); upd.Add(u);
                 foreach (var (k, v) in prof!) ops[k] = ops.GetValueOrDefault(k) + v / repeats;
