@@ -34,6 +34,15 @@ public sealed record PseudoLabelConfig
     public float MinAreaFraction { get; init; } = 0.002f;
     public float MaxAreaFraction { get; init; } = 0.4f;
     public float MaxAspect { get; init; } = 6f;
+    /// <summary>[ours] Snap each box of the linked path to the object under it with GrabCut on the colour frame (<see cref="BoxSnapper"/>); off: the motion box.</summary>
+    public bool SnapBoxes { get; init; } = false;
+    /// <summary>The snapping window: the box grown by this fraction of its side on each side.</summary>
+    public float SnapMargin { get; init; } = 0.5f;
+    /// <summary>The window is resized to at most this many pixels a side before GrabCut (its cost grows with the pixels).</summary>
+    public int SnapWindow { get; init; } = 96;
+    public int SnapIterations { get; init; } = 3;
+    /// <summary>A snap that changes the box's area by more than this factor either way is undone.</summary>
+    public float SnapMaxAreaChange { get; init; } = 3f;
     /// <summary>Transition reward: IoU − DistanceWeight·d²/diag², multiplied by NegativeFactor when negative.</summary>
     public float DistanceWeight { get; init; } = 4.1f;
     public float NegativeFactor { get; init; } = 3f;
@@ -63,7 +72,8 @@ public sealed record PseudoLabelConfig
             throw new BadDataException($"'{path}' is not a valid labeller config: {e.Message}", e);
         }
         if (c is null || c.Alphas is null || c.Alphas.Length == 0) throw new BadDataException($"'{path}' is not a valid labeller config: empty, or no alphas.");
-        if (c.Step < 1 || c.FlowSize < 16 || c.MinGap < 1 || c.MaxGap < c.MinGap || c.CandidatesPerFrame < 1 || c.MinSegment < 1)
+        if (c.Step < 1 || c.FlowSize < 16 || c.MinGap < 1 || c.MaxGap < c.MinGap || c.CandidatesPerFrame < 1 || c.MinSegment < 1
+            || c.SnapMargin <= 0 || c.SnapWindow < 16 || c.SnapIterations < 1 || c.SnapMaxAreaChange < 1)
             throw new BadDataException($"'{path}' is not a valid labeller config: a size, gap or count is out of range.");
         return c;
     }

@@ -9,9 +9,11 @@ namespace Ulast.Tracker;
 /// </summary>
 public static class PseudoLabeller
 {
-    public static VideoLabels Label(Sequence seq, PseudoLabelConfig cfg, Action<int, int>? progress = null)
+    /// <param name="seen">Called with each labelled frame and its candidates (full-resolution boxes), for diagnostics.</param>
+    public static VideoLabels Label(Sequence seq, PseudoLabelConfig cfg, Action<int, int>? progress = null, Action<int, IReadOnlyList<Candidate>>? seen = null)
     {
         var grey = new List<Mat>();
+        var colour = new List<Mat?>();
         int width = 0, height = 0;
         float scaleBack = 1;
         try
@@ -29,14 +31,29 @@ public static class PseudoLabeller
                     Cv2.CvtColor(frame, g, ColorConversionCodes.BGR2GRAY);
                     if (scaleBack > 1) Cv2.Resize(g, g, new Size((int)Math.Round(width / scaleBack), (int)Math.Round(height / scaleBack)), 0, 0, InterpolationFlags.Area);
                     grey.Add(g);
+                    // Only the labelled frames' colour is needed, and only to snap boxes.
+                    Mat? small = null;
+                    if (cfg.SnapBoxes && colour.Count % cfg.Step == 0)
+                    {
+                        small = new Mat();
+                        if (scaleBack > 1) Cv2.Resize(frame, small, g.Size(), 0, 0, InterpolationFlags.Area);
+                        else frame.CopyTo(small);
+                    }
+                    colour.Add(small);
                 }
             }
-            return LabelFrames(seq.Path, grey, width, height, scaleBack, cfg, progress);
+            return LabelFrames(seq.Path, grey, width, height, scaleBack, cfg, progress, cfg.SnapBoxes ? colour : null, seen);
         }
-        finally { foreach (var g in grey) g.Dispose(); }
+        finally
+        {
+            foreach (var g in grey) g.Dispose();
+            foreach (var c in colour) c?.Dispose();
+        }
     }
 
-    public static VideoLabels LabelFrames(string source, IReadOnlyList<Mat> grey, int width, int height, float scaleBack, PseudoLabelConfig cfg, Action<int, int>? progress)
+    /// <param name="colour">Downscaled colour frames (null where not labelled) for <see cref="PseudoLabelConfig.SnapBoxes"/>; null: no snapping.</param>
+    public static VideoLabels LabelFrames(string source, IReadOnlyList<Mat> grey, int width, int height, float scaleBack, PseudoLabelConfig cfg, Action<int, int>? progress,
+        IReadOnlyList<Mat?>? colour = null, Action<int, IReadOnlyList<Candidate>>? seen = null)
     {
         int n = grey.Count;
         if (n < 3) return Dropped(source, n, width, height, "fewer than 3 frames");
@@ -45,6 +62,7 @@ public static class PseudoLabeller
         for (int i = 0; i < picked.Count; i++)
         {
             candidates.Add(MotionCandidates.Find(grey, picked[i], scaleBack, cfg).candidates);
+            seen?.Invoke(picked[i], candidates[i]);
             progress?.Invoke(i + 1, picked.Count);
         }
         var choice = PathLinker.Link(candidates, cfg);
@@ -52,25 +70,38 @@ public static class PseudoLabeller
         var boxes = new float[]?[n];
         var quality = new float[n];
         if (chain.Count == 0) return Dropped(source, n, width, height, "no moving object found");
-        // Quality of a picked box: its worst transition to the neighbouring picked boxes on the path.
+        // The path's boxes, snapped to the object under them when asked (after linking: the path picks the object, the snap its extent).
+        var pathBox = chain.Select(i => candidates[i][choice[i]].Box).ToArray();
+        var motionBox = pathBox.ToArray();   // kept for the quality below
+        if (colour is not null)
+            for (int c = 0; c < chain.Count; c++)
+                if (colour[picked[chain[c]]] is { } img)
+                {
+                    var b = pathBox[c];
+                    var s = BoxSnapper.Snap(img, new BoxF(b.X / scaleBack, b.Y / scaleBack, b.W / scaleBack, b.H / scaleBack), cfg);
+                    pathBox[c] = new BoxF(s.X * scaleBack, s.Y * scaleBack, s.W * scaleBack, s.H * scaleBack);
+                }
+        // Quality of a picked box: its worst transition to the neighbouring picked boxes on the path — of the motion
+        // boxes, snapped or not: it judges the motion evidence (judged on the snapped boxes, GrabCut's jitter cut the
+        // annotated sequences' coverage from 4.1 % to 2.8 % and their reliable IoU from 0.106 to 0.092).
         var q = new Dictionary<int, float>();
         for (int c = 0; c < chain.Count; c++)
         {
-            var box = candidates[chain[c]][choice[chain[c]]].Box;
+            var box = motionBox[c];
             double worst = double.PositiveInfinity;
-            if (c > 0) worst = Math.Min(worst, PathLinker.Transition(candidates[chain[c - 1]][choice[chain[c - 1]]].Box, box, cfg));
-            if (c + 1 < chain.Count) worst = Math.Min(worst, PathLinker.Transition(box, candidates[chain[c + 1]][choice[chain[c + 1]]].Box, cfg));
+            if (c > 0) worst = Math.Min(worst, PathLinker.Transition(motionBox[c - 1], box, cfg));
+            if (c + 1 < chain.Count) worst = Math.Min(worst, PathLinker.Transition(box, motionBox[c + 1], cfg));
             q[chain[c]] = chain.Count == 1 ? 0f : (float)Math.Clamp(worst, 0, 1);
         }
         for (int c = 0; c < chain.Count; c++)
         {
             int i = chain[c], f = picked[i];
-            var b = candidates[i][choice[i]].Box;
+            var b = pathBox[c];
             boxes[f] = new[] { b.X, b.Y, b.W, b.H };
             quality[f] = q[i];
             if (c + 1 == chain.Count) continue;
             int j = chain[c + 1], g = picked[j];
-            var e = candidates[j][choice[j]].Box;
+            var e = pathBox[c + 1];
             float qBetween = Math.Min(q[i], q[j]) * (g - f <= 2 * cfg.Step ? 1f : 0.5f);
             for (int t = f + 1; t < g; t++)
             {

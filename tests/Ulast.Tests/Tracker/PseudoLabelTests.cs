@@ -86,6 +86,36 @@ public class PseudoLabelTests
     }
 
     [Fact]
+    public void SnappingMovesTheBoxesButNotTheReliability()
+    {
+        // A flat bright square moving over a textured background: flow sees its edges, GrabCut its whole.
+        using var background = new Mat(120, 160, MatType.CV_8UC1);
+        Cv2.Randu(background, Scalar.All(0), Scalar.All(120));
+        Cv2.GaussianBlur(background, background, new Size(5, 5), 0);
+        var grey = new List<Mat>();
+        var colour = new List<Mat?>();
+        for (int t = 0; t < 30; t++)
+        {
+            var f = background.Clone();
+            Cv2.Rectangle(f, new Rect(20 + 3 * t, 40, 30, 30), Scalar.All(240), -1);
+            grey.Add(f);
+            var c = new Mat();
+            Cv2.CvtColor(f, c, ColorConversionCodes.GRAY2BGR);
+            colour.Add(c);
+        }
+        try
+        {
+            var plain = PseudoLabeller.LabelFrames("synthetic", grey, 160, 120, 1f, Cfg, null);
+            var snapped = PseudoLabeller.LabelFrames("synthetic", grey, 160, 120, 1f, Cfg with { SnapBoxes = true }, null, colour);
+            Assert.Equal(plain.Quality, snapped.Quality);
+            Assert.Equal(plain.Segments.Length, snapped.Segments.Length);
+            int moved = Enumerable.Range(0, 30).Count(t => plain.Box(t).IsValid && plain.Box(t) != snapped.Box(t));
+            Assert.True(moved > 0, "no box was snapped");
+        }
+        finally { foreach (var f in grey) f.Dispose(); foreach (var c in colour) c?.Dispose(); }
+    }
+
+    [Fact]
     public void UsotRulesSkipUnpeakedMotionAndFavourTheBoxHoldingThePeak()
     {
         // A textured square moving over a static background: peaked motion, the square holds the peak.

@@ -105,14 +105,15 @@ public static class PseudoLabelCommand
             foreach (var seq in seqs)
             {
                 ProgressBar? bar = null;
-                var v = PseudoLabeller.Label(seq, cfg, (d, t) => { bar ??= new ProgressBar(seq.Name, t); bar.Report(d, "labelled frames"); });
+                var seen = new List<(int, IReadOnlyList<Candidate>)>();
+                var v = PseudoLabeller.Label(seq, cfg, (d, t) => { bar ??= new ProgressBar(seq.Name, t); bar.Report(d, "labelled frames"); }, (f, c) => seen.Add((f, c)));
                 if (refine is not null)
                 {
-                    firstRound.Add(PseudoQuality.Measure(seq.Name, v, seq.GroundTruth));
+                    firstRound.Add(PseudoQuality.Measure(seq.Name, v, seq.GroundTruth, seen));
                     v = refine(seq, v);
                 }
                 file.Videos[seq.Name] = v;
-                rows.Add(PseudoQuality.Measure(seq.Name, v, seq.GroundTruth));
+                rows.Add(PseudoQuality.Measure(seq.Name, v, seq.GroundTruth, seen));
                 items.Add((seq, v));
             }
         });
@@ -128,20 +129,24 @@ public static class PseudoLabelCommand
         return 0;
     }
 
-    /// <summary>The per-sequence and pooled table, printed and written as CSV.</summary>
+    /// <summary>The per-sequence and pooled table, printed and written as CSV; the oracle columns: the best of each labelled frame's candidates.</summary>
     private static void Report(List<PseudoQuality> rows, string csv, string? title)
     {
-        var sb = new StringBuilder("sequence,frames,mean_iou,reliable_mean_iou,reliable_iou_above_0.5,coverage,reliable_frames\n");
+        var sb = new StringBuilder("sequence,frames,mean_iou,reliable_mean_iou,reliable_iou_above_0.5,coverage,reliable_frames,oracle_iou,oracle_above_0.5\n");
         string F(double v) => v.ToString("0.000", CultureInfo.InvariantCulture);
-        foreach (var r in rows) sb.AppendLine($"{r.Sequence},{r.Frames},{F(r.MeanIou)},{F(r.ReliableMeanIou)},{F(r.ReliableAbove05)},{F(r.Coverage)},{r.ReliableFrames}");
+        foreach (var r in rows) sb.AppendLine($"{r.Sequence},{r.Frames},{F(r.MeanIou)},{F(r.ReliableMeanIou)},{F(r.ReliableAbove05)},{F(r.Coverage)},{r.ReliableFrames},{F(r.OracleIou)},{F(r.OracleAbove05)}");
         int reliableTotal = rows.Sum(r => r.ReliableFrames);
         double pooled = reliableTotal == 0 ? 0 : rows.Sum(r => r.ReliableMeanIou * r.ReliableFrames) / reliableTotal;
         double pooledAbove = reliableTotal == 0 ? 0 : rows.Sum(r => r.ReliableAbove05 * r.ReliableFrames) / reliableTotal;
-        sb.AppendLine($"ALL,{rows.Sum(r => r.Frames)},{F(rows.Average(r => r.MeanIou))},{F(pooled)},{F(pooledAbove)},{F(reliableTotal / (double)rows.Sum(r => r.Frames))},{reliableTotal}");
+        var measured = rows.Where(r => r.OracleFrames > 0).ToList();
+        int oracleTotal = measured.Sum(r => r.OracleFrames);
+        double oracle = oracleTotal == 0 ? double.NaN : measured.Sum(r => r.OracleIou * r.OracleFrames) / oracleTotal;
+        double oracleAbove = oracleTotal == 0 ? double.NaN : measured.Sum(r => r.OracleAbove05 * r.OracleFrames) / oracleTotal;
+        sb.AppendLine($"ALL,{rows.Sum(r => r.Frames)},{F(rows.Average(r => r.MeanIou))},{F(pooled)},{F(pooledAbove)},{F(reliableTotal / (double)rows.Sum(r => r.Frames))},{reliableTotal},{F(oracle)},{F(oracleAbove)}");
         AtomicFile.WriteAllText(csv, sb.ToString());
         if (title is not null) Console.WriteLine(title + ":");
-        Console.WriteLine($"{"sequence",-14} {"frames",6} {"mean IoU",9} {"rel. IoU",9} {"rel>0.5",8} {"coverage",9}");
-        foreach (var r in rows) Console.WriteLine($"{r.Sequence,-14} {r.Frames,6} {r.MeanIou,9:F3} {r.ReliableMeanIou,9:F3} {r.ReliableAbove05,8:F3} {r.Coverage,9:F3}");
-        Console.WriteLine($"{"ALL (pooled)",-14} {rows.Sum(r => r.Frames),6} {rows.Average(r => r.MeanIou),9:F3} {pooled,9:F3} {pooledAbove,8:F3} {reliableTotal / (double)rows.Sum(r => r.Frames),9:F3}");
+        Console.WriteLine($"{"sequence",-14} {"frames",6} {"mean IoU",9} {"rel. IoU",9} {"rel>0.5",8} {"coverage",9} {"oracle",7} {"orc>0.5",8}");
+        foreach (var r in rows) Console.WriteLine($"{r.Sequence,-14} {r.Frames,6} {r.MeanIou,9:F3} {r.ReliableMeanIou,9:F3} {r.ReliableAbove05,8:F3} {r.Coverage,9:F3} {r.OracleIou,7:F3} {r.OracleAbove05,8:F3}");
+        Console.WriteLine($"{"ALL (pooled)",-14} {rows.Sum(r => r.Frames),6} {rows.Average(r => r.MeanIou),9:F3} {pooled,9:F3} {pooledAbove,8:F3} {reliableTotal / (double)rows.Sum(r => r.Frames),9:F3} {oracle,7:F3} {oracleAbove,8:F3}");
     }
 }
