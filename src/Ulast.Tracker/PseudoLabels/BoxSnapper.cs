@@ -38,6 +38,8 @@ public static class BoxSnapper
         Cv2.Rectangle(mask, inner, Scalar.All((int)GrabCutClasses.PR_FGD), -1);
         using var bgd = new Mat();
         using var fgd = new Mat();
+        // GrabCut's k-means draws from OpenCV's per-thread RNG: seeded here so a box snaps the same on any thread.
+        Cv2.SetTheRNG(0x5EED);
         Cv2.GrabCut(win, mask, new Rect(), bgd, fgd, cfg.SnapIterations, GrabCutModes.InitWithMask);
         // Foreground = FGD (1) or PR_FGD (3): the low bit.
         using var fg = new Mat();

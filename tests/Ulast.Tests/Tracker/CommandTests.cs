@@ -159,6 +159,34 @@ public class CommandTests
     }
 
     [SkippableFact]
+    public void PseudoLabelGivesTheSameLabelsWithOneJobOrTwo()
+    {
+        var video = Path.Combine(SequenceTests.SharedData, "unlabeled", "tree.avi");
+        Skip.IfNot(File.Exists(video), "shared video missing");
+        var dir = Directory.CreateTempSubdirectory();
+        try
+        {
+            var input = Directory.CreateDirectory(Path.Combine(dir.FullName, "in")).FullName;
+            // Three names for one video, so the two jobs finish in either order; snapping draws from OpenCV's per-thread RNG.
+            foreach (var name in new[] { "c", "a", "b" }) File.CreateSymbolicLink(Path.Combine(input, name + ".avi"), video);
+            var cfg = Path.Combine(dir.FullName, "snap.json");
+            File.WriteAllText(cfg, "{ \"snap_boxes\": true }");
+            string Label(int jobs)
+            {
+                var path = Path.Combine(dir.FullName, $"labels-{jobs}.json");
+                Assert.Equal(0, PseudoLabelCommand.Run(new Options(new[] { "--input", input, "--out", path, "--config", cfg, "--jobs", jobs.ToString() })));
+                return File.ReadAllText(path);
+            }
+            var one = Label(1);
+            Assert.Equal(one, Label(2));
+            var file = LabelsFile.Read(Path.Combine(dir.FullName, "labels-2.json"));
+            Assert.Equal(new[] { "a", "b", "c" }, file.Videos.Keys.ToArray());
+            Assert.True(file.Videos["a"].Boxes.Count(b => b is not null) > 0);
+        }
+        finally { dir.Delete(true); }
+    }
+
+    [SkippableFact]
     public void TrackWritesBoxesAndARenderedVideo()
     {
         var seq = Path.Combine(SequenceTests.Annotated, "Girl");

@@ -41,6 +41,7 @@ public static class PseudoLabelCommand
         }
         var input = o.String("--input") ?? Path.Combine("..", "shared", "data", "unlabeled");
         var outPath = o.String("--out") ?? Path.Combine("out", "labels.json");
+        int jobs = Math.Min(o.Int("--jobs", 2, 1), Environment.ProcessorCount);
         o.EnsureAllUsed();
         OutputCheck.File(outPath, "--out");
         var sources = Sources(input);
@@ -50,27 +51,33 @@ public static class PseudoLabelCommand
         if (System.Text.Json.JsonSerializer.Serialize(labels.Config, LabelsFile.Json) != System.Text.Json.JsonSerializer.Serialize(cfg, LabelsFile.Json))
             throw new ArgumentException($"'{outPath}' was labelled with other settings (--step {labels.Config.Step}); resume with the same settings, or start again with --fresh.");
         Console.WriteLine($"{sources.Count} videos; labels → {outPath}{(labels.Videos.Count + labels.Failed.Count > 0 ? $" (resuming: {labels.Videos.Count + labels.Failed.Count} done)" : "")}");
-        ProgressBar.Live(() =>
+        // Farnebäck and decoding keep about 1.3 of the cores busy: two videos at once use the rest. Each video is
+        // labelled on its own, so the labels do not depend on the number of jobs (BoxSnapper seeds its RNG).
+        var todo = sources.Where(s => !labels.Videos.ContainsKey(s.name) && !labels.Failed.ContainsKey(s.name)).ToList();
+        foreach (var (name, _) in sources.Except(todo)) ProgressBar.WriteLine($"{name}: already labelled, skipped");
+        var gate = new object();
+        ProgressBar.Live(() => Parallel.ForEach(todo, new ParallelOptions { MaxDegreeOfParallelism = jobs }, source =>
         {
-        foreach (var (name, path) in sources)
-        {
-            if (labels.Videos.ContainsKey(name) || labels.Failed.ContainsKey(name)) { ProgressBar.WriteLine($"{name}: already labelled, skipped"); continue; }
+            var (name, path) = source;
             try
             {
                 var seq = SequenceLoader.Load(path);
                 ProgressBar? inner = null;
                 var v = PseudoLabeller.Label(seq, cfg, (done, total) => { inner ??= new ProgressBar(name, total); inner.Report(done, "labelled frames"); });
-                labels.Videos[name] = v;
+                lock (gate) labels.Videos[name] = v;
                 ProgressBar.WriteLine($"{name}: {v.Frames} frames, quality {v.VideoQuality:0.00}, {v.Segments.Length} reliable segments ({v.ReliableFrames} frames){(v.Dropped ? ", DROPPED: " + v.Reason : "")}");
             }
             catch (Exception e) when (e is BadDataException or IOException or OpenCvSharp.OpenCVException)
             {
-                labels.Failed[name] = e.Message;
+                lock (gate) labels.Failed[name] = e.Message;
                 ProgressBar.WriteLine($"{name}: unreadable, skipped: {e.Message}");
             }
-            labels.Write(outPath);
-        }
-        });
+            lock (gate) labels.Write(outPath);
+        }));
+        // Videos in the order of their names, whatever order the jobs finished in.
+        var byName = labels.Videos.OrderBy(v => v.Key, StringComparer.Ordinal).ToList();
+        labels.Videos.Clear();
+        foreach (var (k, v) in byName) labels.Videos[k] = v;
         labels.Write(outPath);
         var montage = Path.ChangeExtension(outPath, ".png");
         var shown = labels.Videos.Where(v => v.Value.Frames > 0 && sources.Any(s => s.name == v.Key)).OrderBy(v => v.Key, StringComparer.Ordinal)
