@@ -64,16 +64,28 @@ public static class RefineLabels
         ProgressBar.Live(() =>
         {
             var bar = new ProgressBar("refine", source.Videos.Count);
-            int i = 0;
-            foreach (var (name, v) in source.Videos.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            var order = source.Videos.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList();
+            string? PathOf(string name) => sources.FirstOrDefault(s => s.name == name).path;
+            bool Needs(string name, VideoLabels v) => !labels.Refined.Done.Contains(name) && PathOf(name) is not null
+                && v.Frames > 0 && v.Quality.Any(q => q >= source.Config.ReliableQuality);
+            // The next video with a seed is decoded on another thread while this one is tracked.
+            Task<List<Mat>?>? Read(int from)
             {
-                bar.Report(i++, "videos");
+                for (int j = from; j < order.Count; j++)
+                    if (Needs(order[j].Key, order[j].Value)) { var (n, vv) = (order[j].Key, order[j].Value); return Task.Run(() => ReadFrames(SequenceLoader.Load(PathOf(n)!), vv.Frames)); }
+                return null;
+            }
+            var next = Read(0);
+            for (int i = 0; i < order.Count; i++)
+            {
+                var (name, v) = (order[i].Key, order[i].Value);
+                bar.Report(i, "videos");
                 if (labels.Refined.Done.Contains(name)) continue;
-                var path = sources.FirstOrDefault(s => s.name == name).path;
-                if (path is null) { ProgressBar.WriteLine($"{name}: not under '{input}', kept as it was"); }
-                else if (v.Frames > 0 && v.Quality.Any(q => q >= source.Config.ReliableQuality))
+                if (PathOf(name) is null) { ProgressBar.WriteLine($"{name}: not under '{input}', kept as it was"); }
+                else if (Needs(name, v))
                 {
-                    var frames = ReadFrames(SequenceLoader.Load(path), v.Frames);
+                    var frames = next!.GetAwaiter().GetResult();
+                    next = Read(i + 1);
                     if (frames is null) ProgressBar.WriteLine($"{name}: its frame count is not the labels' {v.Frames}, kept as it was");
                     else
                     {
