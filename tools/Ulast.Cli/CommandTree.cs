@@ -40,6 +40,15 @@ public static class CommandTree
         Int("--online-interval", "ULAST-on: frames between memory updates"),
         Number("--online-min-score", "ULAST-on: least score for a frame to enter the memory"),
         Flag("--online-regression", "ULAST-on: mix the memory template's box regression too"),
+        Number("--filter-weight", "[ours] discriminative filter: weight β of its response in each anchor's score"),
+        Number("--filter-lambda", "[ours] discriminative filter: ridge regularisation λ"),
+        Number("--filter-sigma", "[ours] discriminative filter: σ of the Gaussian label, in cells"),
+        Int("--filter-interval", "[ours] discriminative filter: frames between samples"),
+        Int("--filter-capacity", "[ours] discriminative filter: samples kept"),
+        Int("--filter-iterations", "[ours] discriminative filter: steepest-descent steps per update", 0),
+        Number("--filter-min-score", "[ours] discriminative filter: least score for a frame to become a sample"),
+        Number("--filter-decay", "[ours] discriminative filter: weight decay of older samples per sample"),
+        Int("--filter-shifts", "[ours] discriminative filter: shifted first-frame crops, 0 or 4", 0),
     };
 
     public static Command Build()
@@ -55,15 +64,17 @@ public static class CommandTree
                 Text("--video", "also write the frames with the boxes drawn (e.g. OUT.mp4)"),
                 Int("--frames", "track at most this many frames"),
                 Flag("--online", "ULAST-on: a memory template built by the CPT"),
+                Flag("--filter", "[ours] add a discriminative filter learned online on the search features"),
             }.Concat(ModelOptions).Concat(DeviceOptions)));
         root.Subcommands.Add(Make("eval", "One-pass evaluation (AUC, precision, normalised precision, FPS) beside OpenCV's KCF, CSRT and MIL.", o => Commands.EvalCommand.Run(o),
             new[]
             {
                 Text("--data", "folder of annotated sequences [default: ../shared/data/annotated]"),
                 Text("--sequences", "only these sequences, comma-separated"),
-                Text("--trackers", "ulast, ulast-online, kcf, csrt, mil, comma-separated [default: ulast,kcf,csrt,mil]"),
+                Text("--trackers", "ulast, ulast-online, ulast-dcf, kcf, csrt, mil, comma-separated [default: ulast,kcf,csrt,mil]"),
                 Text("--models", "more checkpoints to evaluate: NAME=FILE,..."),
                 Flag("--online", "also evaluate every model with ULAST-on (NAME-online)"),
+                Flag("--filter", "[ours] also evaluate every model with the discriminative filter (NAME-dcf)"),
                 Int("--tre", "[ours] also OTB's temporal robustness evaluation from N start frames per sequence (tre-report.*) [default: off]", 2),
                 Text("--out", "report folder [default: out/eval]"),
             }.Concat(ModelOptions).Concat(DeviceOptions)));

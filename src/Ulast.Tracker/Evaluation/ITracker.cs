@@ -14,9 +14,9 @@ public interface IVisualTracker : IDisposable
 public sealed class UlastVisualTracker : IVisualTracker
 {
     private readonly SiamRpnTracker _tracker;
-    public UlastVisualTracker(SiameseRpn model, string name = "ulast", TrackerConfig? config = null, OnlineConfig? online = null)
+    public UlastVisualTracker(SiameseRpn model, string name = "ulast", TrackerConfig? config = null, OnlineConfig? online = null, FilterConfig? filter = null)
     {
-        _tracker = new SiamRpnTracker(model, config, online);
+        _tracker = new SiamRpnTracker(model, config, online, filter);
         Name = name;
     }
     public string Name { get; }

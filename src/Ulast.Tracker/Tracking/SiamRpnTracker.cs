@@ -12,6 +12,8 @@ public sealed record FrameTiming(double BackboneMs, double HeadMs, double PostMs
 /// penalty, cosine window, size smoothing, clipping to the frame. With an <see cref="OnlineConfig"/> it is
 /// ULAST-on: confident frames' search features and region masks enter a <see cref="MemoryQueue{T}"/>, the
 /// CPT turns them into a memory template, and its classification response is mixed with the initial one.
+/// With a <see cref="FilterConfig"/> [ours] a <see cref="DiscriminativeFilter"/> learned online on the search features
+/// adds its response to every anchor's score.
 /// </summary>
 public sealed class SiamRpnTracker : IDisposable
 {
@@ -22,13 +24,14 @@ public sealed class SiamRpnTracker : IDisposable
     private readonly OnlineConfig? _online;
     private readonly RegionMaskConfig _maskConfig;
     private readonly MemoryQueue<MemoryEntry>? _memory;
+    private readonly DiscriminativeFilter? _filter;
     private TemplateKernels? _kernels, _memoryKernels;
     private Tensor[]? _first;
     private int _frame;
     private float _cx, _cy, _w, _h;
     private float[] _mean = new float[3];
 
-    public SiamRpnTracker(SiameseRpn model, TrackerConfig? config = null, OnlineConfig? online = null)
+    public SiamRpnTracker(SiameseRpn model, TrackerConfig? config = null, OnlineConfig? online = null, FilterConfig? filter = null)
     {
         _model = model;
         _cfg = config ?? new TrackerConfig();
@@ -40,6 +43,7 @@ public sealed class SiamRpnTracker : IDisposable
             if (model.Cpt is null) throw new ArgumentException("Online tracking builds its memory template with the CPT module, and this model has none (model config \"cpt\": false).");
             _memory = new MemoryQueue<MemoryEntry>(online.Capacity, online.UpdateInterval, online.MinScore);
         }
+        if (filter is not null) _filter = new DiscriminativeFilter(model.Device, filter, model.Config.Channels, model.Config.Anchors);
         _anchors = Tensor.PersistentFromArray(model.Device, model.Config.Anchors.Generate(), model.Config.Anchors.Count, 4);
         int n = model.Config.Anchors.ScoreSize;
         var hann = Enumerable.Range(0, n).Select(i => 0.5 - 0.5 * Math.Cos(2 * Math.PI * i / (n - 1))).ToArray();
@@ -87,6 +91,7 @@ public sealed class SiamRpnTracker : IDisposable
         _kernels = new TemplateKernels(k.Cls.Select(Persist).ToArray(), k.Loc.Select(Persist).ToArray());
         LastScore = 1f;
         _frame = 0;
+        if (_filter is not null) InitFilter(frame, side);
         if (_memory is null) return;
         // The first memory entry: a search crop around the initial box, masked by that box (score 1).
         _first = templateFeatures.Select(Persist).ToArray();
@@ -96,6 +101,25 @@ public sealed class SiamRpnTracker : IDisposable
         var boxInCrop = Tensor.FromArray(dev, new[] { centre, centre, _w * scaleZ, _h * scaleZ }, 1, 4);
         _memory.Reset(new MemoryEntry(_model.SearchFeatures(x).Select(Persist).ToArray(), Persist(RegionMask.OfBoxes(boxInCrop, _maskConfig))));
         RebuildMemoryTemplate();
+    }
+
+    /// <summary>The filter's first samples: the search crop on the initial box and, with InitShifts, four crops moved by two cells.</summary>
+    private void InitFilter(Mat frame, float side)
+    {
+        _filter!.Reset();
+        float sx = side * _model.Config.SearchSize / _model.Config.TemplateSize, scale = _model.Config.SearchSize / sx;
+        float centre = _model.Config.Anchors.Centre, d = 2f * _model.Config.Anchors.Stride;
+        var shifts = new List<(float dx, float dy)> { (0, 0) };
+        if (_filter.Config.InitShifts == 4) shifts.AddRange(new[] { (d, 0f), (-d, 0f), (0f, d), (0f, -d) });
+        foreach (var (dx, dy) in shifts)
+        {
+            // The window moves by (dx, dy) crop pixels, so the target sits that much the other way in the crop.
+            using var scope = new TensorScope();
+            using var ng = GradMode.NoGrad();
+            var x = SiamCrop.Crop(_model.Device, frame, _cx + dx / scale, _cy + dy / scale, sx, _model.Config.SearchSize, _mean);
+            _filter.Add(_model.SearchFeatures(x)[0], centre - dx, centre - dy, first: true);
+        }
+        _filter.Learn(_filter.Config.InitIterations);
     }
 
     /// <summary>T_M: the CPT run over the queue from the first template, H ← CPT(S_q ⊗ M_q, T₁, H), oldest entry first.</summary>
@@ -148,11 +172,25 @@ public sealed class SiamRpnTracker : IDisposable
                 if (_online.MemoryRegression)
                     l = Ops.Add(Ops.MulScalar(l, 1 - lm), Ops.MulScalar(_model.Loc(_memoryKernels, halves), lm));
             }
+            if (_filter is not null)
+            {
+                // s = (1 − β)·p + β·r: the filter's response of a cell goes to each of its anchors.
+                var response = _filter.Response(xf[0]);
+                float beta = _filter.Config.Weight;
+                for (int i = 0; i < scores.Length; i++) scores[i] = (1 - beta) * scores[i] + beta * response[i % response.Length];
+            }
             var decoded = BoxOps.Decode(l, _anchors, _model.Config.Anchors.PerCell);
             var boxes = decoded.ToArray();
             tHead = sw.Elapsed.TotalMilliseconds - tBackbone;
+            float cx0 = _cx, cy0 = _cy;
             result = PostProcess(scores, boxes, scaleZ, frame.Width, frame.Height);
             _frame++;
+            if (_filter is not null && _frame % _filter.Config.UpdateInterval == 0 && LastScore >= _filter.Config.MinScore)
+            {
+                float centre = _model.Config.Anchors.Centre;
+                _filter.Add(xf[0], centre + (_cx - cx0) * scaleZ, centre + (_cy - cy0) * scaleZ, first: false);
+                _filter.Learn(_filter.Config.UpdateIterations);
+            }
             if (_memory is not null && _memory.Admits(_frame, LastScore))
             {
                 int k = scores.Length;
@@ -227,6 +265,7 @@ public sealed class SiamRpnTracker : IDisposable
     {
         DisposeKernels();
         _memory?.Dispose();
+        _filter?.Dispose();
         _anchors.Dispose();
     }
 }

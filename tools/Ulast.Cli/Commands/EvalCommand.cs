@@ -7,6 +7,7 @@ namespace Ulast.Cli.Commands;
 /// one-pass evaluation of our tracker and OpenCV's in the same run; JSON, CSV, success and precision plots; with --tre N also
 /// the temporal robustness evaluation from N start frames per sequence (tre-report.*).
 /// `ulast-online` is the shipped (or --checkpoint) model as ULAST-on; --online adds NAME-online for every model.
+/// `ulast-dcf` [ours] adds the discriminative filter (<see cref="FilterConfig"/>); --filter adds NAME-dcf for every model.
 /// </summary>
 public static class EvalCommand
 {
@@ -19,23 +20,25 @@ public static class EvalCommand
         // --models a=FILE,b=FILE: more trained models side by side, each a tracker of its own name.
         var extra = (o.String("--models") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(m => m.Split('=', 2) is [var n, var f] && n.Length > 0 && f.Length > 0 ? (name: n, file: f) : throw new ArgumentException($"--models expects NAME=FILE pairs, got '{m}'.")).ToList();
-        bool online = o.Flag("--online");
+        bool online = o.Flag("--online"), filter = o.Flag("--filter");
         int tre = o.Int("--tre", 0, 2);
         foreach (var t in trackers)
-            if (t is not ("ulast" or "ulast-online") && !OpenCvVisualTracker.Names.Contains(t))
-                throw new ArgumentException($"Unknown tracker '{t}': expected ulast, ulast-online, {string.Join(", ", OpenCvVisualTracker.Names)}.");
+            if (t is not ("ulast" or "ulast-online" or "ulast-dcf" or "ulast-online-dcf") && !OpenCvVisualTracker.Names.Contains(t))
+                throw new ArgumentException($"Unknown tracker '{t}': expected ulast, ulast-online, ulast-dcf, ulast-online-dcf, {string.Join(", ", OpenCvVisualTracker.Names)}.");
         foreach (var (n, f) in extra)
         {
-            if (trackers.Contains(n) || OpenCvVisualTracker.Names.Contains(n) || n.StartsWith("ulast") || n.EndsWith("-online")) throw new ArgumentException($"--models: the name '{n}' is taken (ulast…, kcf, csrt, mil and …-online are reserved).");
+            if (trackers.Contains(n) || OpenCvVisualTracker.Names.Contains(n) || n.StartsWith("ulast") || n.EndsWith("-online") || n.EndsWith("-dcf")) throw new ArgumentException($"--models: the name '{n}' is taken (ulast…, kcf, csrt, mil, …-online and …-dcf are reserved).");
             if (!File.Exists(f)) throw new FileNotFoundException($"--models: '{f}' does not exist.");
         }
         if (online && trackers.Contains("ulast") && !trackers.Contains("ulast-online")) trackers = trackers.Append("ulast-online").ToArray();
+        if (filter && trackers.Contains("ulast") && !trackers.Contains("ulast-dcf")) trackers = trackers.Append("ulast-dcf").ToArray();
         var ours = trackers.Where(t => t.StartsWith("ulast")).ToList();
-        foreach (var (n, _) in extra) { ours.Add(n); if (online) ours.Add(n + "-online"); }
+        foreach (var (n, _) in extra) { ours.Add(n); if (online) ours.Add(n + "-online"); if (filter) ours.Add(n + "-dcf"); }
         using var dev = o.CreateTrackingDevice();
         using var model = trackers.Any(t => t.StartsWith("ulast")) ? ModelSource.Load(o, dev, Console.Out) : null;
         var trackerConfig = ModelSource.Tracker(o);
         var onlineConfig = ModelSource.Online(o);
+        var filterConfig = ModelSource.Filter(o);
         o.EnsureAllUsed();
         OutputCheck.Folder(outDir, "--out");
         var models = extra.ToDictionary(e => e.name, e => Checkpoint.LoadModel(e.file, dev));
@@ -86,7 +89,8 @@ public static class EvalCommand
             ["model"] = model is null ? "-" : model.Config.ToJson(),
             ["models"] = string.Join(", ", extra.Select(e => $"{e.name}={e.file}")),
             ["tracker"] = System.Text.Json.JsonSerializer.Serialize(trackerConfig),
-            ["online"] = trackers.Any(t => t.EndsWith("-online")) ? System.Text.Json.JsonSerializer.Serialize(onlineConfig) : "-",
+            ["online"] = trackers.Any(t => t.Contains("-online")) ? System.Text.Json.JsonSerializer.Serialize(onlineConfig) : "-",
+            ["filter"] = trackers.Any(t => t.EndsWith("-dcf")) ? System.Text.Json.JsonSerializer.Serialize(filterConfig) : "-",
             ["protocol"] = "OPE: first ground truth, never re-initialised; AUC over IoU thresholds 0:0.05:1; precision at 20 px; normalised precision AUC over 0:0.01:0.5",
         };
         WriteReports(outDir, "", "OPE", all, info, seqs.Count);
@@ -118,10 +122,13 @@ public static class EvalCommand
 
         IVisualTracker Create(string name)
         {
-            bool isOnline = name.EndsWith("-online");
-            string baseName = isOnline ? name[..^"-online".Length] : name;
+            bool isFilter = name.EndsWith("-dcf");
+            string baseName = isFilter ? name[..^"-dcf".Length] : name;
+            bool isOnline = baseName.EndsWith("-online");
+            if (isOnline) baseName = baseName[..^"-online".Length];
             var m = baseName == "ulast" ? model! : models.GetValueOrDefault(baseName);
-            return m is null ? new OpenCvVisualTracker(name) : new UlastVisualTracker(m, name, trackerConfig, isOnline ? onlineConfig : null);
+            return m is null ? new OpenCvVisualTracker(name)
+                : new UlastVisualTracker(m, name, trackerConfig, isOnline ? onlineConfig : null, isFilter ? filterConfig : null);
         }
     }
 }

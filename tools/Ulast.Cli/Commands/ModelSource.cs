@@ -74,4 +74,25 @@ public static class ModelSource
         catch (ArgumentException e) { throw new ArgumentException($"--online-*: {e.Message}"); }
         return c;
     }
+
+    /// <summary>--filter-*: the discriminative filter [ours] (defaults chosen on the dev sequences).</summary>
+    public static FilterConfig Filter(Options o)
+    {
+        var d = new FilterConfig();
+        var c = d with
+        {
+            Weight = o.Float("--filter-weight", d.Weight),
+            Lambda = o.Float("--filter-lambda", d.Lambda),
+            Sigma = o.Float("--filter-sigma", d.Sigma),
+            UpdateInterval = o.Int("--filter-interval", d.UpdateInterval),
+            Capacity = o.Int("--filter-capacity", d.Capacity),
+            UpdateIterations = o.Int("--filter-iterations", d.UpdateIterations),
+            MinScore = o.Float("--filter-min-score", d.MinScore),
+            SampleDecay = o.Float("--filter-decay", d.SampleDecay),
+            InitShifts = o.Int("--filter-shifts", d.InitShifts),
+        };
+        try { c.Validate(); }
+        catch (ArgumentException e) { throw new ArgumentException($"--filter-*: {e.Message}"); }
+        return c;
+    }
 }

@@ -4,7 +4,7 @@ using Ulast.Tracker;
 
 namespace Ulast.Cli.Commands;
 
-/// <summary>ulast track --input VIDEO|FOLDER [--box x,y,w,h] [--out boxes.txt] [--video out.mp4] [--online [--online-lambda X ...]] [model options]</summary>
+/// <summary>ulast track --input VIDEO|FOLDER [--box x,y,w,h] [--out boxes.txt] [--video out.mp4] [--online [--online-lambda X ...]] [--filter [--filter-weight X ...]] [model options]</summary>
 public static class TrackCommand
 {
     public static int Run(Options o)
@@ -18,16 +18,17 @@ public static class TrackCommand
         using var model = ModelSource.Load(o, dev, Console.Out);
         var trackerConfig = ModelSource.Tracker(o);
         var online = o.Flag("--online") ? ModelSource.Online(o) : null;
+        var filter = o.Flag("--filter") ? ModelSource.Filter(o) : null;
         o.EnsureAllUsed();
         OutputCheck.File(outPath, "--out");
         OutputCheck.File(videoPath, "--video");
-        Console.WriteLine($"device: {dev.Name}{(online is null ? "" : $"; online: λm {online.LambdaM}, capacity {online.Capacity}, every {online.UpdateInterval} frames, score ≥ {online.MinScore}")}");
+        Console.WriteLine($"device: {dev.Name}{(online is null ? "" : $"; online: λm {online.LambdaM}, capacity {online.Capacity}, every {online.UpdateInterval} frames, score ≥ {online.MinScore}")}{(filter is null ? "" : $"; discriminative filter: β {filter.Weight}, λ {filter.Lambda}, σ {filter.Sigma} cells, every {filter.UpdateInterval} frames")}");
         var seq = SequenceLoader.Load(input);
         foreach (var w in seq.Warnings) Console.Error.WriteLine("warning: " + w);
         BoxF init = boxText is not null ? ParseBox(boxText)
             : seq.HasGroundTruth && seq.GroundTruth[0].IsValid ? seq.GroundTruth[0]
             : throw new ArgumentException($"'{input}' has no first ground-truth box: give --box x,y,w,h.");
-        using var tracker = new SiamRpnTracker(model, trackerConfig, online);
+        using var tracker = new SiamRpnTracker(model, trackerConfig, online, filter);
         var boxes = new List<BoxF>();
         var scores = new List<float>();
         VideoWriter? writer = null;

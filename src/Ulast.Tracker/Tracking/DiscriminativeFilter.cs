@@ -1,0 +1,160 @@
+namespace Ulast.Tracker;
+
+/// <summary>
+/// [ours] A filter w [1,C,k,k] over search features X [1,C,31,31] whose response conv(X, w) [1,1,25,25] peaks on the
+/// target: the ridge regression
+///   L(w) = Σ_j α_j · mean over cells (conv(X_j, w) − Y_j)² + λ‖w‖²,
+/// Y_j a Gaussian of σ cells on sample j's target centre, solved by steepest descent with the exact step of a quadratic,
+/// t = gᵀg / (2(Σ_j α_j/P ‖conv(X_j, g)‖² + λ gᵀg)) — DiMP's optimiser without its learned parts. The gradient comes from
+/// the autograd, so every number runs through the project's kernels. See <see cref="FilterConfig"/>.
+/// </summary>
+public sealed class DiscriminativeFilter : IDisposable
+{
+    private readonly Device _dev;
+    private readonly FilterConfig _cfg;
+    private readonly AnchorConfig _anchors;
+    private readonly Tensor _w;
+    private readonly List<Sample> _samples = new();
+    private int _added;
+
+    private sealed record Sample(Tensor Features, float[] Label, int Index, bool First) : IDisposable
+    {
+        public void Dispose() => Features.Dispose();
+    }
+
+    public DiscriminativeFilter(Device device, FilterConfig config, int channels, AnchorConfig anchors)
+    {
+        config.Validate();
+        _dev = device;
+        _cfg = config;
+        _anchors = anchors;
+        _w = Tensor.EmptyPersistent(device, 1, channels, config.Size, config.Size);
+        _w.Fill(0f);
+    }
+
+    public int SampleCount => _samples.Count;
+    public FilterConfig Config => _cfg;
+
+    /// <summary>Forgets every sample and zeroes the filter (a new target).</summary>
+    public void Reset()
+    {
+        foreach (var s in _samples) s.Dispose();
+        _samples.Clear();
+        _added = 0;
+        _w.Fill(0f);
+    }
+
+    /// <summary>The Gaussian label on the score map for a target centred at (tx, ty) in search-crop pixels.</summary>
+    public float[] Label(float tx, float ty)
+    {
+        int n = _anchors.ScoreSize, half = n / 2;
+        float s = _cfg.Sigma * _anchors.Stride;
+        var y = new float[n * n];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+            {
+                float dx = _anchors.Centre + _anchors.Stride * (j - half) - tx, dy = _anchors.Centre + _anchors.Stride * (i - half) - ty;
+                y[i * n + j] = MathF.Exp(-(dx * dx + dy * dy) / (2 * s * s));
+            }
+        return y;
+    }
+
+    /// <summary>Adds search features [1,C,H,W] (copied) with the target at (tx, ty) in crop pixels; the oldest non-first sample leaves when full.</summary>
+    public void Add(Tensor features, float tx, float ty, bool first)
+    {
+        if (features.Rank != 4 || features.Shape[0] != 1 || features.Shape[1] != _w.Shape[1])
+            throw new ArgumentException($"The filter takes search features [1,{_w.Shape[1]},H,W], got {features.ShapeString}.");
+        if (_samples.Count >= _cfg.Capacity)
+        {
+            int oldest = _samples.FindIndex(s => !s.First);
+            if (oldest < 0) return;
+            _samples[oldest].Dispose();
+            _samples.RemoveAt(oldest);
+        }
+        var copy = Tensor.EmptyPersistent(_dev, features.Shape);
+        copy.CopyFrom(features);
+        _samples.Add(new Sample(copy, Label(tx, ty), _added++, first));
+    }
+
+    /// <summary>
+    /// Sample weights α (sum 1): the first frame's samples share half the weight once later ones exist; later samples
+    /// weigh (1 − decay)^age among themselves, newest heaviest.
+    /// </summary>
+    public double[] Weights()
+    {
+        var a = new double[_samples.Count];
+        int firsts = _samples.Count(s => s.First), newest = _samples.Count == 0 ? 0 : _samples.Max(s => s.Index);
+        double later = 0;
+        for (int j = 0; j < a.Length; j++)
+            if (!_samples[j].First) later += a[j] = Math.Pow(1 - _cfg.SampleDecay, newest - _samples[j].Index);
+        double firstShare = later > 0 ? 0.5 : 1.0;
+        for (int j = 0; j < a.Length; j++)
+            a[j] = _samples[j].First ? firstShare / firsts : (1 - firstShare) * a[j] / later;
+        return a;
+    }
+
+    /// <summary>Runs <paramref name="iterations"/> steepest-descent steps on the samples; returns the loss before the last step.</summary>
+    public double Learn(int iterations)
+    {
+        if (_samples.Count == 0 || iterations == 0) return double.NaN;
+        int m = _samples.Count, n = _anchors.ScoreSize, cells = n * n;
+        var f = _samples[0].Features.Shape;
+        double lambda = _cfg.Lambda, last = double.NaN;
+        var alpha = Weights();
+        using var scope = new TensorScope();
+        Tensor x;
+        using (GradMode.NoGrad()) x = m == 1 ? _samples[0].Features : Ops.Concat(_samples.Select(s => s.Features).ToArray()).Reshape(m, f[1], f[2], f[3]);
+        var y = Tensor.FromArray(_dev, _samples.SelectMany(s => s.Label).ToArray(), m, 1, n, n);
+        var scale = Tensor.FromArray(_dev, alpha.Select(a => (float)Math.Sqrt(a / cells)).ToArray(), m, 1, 1, 1);
+        for (int it = 0; it < iterations; it++)
+        {
+            using var step = new TensorScope();
+            using var grad = GradMode.Enable();
+            _w.RequiresGrad = true;
+            var r = Ops.Mul(Ops.Sub(Apply(x, _w), y), scale);
+            var loss = Ops.Add(Ops.SumAll(Ops.Mul(r, r)), Ops.MulScalar(Ops.SumAll(Ops.Mul(_w, _w)), (float)lambda));
+            loss.Backward();
+            last = loss.Item();
+            var g = _w.Grad!;
+            _w.RequiresGrad = false;
+            using (GradMode.NoGrad())
+            {
+                var ag = Ops.Mul(Apply(x, g), scale);
+                double gg = Ops.SumAll(Ops.Mul(g, g)).Item(), agag = Ops.SumAll(Ops.Mul(ag, ag)).Item();
+                double den = 2 * (agag + lambda * gg);
+                if (gg > 0 && den > 0 && double.IsFinite(gg / den)) _w.AddScaled(g, (float)(-gg / den));
+            }
+            _w.ZeroGrad();
+        }
+        return last;
+    }
+
+    /// <summary>The response conv(X, w) on the score map, row-major [ScoreSize²], for search features [1,C,31,31].</summary>
+    public float[] Response(Tensor features)
+    {
+        using var scope = new TensorScope();
+        using var ng = GradMode.NoGrad();
+        return Apply(features, _w).ToArray();
+    }
+
+    /// <summary>
+    /// conv(X, w) for X [M,C,H,W] and one filter w [1,C,k,k] → [M,1,H−k+1,W−k+1], as the depthwise cross-correlation
+    /// summed over channels: the same sum as a one-output convolution, without its im2col of C·k² rows per cell.
+    /// </summary>
+    private static Tensor Apply(Tensor x, Tensor w)
+    {
+        int m = x.Shape[0];
+        var kernel = m == 1 ? w : Ops.Add(Tensor.Zeros(x.Device, m, w.Shape[1], w.Shape[2], w.Shape[3]), w);
+        return Ops.Sum(Ops.DepthwiseXcorr(x, kernel), new[] { 1 }, keepDim: true);
+    }
+
+    /// <summary>A copy of the filter's weights.</summary>
+    public float[] FilterWeights() => _w.ToArray();
+
+    public void Dispose()
+    {
+        foreach (var s in _samples) s.Dispose();
+        _samples.Clear();
+        _w.Dispose();
+    }
+}
