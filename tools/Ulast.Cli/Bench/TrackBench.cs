@@ -26,22 +26,31 @@ public static class TrackBench
             // ULAST-on with its gate open (every UpdateInterval-th frame enters the queue and rebuilds the memory
             // template): the most the memory can cost, whatever the scores of this untrained network.
             using var online = new SiamRpnTracker(model, online: new OnlineConfig { MinScore = 0f });
-            // Offline and online alternate over the same frames (the machine's speed drifts): their ratio is what counts.
-            var times = new[] { new Times(), new Times() };
-            Dictionary<string, double>? ops = null;
+            // The discriminative filter [ours] with its gate open: a sample and an update every UpdateInterval frames.
+            using var filter = new SiamRpnTracker(model, filter: new FilterConfig { MinScore = 0f });
+            // Offline, online and filter alternate over the same frames (the machine's speed drifts): their ratios are what counts.
+            var times = new[] { new Times(), new Times(), new Times() };
+            Dictionary<string, double>? ops = null, filterOps = null;
             for (int round = 0; round < 3; round++)
             {
                 if (round == 2) OpProfiler.Start();   // where a frame's time goes, from the last offline round
                 Measure(offline, times[0]);
                 if (round == 2) ops = OpProfiler.Stop();
                 Measure(online, times[1]);
+                if (round == 2) OpProfiler.Start();
+                Measure(filter, times[2]);
+                if (round == 2) filterOps = OpProfiler.Stop();
             }
             Add(rows, o, $"ulast-{backbone}", times[0]);
             Add(rows, o, $"ulast-{backbone}-online", times[1]);
+            Add(rows, o, $"ulast-{backbone}-dcf", times[2]);
             o.WriteLine($"{"",-20} online / offline: {times[1].Total.Average() / times[0].Total.Average():F3}× mean, {Median(times[1].Total) / Median(times[0].Total):F3}× median");
+            o.WriteLine($"{"",-20} dcf / offline: {times[2].Total.Average() / times[0].Total.Average():F3}× mean, {Median(times[2].Total) / Median(times[0].Total):F3}× median");
             int n = Math.Max(1, mats.Count - 1);
             o.WriteLine($"{"",-20} offline, ms/frame by op: " + string.Join(", ", ops!.OrderByDescending(kv => kv.Value).Take(8).Select(kv => $"{kv.Key} {kv.Value / n:F2}")));
+            o.WriteLine($"{"",-20} dcf, ms/frame by op: " + string.Join(", ", filterOps!.OrderByDescending(kv => kv.Value).Take(10).Select(kv => $"{kv.Key} {kv.Value / n:F2}")));
             rows.Add(new { tracker = $"ulast-{backbone}", ops_ms_per_frame = ops!.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value / n, 3)) });
+            rows.Add(new { tracker = $"ulast-{backbone}-dcf", ops_ms_per_frame = filterOps!.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value / n, 3)) });
         }
         foreach (var name in new[] { "kcf", "csrt" })
         {
