@@ -64,14 +64,14 @@ public static class CommandTree
                 Text("--video", "also write the frames with the boxes drawn (e.g. OUT.mp4)"),
                 Int("--frames", "track at most this many frames"),
                 Flag("--online", "ULAST-on: a memory template built by the CPT"),
-                Flag("--filter", "[ours] add a discriminative filter learned online on the search features"),
+                Flag("--no-filter", "[ours] without the discriminative filter learned online on the search features (on by default)"),
             }.Concat(ModelOptions).Concat(DeviceOptions)));
         root.Subcommands.Add(Make("eval", "One-pass evaluation (AUC, precision, normalised precision, FPS) beside OpenCV's KCF, CSRT and MIL.", o => Commands.EvalCommand.Run(o),
             new[]
             {
                 Text("--data", "folder of annotated sequences [default: ../shared/data/annotated]"),
                 Text("--sequences", "only these sequences, comma-separated"),
-                Text("--trackers", "ulast, ulast-online, ulast-dcf, kcf, csrt, mil, comma-separated [default: ulast,kcf,csrt,mil]"),
+                Text("--trackers", "ulast, ulast-dcf, ulast-online, ulast-online-dcf, kcf, csrt, mil, comma-separated [default: ulast,ulast-dcf,kcf,csrt,mil]"),
                 Text("--models", "more checkpoints to evaluate: NAME=FILE,..."),
                 Flag("--online", "also evaluate every model with ULAST-on (NAME-online)"),
                 Flag("--filter", "[ours] also evaluate every model with the discriminative filter (NAME-dcf)"),

@@ -10,7 +10,7 @@ namespace Ulast.Tracker;
 public sealed record FilterConfig
 {
     /// <summary>β: the per-cell score is (1 − β)·p_anchor + β·r_cell, r the filter's response.</summary>
-    public float Weight { get; init; } = 0.3f;
+    public float Weight { get; init; } = 0.9f;
     /// <summary>λ: ridge regularisation of the filter, against the mean squared error per sample.</summary>
     public float Lambda { get; init; } = 0.01f;
     /// <summary>σ of the Gaussian label, in feature cells (stride 8 px in the search crop).</summary>
@@ -25,8 +25,8 @@ public sealed record FilterConfig
     public int UpdateInterval { get; init; } = 5;
     /// <summary>Samples kept; the first frame's are never evicted.</summary>
     public int Capacity { get; init; } = 20;
-    /// <summary>A frame becomes a sample only when its best Siamese score is at least this.</summary>
-    public float MinScore { get; init; } = 0.5f;
+    /// <summary>A frame becomes a sample only when its best (mixed) score is at least this; 0: every UpdateInterval-th frame.</summary>
+    public float MinScore { get; init; } = 0f;
     /// <summary>Shifted copies of the first frame's crop learned with it (their labels shifted alike): 0 or 4.</summary>
     public int InitShifts { get; init; } = 4;
     /// <summary>Weight growth of newer samples (DiMP's learning rate): sample k weighs (1 − rate)^(age).</summary>

@@ -4,7 +4,7 @@ using Ulast.Kernels.Reference;
 namespace Ulast.Tests.Kernels;
 
 /// <summary>The SIMD GEMM on all three vector paths, with edges, transposes, accumulation and threads.</summary>
-[Collection("HostGemm")]
+[Collection("HostVectorWidth")]   // changes HostGemm.VectorBits, PackedBBytes and DirectBMaxRows
 public class HostGemmTests
 {
     [Theory]

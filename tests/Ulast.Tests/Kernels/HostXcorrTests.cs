@@ -4,7 +4,11 @@ using Ulast.Kernels.Reference;
 
 namespace Ulast.Tests.Kernels;
 
-/// <summary>Changes a static vector width: runs alone, so that no other test sees the switch mid-run.</summary>
+/// <summary>
+/// Tests that change a static switch of the host kernels (vector widths, GEMM packing thresholds, the convolution's
+/// input-gradient form) run alone, so that no other test computes while a switch is flipped: a GEMM packed for one
+/// vector width and multiplied at another gave a training test wrong gradients (its failure in CI).
+/// </summary>
 [CollectionDefinition("HostVectorWidth", DisableParallelization = true)]
 public class HostVectorWidthCollection { }
 

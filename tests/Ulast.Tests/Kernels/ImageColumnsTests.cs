@@ -3,7 +3,7 @@ using Ulast.Kernels.Host;
 namespace Ulast.Tests.Kernels;
 
 /// <summary>The on-demand im2col equals the stored one on any row segment, and a GEMM that reads it equals the dense GEMM.</summary>
-[Collection("HostGemm")]   // changes HostGemm.PackedBBytes, as HostGemmTests do
+[Collection("HostVectorWidth")]   // changes HostGemm.PackedBBytes, as HostGemmTests do
 public class ImageColumnsTests
 {
     // n, cin, h, w, cout, k, stride, pad, dil

@@ -204,19 +204,19 @@ public class CommandTests
             Assert.True(cap.IsOpened());
             Assert.Equal(12, cap.FrameCount);
             Assert.Throws<ArgumentException>(() => TrackCommand.Run(new Options(new[] { "--input", seq, "--box", "1,2,3" })));
-            // The shipped model with the discriminative filter [ours] alone, learning from every frame: other boxes than without it.
+            // The shipped model with and without the discriminative filter [ours] (on by default; here alone and learning from every frame).
             string[] Track(string name, params string[] extra)
             {
                 var path = Path.Combine(dir.FullName, name);
                 Assert.Equal(0, TrackCommand.Run(new Options(new[] { "--input", seq, "--frames", "12", "--out", path, "--device", "cpu" }.Concat(extra).ToArray())));
                 return File.ReadAllLines(path);
             }
-            var plain = Track("plain.txt");
-            var filtered = Track("dcf.txt", "--filter", "--filter-weight", "1", "--filter-interval", "1", "--filter-min-score", "0");
+            var plain = Track("plain.txt", "--no-filter");
+            var filtered = Track("dcf.txt", "--filter-weight", "1", "--filter-interval", "1");
             Assert.Equal(12, filtered.Length);
             Assert.Equal(lines[0], filtered[0]);
             Assert.NotEqual(plain, filtered);
-            var bad = Assert.Throws<ArgumentException>(() => TrackCommand.Run(new Options(new[] { "--input", seq, "--filter", "--filter-weight", "1.5" })));
+            var bad = Assert.Throws<ArgumentException>(() => TrackCommand.Run(new Options(new[] { "--input", seq, "--filter-weight", "1.5" })));
             Assert.Contains("--filter-*: filter weight β must lie in [0, 1], got 1.5", bad.Message);
         }
         finally { dir.Delete(true); }

@@ -3,7 +3,7 @@ using Ulast.Tracker;
 namespace Ulast.Cli.Commands;
 
 /// <summary>
-/// ulast eval --data FOLDER [--sequences a,b] [--trackers ulast,ulast-online,kcf,csrt,mil] [--online] [--tre N] [--out DIR] [model options]:
+/// ulast eval --data FOLDER [--sequences a,b] [--trackers ulast,ulast-dcf,ulast-online,kcf,csrt,mil] [--online] [--tre N] [--out DIR] [model options]:
 /// one-pass evaluation of our tracker and OpenCV's in the same run; JSON, CSV, success and precision plots; with --tre N also
 /// the temporal robustness evaluation from N start frames per sequence (tre-report.*).
 /// `ulast-online` is the shipped (or --checkpoint) model as ULAST-on; --online adds NAME-online for every model.
@@ -15,7 +15,7 @@ public static class EvalCommand
     {
         var data = o.String("--data") ?? Path.Combine("..", "shared", "data", "annotated");
         var only = o.String("--sequences")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var trackers = (o.String("--trackers") ?? "ulast,kcf,csrt,mil").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var trackers = (o.String("--trackers") ?? "ulast,ulast-dcf,kcf,csrt,mil").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var outDir = o.String("--out") ?? Path.Combine("out", "eval");
         // --models a=FILE,b=FILE: more trained models side by side, each a tracker of its own name.
         var extra = (o.String("--models") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
