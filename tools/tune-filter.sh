@@ -26,6 +26,8 @@ w0.7 --filter-weight 0.7
 every10 --filter-weight 0.9 --filter-interval 10
 iter1 --filter-weight 0.9 --filter-iterations 1
 gate0.3 --filter-weight 0.9 --filter-min-score 0.3
+capacity10 --filter-weight 0.9 --filter-capacity 10
+capacity10-iter2 --filter-weight 0.9 --filter-capacity 10 --filter-iterations 2
 size-lr0.3 --filter-weight 0.9 --size-lr 0.3
 size-lr0.05 --filter-weight 0.9 --size-lr 0.05
 penalty0.1 --filter-weight 0.9 --penalty-k 0.1
