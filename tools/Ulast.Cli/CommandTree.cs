@@ -154,7 +154,8 @@ public static class CommandTree
             new[] { Int("--naive-batch", "naive batch [default: 16]"), Int("--cycle-batch", "cycle batch [default: 8]"), Int("--repeats", "timed repeats [default: 5]"), Text("--json", "also write the results here") }.Concat(DeviceOptions)));
         bench.Subcommands.Add(Make("soak", "Resident memory over a long tracking run (a leak shows as growth).", o => Program.Bench("soak", o),
             new[] { Text("--sequence", "sequence folder [default: ../shared/data/annotated/David]"), Int("--frames", "frames [default: 10000]"),
-                Flag("--online", "ULAST-on with its gate open (the memory queue turns over all the time)"), Text("--json", "also write the results here"),
+                Flag("--online", "ULAST-on with its gate open (the memory queue turns over all the time)"),
+                Flag("--filter", "[ours] with the discriminative filter (a sample and an update every 5 frames)"), Text("--json", "also write the results here"),
                 Text("--checkpoint", "trained model [default: the shipped models/ulast-small.safetensors]") }.Concat(DeviceOptions)));
         root.Subcommands.Add(bench);
         root.Subcommands.Add(Make("gradcheck", "Finite-difference gradient check of every op.", o => Ulast.GradCheck.Program.Run(o.Arguments, Console.Out),

@@ -67,12 +67,12 @@ public static class Program
         {
             var seqPath = o.String("--sequence") ?? Path.Combine("..", "shared", "data", "annotated", "David");
             int frames = o.Int("--frames", 10000, 1);
-            bool online = o.Flag("--online");
+            bool online = o.Flag("--online"), filter = o.Flag("--filter");
             var json = o.String("--json");
             OutputCheck.File(json, "--json");
             using var model = Commands.ModelSource.Load(o, dev, Console.Out);
             o.EnsureAllUsed();
-            return SoakBench.Run(dev, model, seqPath, frames, online, json, Console.Out);
+            return SoakBench.Run(dev, model, seqPath, frames, online, json, Console.Out, filter);
         }
         OutputCheck.File(o.String("--json"), "--json");
         int code = which == "kernels"

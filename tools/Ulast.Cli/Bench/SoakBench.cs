@@ -13,17 +13,17 @@ namespace Ulast.Cli.Bench;
 /// </summary>
 public static class SoakBench
 {
-    public static int Run(Device dev, SiameseRpn model, string sequencePath, int frames, bool online, string? jsonPath, TextWriter o)
+    public static int Run(Device dev, SiameseRpn model, string sequencePath, int frames, bool online, string? jsonPath, TextWriter o, bool filter = false)
     {
         var seq = SequenceLoader.Load(sequencePath);
         var init = seq.GroundTruth.Count > 0 ? seq.GroundTruth[0] : throw new ArgumentException($"'{sequencePath}' has no ground truth to start from.");
         var mats = seq.ReadFrames().Take(300).ToList();
         if (mats.Count < 2) throw new ArgumentException($"'{sequencePath}' has fewer than 2 frames.");
-        using var tracker = new SiamRpnTracker(model, online: online ? new OnlineConfig { MinScore = 0f } : null);
+        using var tracker = new SiamRpnTracker(model, online: online ? new OnlineConfig { MinScore = 0f } : null, filter: filter ? new FilterConfig() : null);
         tracker.Init(mats[0], init);
         int every = Math.Max(1, frames / 10);
         var samples = new List<(int frame, long rss, double msPerFrame)>();
-        o.WriteLine($"device: {dev.Name}; {(online ? "online" : "offline")} tracker, {frames:N0} frames forward and back over {mats.Count} frames of {seq.Name}");
+        o.WriteLine($"device: {dev.Name}; {(online ? "online" : "offline")} tracker{(filter ? " with the discriminative filter" : "")}, {frames:N0} frames forward and back over {mats.Count} frames of {seq.Name}");
         o.WriteLine($"{"frame",8} {"resident",10} {"ms/frame",9}");
         var sw = Stopwatch.StartNew();
         int index = 0, step = 1;
@@ -52,7 +52,7 @@ public static class SoakBench
         {
             AtomicFile.WriteAllText(jsonPath, JsonSerializer.Serialize(new
             {
-                device = dev.Name, sequence = seq.Name, frames, online, growth_bytes = growth, peak_bytes = peak,
+                device = dev.Name, sequence = seq.Name, frames, online, filter, growth_bytes = growth, peak_bytes = peak,
                 samples = samples.Select(s => new { s.frame, resident_bytes = s.rss, ms_per_frame = Math.Round(s.msPerFrame, 3) }),
             }, new JsonSerializerOptions { WriteIndented = true }));
             o.WriteLine($"wrote {jsonPath}");
