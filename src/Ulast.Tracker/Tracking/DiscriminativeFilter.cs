@@ -85,7 +85,7 @@ public sealed class DiscriminativeFilter : IDisposable
     public double[] Weights()
     {
         var a = new double[_samples.Count];
-        int firsts = _samples.Count(s => s.First), newest = _samples.Count == 0 ? 0 : _samples.Max(s => s.Index);
+        int firsts = _samples.Count(s => s.First), newest = _added - 1;   // samples are numbered as they come
         double later = 0;
         for (int j = 0; j < a.Length; j++)
             if (!_samples[j].First) later += a[j] = Math.Pow(1 - _cfg.SampleDecay, newest - _samples[j].Index);

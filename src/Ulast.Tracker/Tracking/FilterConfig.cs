@@ -4,7 +4,8 @@ namespace Ulast.Tracker;
 /// [ours] A discriminative stage beside the Siamese response: a linear filter on the search features, learned online
 /// by ridge regression towards a Gaussian centred on the target (a correlation filter in the spatial domain, solved by
 /// steepest descent as DiMP's model predictor does). TRAINING-NOTES: the from-scratch trackers that worked had such a
-/// stage (UDT → UDT+, LUDT → LUDT+: about 4 AUC points). Off unless asked for (`--filter`, tracker `ulast-dcf`).
+/// stage (UDT → UDT+, LUDT → LUDT+: about 4 AUC points). On by default in `ulast track` (`--no-filter`); in `ulast eval`
+/// the tracker `ulast-dcf` (`--filter` adds NAME-dcf for every model).
 /// Defaults chosen on the dev sequences for the shipped model (docs/results.md, "A discriminative filter").
 /// </summary>
 public sealed record FilterConfig

@@ -122,13 +122,18 @@ public static class EvalCommand
 
         IVisualTracker Create(string name)
         {
-            bool isFilter = name.EndsWith("-dcf");
-            string baseName = isFilter ? name[..^"-dcf".Length] : name;
-            bool isOnline = baseName.EndsWith("-online");
-            if (isOnline) baseName = baseName[..^"-online".Length];
+            string baseName = name;
+            bool isFilter = StripSuffix(ref baseName, "-dcf"), isOnline = StripSuffix(ref baseName, "-online");
             var m = baseName == "ulast" ? model! : models.GetValueOrDefault(baseName);
             return m is null ? new OpenCvVisualTracker(name)
                 : new UlastVisualTracker(m, name, trackerConfig, isOnline ? onlineConfig : null, isFilter ? filterConfig : null);
+        }
+
+        static bool StripSuffix(ref string s, string suffix)
+        {
+            if (!s.EndsWith(suffix)) return false;
+            s = s[..^suffix.Length];
+            return true;
         }
     }
 }
