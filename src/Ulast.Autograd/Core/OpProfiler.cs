@@ -5,17 +5,24 @@ namespace Ulast.Autograd;
 /// <summary>
 /// Wall time per op, for `ulast bench train`. Forward: the time from one op's creation to the next op's
 /// (on the CPU device every kernel runs synchronously inside its op, so that interval is the op's cost);
-/// backward: the time of each node's backward closure. Off unless started; per thread.
+/// backward: the time of each node's backward closure. On a GPU kernels run asynchronously, so the profiler is
+/// started with the device's synchronisation and waits for the queue at every mark (slower, but each op then
+/// carries its own kernels' time). Off unless started; per thread.
 /// </summary>
 public static class OpProfiler
 {
     [ThreadStatic] private static Dictionary<string, double>? _ms;
     [ThreadStatic] private static string? _lastOp;
     [ThreadStatic] private static long _lastTicks;
+    [ThreadStatic] private static Action? _sync;
 
     public static bool Enabled => _ms is not null;
 
-    public static void Start() { _ms = new Dictionary<string, double>(); _lastOp = null; }
+    /// <param name="synchronize">Waits for the device's queued kernels (null on the CPU, where each op runs to its end).</param>
+    public static void Start(Action? synchronize = null) { _ms = new Dictionary<string, double>(); _lastOp = null; _sync = synchronize; }
+
+    /// <summary>Waits for the queued kernels when the profiler was started with a synchronisation.</summary>
+    public static void Sync() { if (_ms is not null) _sync?.Invoke(); }
 
     /// <summary>Stops and returns milliseconds by op ("conv2d", "conv2d.backward", …).</summary>
     public static Dictionary<string, double> Stop()
@@ -23,6 +30,7 @@ public static class OpProfiler
         Mark(null);
         var r = _ms ?? new Dictionary<string, double>();
         _ms = null;
+        _sync = null;
         return r;
     }
 
@@ -30,6 +38,7 @@ public static class OpProfiler
     public static void Mark(string? op)
     {
         if (_ms is null) return;
+        _sync?.Invoke();
         long now = Stopwatch.GetTimestamp();
         if (_lastOp is not null) Add(_lastOp, Stopwatch.GetElapsedTime(_lastTicks, now).TotalMilliseconds);
         _lastOp = op;

@@ -266,6 +266,7 @@ public sealed class Tensor : IDisposable
                 OpProfiler.Mark(null);
                 long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
                 node.BackwardFn(node.Grad);
+                OpProfiler.Sync();
                 OpProfiler.Add(node.Op + ".backward", System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
             }
             else node.BackwardFn(node.Grad);

@@ -21,7 +21,15 @@ public static partial class Ops
             if (!training) throw new ArgumentException("BatchNorm in evaluation needs running statistics.");
             mean = Tensor.Empty(dev, c);
             var = Tensor.Empty(dev, c);
-            if (!HostPaths.BatchNormStats(p, x, mean, var)) dev.Kernels.Launch(BatchNormKernels.Stats, c, p, x.View, mean.View, var.View);
+            if (!HostPaths.BatchNormStats(p, x, mean, var))
+            {
+                int chunks = BatchNormKernels.Chunks(p);
+                using var partial = Tensor.Empty(dev, 2 * c * chunks);
+                dev.Kernels.Launch(BatchNormKernels.StatsPartial, c * chunks, p, chunks, 0, x.View, mean.View, partial.View);
+                dev.Kernels.Launch(BatchNormKernels.StatsFinish, c, p, chunks, partial.View, mean.View);
+                dev.Kernels.Launch(BatchNormKernels.StatsPartial, c * chunks, p, chunks, 1, x.View, mean.View, partial.View);
+                dev.Kernels.Launch(BatchNormKernels.StatsFinish, c, p, chunks, partial.View, var.View);
+            }
             if (runningMean is not null && runningVar is not null)
                 dev.Kernels.Launch(BatchNormKernels.UpdateRunning, c, p, momentum, mean.View, var.View, runningMean.View, runningVar.View);
         }
@@ -41,7 +49,12 @@ public static partial class Ops
             }
             else
             {
-            dev.Kernels.Launch(BatchNormKernels.BackwardReduce, c, p, g.View, x.View, mean.View, var.View, dBeta.View, dGamma.View);
+            int chunks = BatchNormKernels.Chunks(p);
+            using (var partial = Tensor.Empty(dev, 4 * c * chunks))
+            {
+                dev.Kernels.Launch(BatchNormKernels.BackwardPartial, c * chunks, p, chunks, g.View, x.View, mean.View, partial.View);
+                dev.Kernels.Launch(BatchNormKernels.BackwardFinish, c, p, chunks, partial.View, var.View, dBeta.View, dGamma.View);
+            }
             if (x.RequiresGrad)
             {
                 var dx = Tensor.Empty(dev, x.Shape);

@@ -22,7 +22,14 @@ public static partial class Ops
             {
                 var dw = Tensor.Empty(dev, w.Shape);
                 HostPaths.Dispatch(dev, () => HostConv.BackwardWeight(p, x.HostPointer, g.HostPointer, dw.HostPointer),
-                    () => dev.Kernels.Launch(ConvKernels.BackwardWeight, p.WeightSize, p, x.View, g.View, dw.View));
+                    () =>
+                    {
+                        int chunks = ConvKernels.WeightChunks(p);
+                        if (chunks == 1) { dev.Kernels.Launch(ConvKernels.BackwardWeight, p.WeightSize, p, 1, x.View, g.View, dw.View); return; }
+                        using var partial = Tensor.Empty(dev, chunks * p.WeightSize);
+                        dev.Kernels.Launch(ConvKernels.BackwardWeight, chunks * p.WeightSize, p, chunks, x.View, g.View, partial.View);
+                        dev.Kernels.Launch(ConvKernels.SumChunks, p.WeightSize, p.WeightSize, chunks, partial.View, dw.View);
+                    });
                 Tensor.AccumulateGrad(w, dw);
             }
         });

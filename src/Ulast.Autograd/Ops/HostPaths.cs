@@ -452,7 +452,8 @@ internal static unsafe class HostPaths
         Tensor dBeta, Tensor dGamma, Tensor? dx)
     {
         if (!Ready(x)) return false;
-        x.Device.Kernels.RecordHost(BatchNormKernels.BackwardReduce);
+        x.Device.Kernels.RecordHost(BatchNormKernels.BackwardPartial);
+        x.Device.Kernels.RecordHost(BatchNormKernels.BackwardFinish);
         float* pg = g.HostPointer, px = x.HostPointer, pm = mean.HostPointer, pv = var.HostPointer, pgam = gamma.HostPointer;
         float* pdb = dBeta.HostPointer, pdg = dGamma.HostPointer;
         float* pdx = dx is null ? null : dx.HostPointer;
@@ -501,7 +502,8 @@ internal static unsafe class HostPaths
     public static bool BatchNormStats(BatchNormParams p, Tensor x, Tensor mean, Tensor var)
     {
         if (!Ready(x)) return false;
-        x.Device.Kernels.RecordHost(BatchNormKernels.Stats);
+        x.Device.Kernels.RecordHost(BatchNormKernels.StatsPartial);
+        x.Device.Kernels.RecordHost(BatchNormKernels.StatsFinish);
         float* px = x.HostPointer, pm = mean.HostPointer, pv = var.HostPointer;
         Parallel.For(0, p.C, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, c =>
         {

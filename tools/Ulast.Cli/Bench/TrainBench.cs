@@ -39,7 +39,7 @@ public static class TrainBench
             {
                 using var samples = Synthetic(dev, cfg, rng, name == "cycle");
                 using var scope = new TensorScope();
-                if (r > 0) OpProfiler.Start();
+                if (r > 0) OpProfiler.Start(dev.IsCpu ? null : dev.Synchronize);
                 long a0 = dev.Pool.AllocationCount, b0 = dev.Pool.AllocatedBytes;
                 var (n0, g0) = HostScratch.AllocatedBytes;
                 var sw = Stopwatch.StartNew();
@@ -47,10 +47,12 @@ public static class TrainBench
                 l.Item();
                 double f = sw.Elapsed.TotalMilliseconds;
                 l.Backward();
+                dev.Synchronize();   // on a GPU the backward's kernels are still queued here
                 double b = sw.Elapsed.TotalMilliseconds - f;
                 var prof = r > 0 ? OpProfiler.Stop() : null;
                 opt.Step();
                 opt.ZeroGrad();
+                dev.Synchronize();
                 double u = sw.Elapsed.TotalMilliseconds - f - b;
                 if (r == 0) continue;   // warm-up
                 allocs += dev.Pool.AllocationCount - a0; allocBytes += dev.Pool.AllocatedBytes - b0;
@@ -65,6 +67,7 @@ public static class TrainBench
             shares.Add(("other", profiled - shares.Sum(s => s.ms)));
             log.WriteLine($"{name} step b{batch}: {total:F0} ms (forward {F:F0}, backward {B:F0}, optimiser {U:F1})");
             log.WriteLine("  share of profiled op time: " + string.Join(", ", shares.Select(s => $"{s.family} {100 * s.ms / Math.Max(1e-9, profiled):F0}%")));
+            log.WriteLine("  slowest ops: " + string.Join(", ", ops.OrderByDescending(kv => kv.Value).Take(8).Select(kv => $"{kv.Key} {kv.Value:F1} ms")));
             log.WriteLine($"  device buffers newly allocated per timed step: {allocs / (double)repeats:F0} (net {allocBytes / (double)repeats / (1 << 20):F0} MB); host scratch allocated per timed step: {scratchNested / (double)repeats / (1 << 20):F0} MB for nested uses, {scratchGrown / (double)repeats / (1 << 20):F0} MB in growing slots");
             var (resident, peak) = ProcessMemory.Read();   // the peak is the process's: the naive steps run first
             log.WriteLine($"  resident memory after the {name} steps: {ProcessMemory.Gb(resident)}; peak so far {ProcessMemory.Gb(peak)}");
