@@ -35,6 +35,7 @@ public static class CommandTree
         Number("--penalty-k", "tracker post-processing: scale/ratio change penalty"),
         Number("--window-influence", "tracker post-processing: cosine window weight"),
         Number("--size-lr", "tracker post-processing: box size update rate"),
+        Flag("--keep-aspect", "[ours] tracker post-processing: keep the first box's aspect ratio, take only the scale from the regression"),
         Number("--online-lambda", "ULAST-on: weight λm of the memory template's response"),
         Int("--online-capacity", "ULAST-on: memory entries"),
         Int("--online-interval", "ULAST-on: frames between memory updates"),
@@ -49,6 +50,7 @@ public static class CommandTree
         Number("--filter-min-score", "[ours] discriminative filter: least score for a frame to become a sample"),
         Number("--filter-decay", "[ours] discriminative filter: weight decay of older samples per sample"),
         Int("--filter-shifts", "[ours] discriminative filter: shifted first-frame crops, 0 or 4", 0),
+        Flag("--filter-cg", "[ours] discriminative filter: conjugate-gradient steps instead of steepest descent"),
     };
 
     public static Command Build()

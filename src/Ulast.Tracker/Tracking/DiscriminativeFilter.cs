@@ -95,19 +95,24 @@ public sealed class DiscriminativeFilter : IDisposable
         return a;
     }
 
-    /// <summary>Runs <paramref name="iterations"/> steepest-descent steps on the samples; returns the loss before the last step.</summary>
+    /// <summary>
+    /// Runs <paramref name="iterations"/> steps on the samples, each along its direction with the exact step of the
+    /// quadratic: steepest descent, or with <see cref="FilterConfig.ConjugateGradient"/> conjugate directions
+    /// (Fletcher–Reeves, restarted at every call since the samples change between calls). Returns the loss before the last step.
+    /// </summary>
     public double Learn(int iterations)
     {
         if (_samples.Count == 0 || iterations == 0) return double.NaN;
         int m = _samples.Count, n = _anchors.ScoreSize, cells = n * n;
         var f = _samples[0].Features.Shape;
-        double lambda = _cfg.Lambda, last = double.NaN;
+        double lambda = _cfg.Lambda, last = double.NaN, ggPrev = 0;
         var alpha = Weights();
         using var scope = new TensorScope();
         Tensor x;
         using (GradMode.NoGrad()) x = m == 1 ? _samples[0].Features : Ops.Concat(_samples.Select(s => s.Features).ToArray()).Reshape(m, f[1], f[2], f[3]);
         var y = Tensor.FromArray(_dev, _samples.SelectMany(s => s.Label).ToArray(), m, 1, n, n);
         var scale = Tensor.FromArray(_dev, alpha.Select(a => (float)Math.Sqrt(a / cells)).ToArray(), m, 1, 1, 1);
+        using var dir = Tensor.EmptyPersistent(_dev, _w.Shape);
         for (int it = 0; it < iterations; it++)
         {
             using var step = new TensorScope();
@@ -121,10 +126,16 @@ public sealed class DiscriminativeFilter : IDisposable
             _w.RequiresGrad = false;
             using (GradMode.NoGrad())
             {
-                var ag = Ops.Mul(Apply(x, g), scale);
-                double gg = Ops.SumAll(Ops.Mul(g, g)).Item(), agag = Ops.SumAll(Ops.Mul(ag, ag)).Item();
-                double den = 2 * (agag + lambda * gg);
-                if (gg > 0 && den > 0 && double.IsFinite(gg / den)) _w.AddScaled(g, (float)(-gg / den));
+                double gg = Ops.SumAll(Ops.Mul(g, g)).Item();
+                // d = −g, or −g + (gᵀg / g'ᵀg')·d with the previous direction d and gradient g'
+                var d = _cfg.ConjugateGradient && it > 0 && ggPrev > 0 ? Ops.Sub(Ops.MulScalar(dir, (float)(gg / ggPrev)), g) : Ops.MulScalar(g, -1f);
+                dir.CopyFrom(d);
+                ggPrev = gg;
+                // along d the loss is quadratic: t = −gᵀd / (2(Σ α/P ‖conv(X, d)‖² + λ dᵀd))
+                var ad = Ops.Mul(Apply(x, dir), scale);
+                double gd = Ops.SumAll(Ops.Mul(g, dir)).Item(), dd = Ops.SumAll(Ops.Mul(dir, dir)).Item(), adad = Ops.SumAll(Ops.Mul(ad, ad)).Item();
+                double den = 2 * (adad + lambda * dd), t = -gd / den;
+                if (gd < 0 && den > 0 && double.IsFinite(t)) _w.AddScaled(dir, (float)t);
             }
             _w.ZeroGrad();
         }

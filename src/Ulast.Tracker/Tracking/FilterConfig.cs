@@ -30,6 +30,8 @@ public sealed record FilterConfig
     public float MinScore { get; init; } = 0f;
     /// <summary>Shifted copies of the first frame's crop learned with it (their labels shifted alike): 0 or 4.</summary>
     public int InitShifts { get; init; } = 4;
+    /// <summary>Conjugate directions instead of steepest descent (same cost per step; faster convergence on the ridge problem).</summary>
+    public bool ConjugateGradient { get; init; }
     /// <summary>Weight growth of newer samples (DiMP's learning rate): sample k weighs (1 − rate)^(age).</summary>
     public float SampleDecay { get; init; } = 0.05f;
 

@@ -237,6 +237,11 @@ public sealed class SiamRpnTracker : IDisposable
         float centre = _model.Config.Anchors.Centre;
         float dx = (boxes[best * 4] - centre) / scaleZ, dy = (boxes[best * 4 + 1] - centre) / scaleZ;
         float bw = boxes[best * 4 + 2] / scaleZ, bh = boxes[best * 4 + 3] / scaleZ;
+        if (_cfg.KeepAspect)
+        {
+            float scale = MathF.Sqrt(bw * bh / (_w * _h));
+            (bw, bh) = (_w * scale, _h * scale);
+        }
         float lr = bestPenalty * bestRaw * _cfg.Lr;
         _cx = Math.Clamp(_cx + dx, 0, frameW);
         _cy = Math.Clamp(_cy + dy, 0, frameH);

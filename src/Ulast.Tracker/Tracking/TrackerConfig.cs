@@ -15,4 +15,6 @@ public sealed record TrackerConfig
     /// <summary>Size smoothing rate.</summary>
     public float Lr { get; init; } = 0.1f;
     public float MinSize { get; init; } = 10f;
+    /// <summary>[ours] The box keeps the first frame's aspect ratio: the regressed box gives only its scale, √(w·h).</summary>
+    public bool KeepAspect { get; init; }
 }

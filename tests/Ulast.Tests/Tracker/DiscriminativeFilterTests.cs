@@ -44,13 +44,15 @@ public class DiscriminativeFilterTests
         for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 1e-5);
     }
 
-    [Fact]
-    public void SteepestDescentReachesTheRidgeSolutionInDouble()
+    [Theory]
+    [InlineData(false, 400)]
+    [InlineData(true, 40)]   // conjugate directions: a tenth of the steps
+    public void EachSolverReachesTheRidgeSolutionInDouble(bool conjugate, int steps)
     {
         // Two samples of different weight and label position; after enough steps w must equal the closed form
         // w* = (Σ α_j/P X_jᵀX_j + λI)⁻¹ Σ α_j/P X_jᵀy_j, solved here in double.
         using var dev = TestDevice.Cpu();
-        var cfg = new FilterConfig { Size = K, Capacity = 5, InitShifts = 0, Lambda = 0.05f, Sigma = 0.8f, SampleDecay = 0.3f };
+        var cfg = new FilterConfig { Size = K, Capacity = 5, InitShifts = 0, Lambda = 0.05f, Sigma = 0.8f, SampleDecay = 0.3f, ConjugateGradient = conjugate };
         using var filter = new DiscriminativeFilter(dev, cfg, C, Small);
         var xs = new[] { Random(2, C * Side * Side), Random(3, C * Side * Side) };
         var centres = new[] { (24f, 24f), (32f, 16f) };
@@ -82,7 +84,7 @@ public class DiscriminativeFilterTests
         }
         for (int q = 0; q < d; q++) a[q, q] += cfg.Lambda;
         var wStar = Solve(a, b);
-        double loss0 = filter.Learn(1), loss = filter.Learn(400);
+        double loss0 = filter.Learn(1), loss = filter.Learn(steps);
         Assert.True(loss < loss0, $"the loss did not fall: {loss0} → {loss}");
         var w = filter.FilterWeights();
         double norm = Math.Sqrt(wStar.Sum(v => v * v)), err = Math.Sqrt(w.Select((v, i) => (v - wStar[i]) * (v - wStar[i])).Sum());

@@ -39,7 +39,7 @@ public sealed class LabelRefinerTests : IDisposable
         _dev.Dispose();
     }
 
-    private static string ShippedModel()
+    internal static string ShippedModel()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

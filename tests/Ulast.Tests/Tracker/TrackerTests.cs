@@ -26,6 +26,32 @@ public class TrackerTests
     }
 
     [SkippableFact]
+    public void KeepAspectHoldsTheFirstBoxRatioWhileTheScaleMoves()
+    {
+        var path = Path.Combine(SequenceTests.Annotated, "Girl");
+        Skip.IfNot(Directory.Exists(path), "shared data missing");
+        // the shipped model: an untrained network regresses no size change to speak of
+        using var dev = TestDevice.Cpu();
+        using var model = Checkpoint.LoadModel(LabelRefinerTests.ShippedModel(), dev);
+        var seq = SequenceLoader.Load(path);
+        var frames = seq.ReadFrames().Take(15).ToList();
+        var init = seq.GroundTruth[0];
+        List<BoxF> Run(bool keep)
+        {
+            using var t = new SiamRpnTracker(model, new TrackerConfig { KeepAspect = keep, Lr = 0.5f });
+            t.Init(frames[0], init);
+            return frames.Skip(1).Select(t.Track).ToList();
+        }
+        var free = Run(false);
+        var kept = Run(true);
+        float ratio = init.W / init.H;
+        foreach (var b in kept) Assert.Equal(ratio, b.W / b.H, 1e-4f);
+        Assert.Contains(kept, b => MathF.Abs(b.W - init.W) > 0.5f);                    // the scale does move
+        Assert.Contains(free, b => MathF.Abs(b.W / b.H - ratio) > 1e-3f * ratio);      // and without it the ratio does too
+        foreach (var f in frames) f.Dispose();
+    }
+
+    [SkippableFact]
     public void MilGivesTheSameBoxesEveryRun()
     {
         // MIL's Haar features come from libc's rand(): without seeding it, a second run in the same process

@@ -52,6 +52,7 @@ public static class ModelSource
             PenaltyK = o.Float("--penalty-k", d.PenaltyK),
             WindowInfluence = o.Float("--window-influence", d.WindowInfluence),
             Lr = o.Float("--size-lr", d.Lr),
+            KeepAspect = o.Flag("--keep-aspect"),
         };
         if (c.PenaltyK < 0 || c.WindowInfluence is < 0 or > 1 || c.Lr is < 0 or > 1)
             throw new ArgumentException("--penalty-k must be ≥ 0; --window-influence and --size-lr must lie in [0, 1].");
@@ -90,6 +91,7 @@ public static class ModelSource
             MinScore = o.Float("--filter-min-score", d.MinScore),
             SampleDecay = o.Float("--filter-decay", d.SampleDecay),
             InitShifts = o.Int("--filter-shifts", d.InitShifts),
+            ConjugateGradient = o.Flag("--filter-cg") || d.ConjugateGradient,
         };
         try { c.Validate(); }
         catch (ArgumentException e) { throw new ArgumentException($"--filter-*: {e.Message}"); }
