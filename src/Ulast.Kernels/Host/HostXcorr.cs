@@ -100,6 +100,7 @@ public static unsafe class HostXcorr
         // four-row block that computes three rows for nothing.
         int blocked = rows % RowBlock == 1 ? rows - 1 : rows;
         if (blocked < rows) CorrelateRow(src + blocked * stride, taps, hk, wk, flip, stride, cols, dst + blocked * cols);
+        if (hk == 7 && UseSevenRowTaps) { Correlate7(src, stride, taps, wk, flip, blocked, cols, dst); return; }
         for (int r0 = 0; r0 < blocked; r0 += RowBlock)
             for (int x0 = 0; x0 < cols; x0 += Block)
             {
@@ -122,6 +123,68 @@ public static unsafe class HostXcorr
                         a30 = Vector512.FusedMultiplyAdd(w, Vector512.Load(q + 3 * stride), a30);
                         a31 = Vector512.FusedMultiplyAdd(w, Vector512.Load(q + 3 * stride + V), a31);
                     }
+                }
+                float* d = dst + r0 * cols + x0;
+                a00.Store(d); a01.Store(d + V);
+                a10.Store(d + cols); a11.Store(d + cols + V);
+                a20.Store(d + 2 * cols); a21.Store(d + 2 * cols + V);
+                a30.Store(d + 3 * cols); a31.Store(d + 3 * cols + V);
+            }
+    }
+
+    /// <summary>
+    /// Seven-row kernels (the template's 7 cells) through <see cref="Correlate7"/>: a column's seven taps stay in
+    /// registers and each input vector loaded feeds up to four output rows, instead of one load per FMA. Settable
+    /// for tests and benchmarks.
+    /// </summary>
+    public static bool UseSevenRowTaps { get; set; } = true;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Fma2(ref Vector512<float> a0, ref Vector512<float> a1, Vector512<float> t, Vector512<float> v0, Vector512<float> v1)
+    {
+        a0 = Vector512.FusedMultiplyAdd(t, v0, a0);
+        a1 = Vector512.FusedMultiplyAdd(t, v1, a1);
+    }
+
+    /// <summary>
+    /// <see cref="Correlate"/> for 7-row kernels, 4 output rows × 32 columns per block: for each kernel column kx the
+    /// 7 taps are broadcast once, then input rows r0 … r0 + 9 are loaded once each and added into every output row
+    /// they reach. Each output sums its taps kx-major, ky-minor (as <see cref="Correlate256Seven"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Correlate7(float* src, int stride, float* taps, int wk, bool flip, int rows, int cols, float* dst)
+    {
+        for (int r0 = 0; r0 < rows; r0 += RowBlock)
+            for (int x0 = 0; x0 < cols; x0 += Block)
+            {
+                var a00 = Vector512<float>.Zero; var a01 = a00; var a10 = a00; var a11 = a00;
+                var a20 = a00; var a21 = a00; var a30 = a00; var a31 = a00;
+                for (int kx = 0; kx < wk; kx++)
+                {
+                    Vector512<float> Tap(int ky) => Vector512.Create(flip ? taps[(6 - ky) * wk + wk - 1 - kx] : taps[ky * wk + kx]);
+                    var t0 = Tap(0); var t1 = Tap(1); var t2 = Tap(2); var t3 = Tap(3); var t4 = Tap(4); var t5 = Tap(5); var t6 = Tap(6);
+                    float* q = src + r0 * stride + x0 + kx;
+                    Vector512<float> v0, v1;
+                    v0 = Vector512.Load(q); v1 = Vector512.Load(q + V); q += stride;                          // input row 0
+                    Fma2(ref a00, ref a01, t0, v0, v1);
+                    v0 = Vector512.Load(q); v1 = Vector512.Load(q + V); q += stride;                          // 1
+                    Fma2(ref a00, ref a01, t1, v0, v1); Fma2(ref a10, ref a11, t0, v0, v1);
+                    v0 = Vector512.Load(q); v1 = Vector512.Load(q + V); q += stride;                          // 2
+                    Fma2(ref a00, ref a01, t2, v0, v1); Fma2(ref a10, ref a11, t1, v0, v1); Fma2(ref a20, ref a21, t0, v0, v1);
+                    v0 = Vector512.Load(q); v1 = Vector512.Load(q + V); q += stride;                          // 3
+                    Fma2(ref a00, ref a01, t3, v0, v1); Fma2(ref a10, ref a11, t2, v0, v1); Fma2(ref a20, ref a21, t1, v0, v1); Fma2(ref a30, ref a31, t0, v0, v1);
+                    v0 = Vector512.Load(q); v1 = Vector512.Load(q + V); q += stride;                          // 4
+                    Fma2(ref a00, ref a01, t4, v0, v1); Fma2(ref a10, ref a11, t3, v0, v1); Fma2(ref a20, ref a21, t2, v0, v1); Fma2(ref a30, ref a31, t1, v0, v1);
+                    v0 = Vector512.Load(q); v1 = Vector512.Load(q + V); q += stride;                          // 5
+                    Fma2(ref a00, ref a01, t5, v0, v1); Fma2(ref a10, ref a11, t4, v0, v1); Fma2(ref a20, ref a21, t3, v0, v1); Fma2(ref a30, ref a31, t2, v0, v1);
+                    v0 = Vector512.Load(q); v1 = Vector512.Load(q + V); q += stride;                          // 6
+                    Fma2(ref a00, ref a01, t6, v0, v1); Fma2(ref a10, ref a11, t5, v0, v1); Fma2(ref a20, ref a21, t4, v0, v1); Fma2(ref a30, ref a31, t3, v0, v1);
+                    v0 = Vector512.Load(q); v1 = Vector512.Load(q + V); q += stride;                          // 7
+                    Fma2(ref a10, ref a11, t6, v0, v1); Fma2(ref a20, ref a21, t5, v0, v1); Fma2(ref a30, ref a31, t4, v0, v1);
+                    v0 = Vector512.Load(q); v1 = Vector512.Load(q + V); q += stride;                          // 8
+                    Fma2(ref a20, ref a21, t6, v0, v1); Fma2(ref a30, ref a31, t5, v0, v1);
+                    v0 = Vector512.Load(q); v1 = Vector512.Load(q + V);                                       // 9
+                    Fma2(ref a30, ref a31, t6, v0, v1);
                 }
                 float* d = dst + r0 * cols + x0;
                 a00.Store(d); a01.Store(d + V);
@@ -208,6 +271,7 @@ public static unsafe class HostXcorr
         // The same one-row tail as the 512-bit path, on the same rows, so that both widths sum in the same order.
         int blocked = rows % RowBlock == 1 ? rows - 1 : rows;
         if (blocked < rows) CorrelateRow256(src + blocked * stride, taps, hk, wk, flip, stride, cols, dst + blocked * cols);
+        if (hk == 7 && UseSevenRowTaps) { Correlate256Seven(src, stride, taps, wk, flip, blocked, cols, dst); return; }
         for (int r0 = 0; r0 < blocked; r0 += 2)
             for (int x0 = 0; x0 < cols; x0 += Block)
             {
@@ -229,6 +293,50 @@ public static unsafe class HostXcorr
                         a11 = Vector256.FusedMultiplyAdd(w, Vector256.Load(q + stride + H), a11);
                         a12 = Vector256.FusedMultiplyAdd(w, Vector256.Load(q + stride + 2 * H), a12);
                         a13 = Vector256.FusedMultiplyAdd(w, Vector256.Load(q + stride + 3 * H), a13);
+                    }
+                }
+                float* d = dst + r0 * cols + x0;
+                a00.Store(d); a01.Store(d + H); a02.Store(d + 2 * H); a03.Store(d + 3 * H);
+                a10.Store(d + cols); a11.Store(d + cols + H); a12.Store(d + cols + 2 * H); a13.Store(d + cols + 3 * H);
+            }
+    }
+
+    /// <summary>
+    /// <see cref="Correlate7"/> at 256 bits: 2 output rows × 32 columns per block, the same kx-major, ky-minor order per
+    /// output (so both widths give the same bits), one column vector loaded at a time (AVX2 has 16 registers).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Correlate256Seven(float* src, int stride, float* taps, int wk, bool flip, int rows, int cols, float* dst)
+    {
+        const int H = 8;
+        for (int r0 = 0; r0 < rows; r0 += 2)
+            for (int x0 = 0; x0 < cols; x0 += Block)
+            {
+                var a00 = Vector256<float>.Zero; var a01 = a00; var a02 = a00; var a03 = a00;
+                var a10 = a00; var a11 = a00; var a12 = a00; var a13 = a00;
+                for (int kx = 0; kx < wk; kx++)
+                {
+                    Vector256<float> Tap(int ky) => Vector256.Create(flip ? taps[(6 - ky) * wk + wk - 1 - kx] : taps[ky * wk + kx]);
+                    var t0 = Tap(0); var t1 = Tap(1); var t2 = Tap(2); var t3 = Tap(3); var t4 = Tap(4); var t5 = Tap(5); var t6 = Tap(6);
+                    float* q = src + r0 * stride + x0 + kx;
+                    for (int j = 0; j < 8; j++, q += stride)
+                    {
+                        // input row j reaches output row 0 through tap j and output row 1 through tap j − 1
+                        var ta = j switch { 0 => t0, 1 => t1, 2 => t2, 3 => t3, 4 => t4, 5 => t5, _ => t6 };
+                        var tb = j switch { 1 => t0, 2 => t1, 3 => t2, 4 => t3, 5 => t4, 6 => t5, _ => t6 };
+                        bool top = j < 7, bottom = j > 0;
+                        var v = Vector256.Load(q);
+                        if (top) a00 = Vector256.FusedMultiplyAdd(ta, v, a00);
+                        if (bottom) a10 = Vector256.FusedMultiplyAdd(tb, v, a10);
+                        v = Vector256.Load(q + H);
+                        if (top) a01 = Vector256.FusedMultiplyAdd(ta, v, a01);
+                        if (bottom) a11 = Vector256.FusedMultiplyAdd(tb, v, a11);
+                        v = Vector256.Load(q + 2 * H);
+                        if (top) a02 = Vector256.FusedMultiplyAdd(ta, v, a02);
+                        if (bottom) a12 = Vector256.FusedMultiplyAdd(tb, v, a12);
+                        v = Vector256.Load(q + 3 * H);
+                        if (top) a03 = Vector256.FusedMultiplyAdd(ta, v, a03);
+                        if (bottom) a13 = Vector256.FusedMultiplyAdd(tb, v, a13);
                     }
                 }
                 float* d = dst + r0 * cols + x0;
