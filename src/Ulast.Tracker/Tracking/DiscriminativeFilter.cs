@@ -14,6 +14,8 @@ public sealed class DiscriminativeFilter : IDisposable
     private readonly FilterConfig _cfg;
     private readonly AnchorConfig _anchors;
     private readonly Tensor _w, _ones;
+    private readonly int _inChannels;
+    private Tensor? _projection;   // [k, C, 1, 1], fitted on the first sample after a reset (FilterConfig.Channels)
     private readonly List<Sample> _samples = new();
     private int _added;
 
@@ -28,9 +30,11 @@ public sealed class DiscriminativeFilter : IDisposable
         _dev = device;
         _cfg = config;
         _anchors = anchors;
-        _w = Tensor.EmptyPersistent(device, 1, channels, config.Size, config.Size);
+        _inChannels = channels;
+        int k = config.Channels > 0 ? Math.Min(config.Channels, channels) : channels;
+        _w = Tensor.EmptyPersistent(device, 1, k, config.Size, config.Size);
         _w.Fill(0f);
-        _ones = Tensor.EmptyPersistent(device, 1, channels, 1, 1);
+        _ones = Tensor.EmptyPersistent(device, 1, k, 1, 1);
         _ones.Fill(1f);
     }
 
@@ -44,6 +48,23 @@ public sealed class DiscriminativeFilter : IDisposable
         _samples.Clear();
         _added = 0;
         _w.Fill(0f);
+        _projection?.Dispose();
+        _projection = null;
+    }
+
+    /// <summary>Channels the filter learns on: the features' own, or FilterConfig.Channels principal directions of them.</summary>
+    public int FilterChannels => _w.Shape[1];
+
+    /// <summary>The features as the filter sees them: projected on the fitted principal directions when there are fewer.</summary>
+    private Tensor Project(Tensor features)
+    {
+        if (FilterChannels == _inChannels) return features;
+        if (_projection is null)
+        {
+            var rows = FeatureProjection.Fit(features.ToArray(), _inChannels, FilterChannels);
+            _projection = Tensor.PersistentFromArray(_dev, rows, FilterChannels, _inChannels, 1, 1);
+        }
+        return Ops.Conv2d(features, _projection);
     }
 
     /// <summary>The Gaussian label on the score map for a target centred at (tx, ty) in search-crop pixels.</summary>
@@ -64,8 +85,8 @@ public sealed class DiscriminativeFilter : IDisposable
     /// <summary>Adds search features [1,C,H,W] (copied) with the target at (tx, ty) in crop pixels; the oldest non-first sample leaves when full.</summary>
     public void Add(Tensor features, float tx, float ty, bool first)
     {
-        if (features.Rank != 4 || features.Shape[0] != 1 || features.Shape[1] != _w.Shape[1])
-            throw new ArgumentException($"The filter takes search features [1,{_w.Shape[1]},H,W], got {features.ShapeString}.");
+        if (features.Rank != 4 || features.Shape[0] != 1 || features.Shape[1] != _inChannels)
+            throw new ArgumentException($"The filter takes search features [1,{_inChannels},H,W], got {features.ShapeString}.");
         if (_samples.Count >= _cfg.Capacity)
         {
             int oldest = _samples.FindIndex(s => !s.First);
@@ -73,8 +94,11 @@ public sealed class DiscriminativeFilter : IDisposable
             _samples[oldest].Dispose();
             _samples.RemoveAt(oldest);
         }
-        var copy = Tensor.EmptyPersistent(_dev, features.Shape);
-        copy.CopyFrom(features);
+        using var scope = new TensorScope();
+        using var ng = GradMode.NoGrad();
+        var seen = Project(features);
+        var copy = Tensor.EmptyPersistent(_dev, seen.Shape);
+        copy.CopyFrom(seen);
         _samples.Add(new Sample(copy, Label(tx, ty), _added++, first));
     }
 
@@ -147,7 +171,7 @@ public sealed class DiscriminativeFilter : IDisposable
     {
         using var scope = new TensorScope();
         using var ng = GradMode.NoGrad();
-        return Apply(features, _w).ToArray();
+        return Apply(Project(features), _w).ToArray();
     }
 
     /// <summary>
@@ -171,5 +195,6 @@ public sealed class DiscriminativeFilter : IDisposable
         _samples.Clear();
         _w.Dispose();
         _ones.Dispose();
+        _projection?.Dispose();
     }
 }

@@ -92,6 +92,7 @@ public static class ModelSource
             SampleDecay = o.Float("--filter-decay", d.SampleDecay),
             InitShifts = o.Int("--filter-shifts", d.InitShifts),
             ConjugateGradient = o.Flag("--filter-cg") || d.ConjugateGradient,
+            Channels = o.Int("--filter-channels", d.Channels),
         };
         try { c.Validate(); }
         catch (ArgumentException e) { throw new ArgumentException($"--filter-*: {e.Message}"); }
