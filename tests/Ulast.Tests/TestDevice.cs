@@ -31,8 +31,9 @@ public static class TestDevice
         Assert.Equal(host.Length, kernel.Length);
         if (!KernelsOnCuda)
         {
-            int i = Enumerable.Range(0, host.Length).FirstOrDefault(j => host[j].CompareTo(kernel[j]) != 0, -1);
-            Assert.True(i < 0, $"{what}: element {i} is {(i < 0 ? 0 : kernel[i]):R} on the kernel path, {(i < 0 ? 0 : host[i]):R} on the host path");
+            for (int i = 0; i < host.Length; i++)
+                if (host[i].CompareTo(kernel[i]) != 0)
+                    Assert.Fail($"{what}: element {i} is {kernel[i]:R} on the kernel path, {host[i]:R} on the host path");
             return;
         }
         double scale = host.Length == 0 ? 0 : host.Max(v => Math.Abs((double)v));

@@ -18,8 +18,14 @@ public static class OpProfiler
 
     public static bool Enabled => _ms is not null;
 
-    /// <param name="synchronize">Waits for the device's queued kernels (null on the CPU, where each op runs to its end).</param>
-    public static void Start(Action? synchronize = null) { _ms = new Dictionary<string, double>(); _lastOp = null; _sync = synchronize; }
+    /// <param name="device">The device the ops run on: on a GPU every mark waits for its queued kernels; on the CPU (or
+    /// none given) each op has run to its end already.</param>
+    public static void Start(Device? device = null)
+    {
+        _ms = new Dictionary<string, double>();
+        _lastOp = null;
+        _sync = device is { IsCpu: false } ? device.Synchronize : null;
+    }
 
     /// <summary>Waits for the queued kernels when the profiler was started with a synchronisation.</summary>
     public static void Sync() { if (_ms is not null) _sync?.Invoke(); }

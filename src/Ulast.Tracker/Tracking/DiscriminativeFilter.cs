@@ -5,8 +5,10 @@ namespace Ulast.Tracker;
 /// target: the ridge regression
 ///   L(w) = Σ_j α_j · mean over cells (conv(X_j, w) − Y_j)² + λ‖w‖²,
 /// Y_j a Gaussian of σ cells on sample j's target centre, solved by steepest descent with the exact step of a quadratic,
-/// t = gᵀg / (2(Σ_j α_j/P ‖conv(X_j, g)‖² + λ gᵀg)) — DiMP's optimiser without its learned parts. The gradient comes from
-/// the autograd, so every number runs through the project's kernels. See <see cref="FilterConfig"/>.
+/// t = gᵀg / (2(Σ_j α_j/P ‖conv(X_j, g)‖² + λ gᵀg)) — DiMP's optimiser without its learned parts (conjugate directions
+/// with <see cref="FilterConfig.ConjugateGradient"/>). X is the search features, or with <see cref="FilterConfig.Channels"/>
+/// their leading principal directions (<see cref="FeatureProjection"/>). The gradient comes from the autograd, so every
+/// number runs through the project's kernels. See <see cref="FilterConfig"/>.
 /// </summary>
 public sealed class DiscriminativeFilter : IDisposable
 {

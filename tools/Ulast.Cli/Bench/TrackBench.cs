@@ -33,11 +33,11 @@ public static class TrackBench
             Dictionary<string, double>? ops = null, filterOps = null;
             for (int round = 0; round < 3; round++)
             {
-                if (round == 2) OpProfiler.Start();   // where a frame's time goes, from the last offline round
+                if (round == 2) OpProfiler.Start(dev);   // where a frame's time goes, from the last offline round
                 Measure(offline, times[0]);
                 if (round == 2) ops = OpProfiler.Stop();
                 Measure(online, times[1]);
-                if (round == 2) OpProfiler.Start();
+                if (round == 2) OpProfiler.Start(dev);
                 Measure(filter, times[2]);
                 if (round == 2) filterOps = OpProfiler.Stop();
             }

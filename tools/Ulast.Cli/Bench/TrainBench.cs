@@ -39,7 +39,7 @@ public static class TrainBench
             {
                 using var samples = Synthetic(dev, cfg, rng, name == "cycle");
                 using var scope = new TensorScope();
-                if (r > 0) OpProfiler.Start(dev.IsCpu ? null : dev.Synchronize);
+                if (r > 0) OpProfiler.Start(dev);
                 long a0 = dev.Pool.AllocationCount, b0 = dev.Pool.AllocatedBytes;
                 var (n0, g0) = HostScratch.AllocatedBytes;
                 var sw = Stopwatch.StartNew();

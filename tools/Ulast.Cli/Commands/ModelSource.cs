@@ -91,7 +91,7 @@ public static class ModelSource
             MinScore = o.Float("--filter-min-score", d.MinScore),
             SampleDecay = o.Float("--filter-decay", d.SampleDecay),
             InitShifts = o.Int("--filter-shifts", d.InitShifts),
-            ConjugateGradient = o.Flag("--filter-cg") || d.ConjugateGradient,
+            ConjugateGradient = o.Flag("--filter-cg"),
             Channels = o.Int("--filter-channels", d.Channels),
         };
         try { c.Validate(); }
