@@ -25,10 +25,12 @@ public sealed class SiamRpnTracker : IDisposable
     private readonly RegionMaskConfig _maskConfig;
     private readonly MemoryQueue<MemoryEntry>? _memory;
     private readonly DiscriminativeFilter? _filter;
+    private readonly ScaleFilter? _scale;
+    private readonly Mat _grey = new();
     private TemplateKernels? _kernels, _memoryKernels;
     private Tensor[]? _first;
     private int _frame;
-    private float _cx, _cy, _w, _h;
+    private float _cx, _cy, _w, _h, _w0, _h0;
     private float[] _mean = new float[3];
 
     public SiamRpnTracker(SiameseRpn model, TrackerConfig? config = null, OnlineConfig? online = null, FilterConfig? filter = null)
@@ -44,6 +46,7 @@ public sealed class SiamRpnTracker : IDisposable
             _memory = new MemoryQueue<MemoryEntry>(online.Capacity, online.UpdateInterval, online.MinScore);
         }
         if (filter is not null) _filter = new DiscriminativeFilter(model.Device, filter, model.Config.Channels, model.Config.Anchors);
+        if (_cfg.Scale is not null) _scale = new ScaleFilter(_cfg.Scale);
         _anchors = Tensor.PersistentFromArray(model.Device, model.Config.Anchors.Generate(), model.Config.Anchors.Count, 4);
         int n = model.Config.Anchors.ScoreSize;
         var hann = Enumerable.Range(0, n).Select(i => 0.5 - 0.5 * Math.Cos(2 * Math.PI * i / (n - 1))).ToArray();
@@ -92,6 +95,8 @@ public sealed class SiamRpnTracker : IDisposable
         LastScore = 1f;
         _frame = 0;
         if (_filter is not null) InitFilter(frame, side);
+        if (_scale is not null) _scale.Init(Grey(frame), _cx, _cy, _w, _h);
+        (_w0, _h0) = (_w, _h);
         if (_memory is null) return;
         // The first memory entry: a search crop around the initial box, masked by that box (score 1).
         _first = templateFeatures.Select(Persist).ToArray();
@@ -184,6 +189,7 @@ public sealed class SiamRpnTracker : IDisposable
             tHead = sw.Elapsed.TotalMilliseconds - tBackbone;
             float cx0 = _cx, cy0 = _cy;
             result = PostProcess(scores, boxes, scaleZ, frame.Width, frame.Height);
+            if (_scale is not null) result = ScaleStep(frame);
             _frame++;
             if (_filter is not null && _frame % _filter.Config.UpdateInterval == 0 && LastScore >= _filter.Config.MinScore)
             {
@@ -202,6 +208,24 @@ public sealed class SiamRpnTracker : IDisposable
         if (rebuild) RebuildMemoryTemplate();
         LastTiming = new FrameTiming(tBackbone, tHead, sw.Elapsed.TotalMilliseconds - tBackbone - tHead);
         return result;
+    }
+
+    /// <summary>[ours] The size from the scale filter at the tracked centre (the first box's aspect), then the filter learns there.</summary>
+    private BoxF ScaleStep(Mat frame)
+    {
+        var grey = Grey(frame);
+        float scale = _scale!.Estimate(grey, _cx, _cy);
+        _w = Math.Clamp(_w0 * scale, _cfg.MinSize, frame.Width);
+        _h = Math.Clamp(_h0 * scale, _cfg.MinSize, frame.Height);
+        if (LastScore >= _scale.Config.MinScore) _scale.Update(grey, _cx, _cy);
+        return BoxF.FromCentre(_cx, _cy, _w, _h);
+    }
+
+    private Mat Grey(Mat frame)
+    {
+        if (frame.Channels() == 1) return frame;
+        Cv2.CvtColor(frame, _grey, frame.Channels() == 4 ? ColorConversionCodes.BGRA2GRAY : ColorConversionCodes.BGR2GRAY);
+        return _grey;
     }
 
     private static float[] Sigmoid(float[] logits)
@@ -271,6 +295,7 @@ public sealed class SiamRpnTracker : IDisposable
         DisposeKernels();
         _memory?.Dispose();
         _filter?.Dispose();
+        _grey.Dispose();
         _anchors.Dispose();
     }
 }

@@ -17,4 +17,6 @@ public sealed record TrackerConfig
     public float MinSize { get; init; } = 10f;
     /// <summary>[ours] The box keeps the first frame's aspect ratio: the regressed box gives only its scale, √(w·h).</summary>
     public bool KeepAspect { get; init; }
+    /// <summary>[ours] The box's size from DSST's scale filter instead of the regression (null: off).</summary>
+    public ScaleConfig? Scale { get; init; }
 }

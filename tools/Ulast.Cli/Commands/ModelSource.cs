@@ -53,9 +53,27 @@ public static class ModelSource
             WindowInfluence = o.Float("--window-influence", d.WindowInfluence),
             Lr = o.Float("--size-lr", d.Lr),
             KeepAspect = o.Flag("--keep-aspect"),
+            Scale = ScaleFilter(o),
         };
         if (c.PenaltyK < 0 || c.WindowInfluence is < 0 or > 1 || c.Lr is < 0 or > 1)
             throw new ArgumentException("--penalty-k must be ≥ 0; --window-influence and --size-lr must lie in [0, 1].");
+        return c;
+    }
+
+    /// <summary>--scale-filter [--scale-count, --scale-step, --scale-lr, --scale-min-score]: DSST's scale filter [ours], or null.</summary>
+    private static ScaleConfig? ScaleFilter(Options o)
+    {
+        var d = new ScaleConfig();
+        var c = d with
+        {
+            Count = o.Int("--scale-count", d.Count, 3),
+            Step = o.Float("--scale-step", d.Step),
+            LearningRate = o.Float("--scale-lr", d.LearningRate),
+            MinScore = o.Float("--scale-min-score", d.MinScore),
+        };
+        if (!o.Flag("--scale-filter")) return null;
+        try { c.Validate(); }
+        catch (ArgumentException e) { throw new ArgumentException($"--scale-*: {e.Message}"); }
         return c;
     }
 
