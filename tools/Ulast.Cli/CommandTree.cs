@@ -27,6 +27,19 @@ public static class CommandTree
         Flag("--kernels", "on the CPU, run every op through ILGPU's CPU accelerator (slow; for checking)"),
     };
 
+    /// <summary>DSST's scale filter [ours]: tracking and the labeller's second round.</summary>
+    private static readonly Spec[] ScaleOptions =
+    {
+        Flag("--scale-filter", "[ours] the box's size from DSST's scale filter (first box's aspect) instead of the regression; on by default with the discriminative filter"),
+        Flag("--no-scale-filter", "[ours] the box's size from the regression, also beside the discriminative filter"),
+        Int("--scale-count", "[ours] scale filter: scales in the pyramid (odd) [default: 17]", 3),
+        Number("--scale-step", "[ours] scale filter: ratio between neighbouring scales [default: 1.02]"),
+        Number("--scale-lr", "[ours] scale filter: learning rate per frame [default: 0.025]"),
+        Flag("--scale-regressed-aspect", "[ours] scale filter: the aspect ratio from the regression, only the area from the filter"),
+        Flag("--scale-unsigned", "[ours] scale filter: only the 9 unsigned orientation bins per cell, not the 18 signed ones too"),
+        Number("--scale-min-score", "[ours] scale filter: least tracker score for a frame to update it [default: 0]"),
+    };
+
     private static readonly Spec[] ModelOptions =
     {
         Text("--checkpoint", "trained model [default: the shipped models/ulast-small.safetensors]"),
@@ -36,11 +49,6 @@ public static class CommandTree
         Number("--window-influence", "tracker post-processing: cosine window weight"),
         Number("--size-lr", "tracker post-processing: box size update rate"),
         Flag("--keep-aspect", "[ours] tracker post-processing: keep the first box's aspect ratio, take only the scale from the regression"),
-        Flag("--scale-filter", "[ours] tracker post-processing: the box's size from DSST's scale filter (first box's aspect) instead of the regression"),
-        Int("--scale-count", "[ours] scale filter: scales in the pyramid (odd) [default: 33]", 3),
-        Number("--scale-step", "[ours] scale filter: ratio between neighbouring scales [default: 1.02]"),
-        Number("--scale-lr", "[ours] scale filter: learning rate per frame [default: 0.025]"),
-        Number("--scale-min-score", "[ours] scale filter: least tracker score for a frame to update it [default: 0]"),
         Number("--online-lambda", "ULAST-on: weight λm of the memory template's response"),
         Int("--online-capacity", "ULAST-on: memory entries"),
         Int("--online-interval", "ULAST-on: frames between memory updates"),
@@ -73,7 +81,7 @@ public static class CommandTree
                 Int("--frames", "track at most this many frames"),
                 Flag("--online", "ULAST-on: a memory template built by the CPT"),
                 Flag("--no-filter", "[ours] without the discriminative filter learned online on the search features (on by default)"),
-            }.Concat(ModelOptions).Concat(DeviceOptions)));
+            }.Concat(ModelOptions).Concat(ScaleOptions).Concat(DeviceOptions)));
         root.Subcommands.Add(Make("eval", "One-pass evaluation (AUC, precision, normalised precision, FPS) beside OpenCV's KCF, CSRT and MIL.", o => Commands.EvalCommand.Run(o),
             new[]
             {
@@ -85,7 +93,7 @@ public static class CommandTree
                 Flag("--filter", "[ours] also evaluate every model with the discriminative filter (NAME-dcf)"),
                 Int("--tre", "[ours] also OTB's temporal robustness evaluation from N start frames per sequence (tre-report.*) [default: off]", 2),
                 Text("--out", "report folder [default: out/eval]"),
-            }.Concat(ModelOptions).Concat(DeviceOptions)));
+            }.Concat(ModelOptions).Concat(ScaleOptions).Concat(DeviceOptions)));
         root.Subcommands.Add(Make("model", "Write an untrained (or ImageNet-initialised) model checkpoint, or the weight average of checkpoints.", o => Commands.ModelCommand.Run(o),
             new[]
             {
@@ -115,7 +123,7 @@ public static class CommandTree
                 Number("--penalty-k", "with --refine: tracker post-processing: scale/ratio change penalty"),
                 Number("--window-influence", "with --refine: tracker post-processing: cosine window weight"),
                 Number("--size-lr", "with --refine: tracker post-processing: box size update rate"),
-            }.Concat(DeviceOptions)));
+            }.Concat(ScaleOptions).Concat(DeviceOptions)));
         root.Subcommands.Add(Make("train", "Train from unlabelled video: naive pairs and the forward-backward cycle.", o => Commands.TrainCommand.Run(o),
             new[]
             {

@@ -54,7 +54,7 @@ public sealed class ScaleFilter
         float fit = MathF.Min(1f, MathF.Sqrt(_cfg.ModelArea / (w * h)));
         _modelW = Math.Max(2 * _cfg.Cell, (int)(w * fit));
         _modelH = Math.Max(2 * _cfg.Cell, (int)(h * fit));
-        _dims = GradientHistogram.Length(_modelW, _modelH, _cfg.Cell);
+        _dims = GradientHistogram.Length(_modelW, _modelH, _cfg.Cell, _cfg.SignedBins);
         // The box stays at least 5 px a side and within the frame (DSST's bounds).
         _minScale = MathF.Max(5f / w, 5f / h);
         _maxScale = MathF.Min(grey.Width / w, grey.Height / h);
@@ -161,7 +161,7 @@ public sealed class ScaleFilter
                 for (int x = 0; x < _modelW; x++) pixels[y * _modelW + x] = row[x] / 255f;
             }
             var features = sample.AsSpan(i * _dims, _dims);
-            GradientHistogram.Compute(pixels, _modelW, _modelH, _cfg.Cell, features);
+            GradientHistogram.Compute(pixels, _modelW, _modelH, _cfg.Cell, features, _cfg.SignedBins);
             float w = (float)_window[i];
             for (int d = 0; d < _dims; d++) features[d] *= w;
         }

@@ -210,13 +210,15 @@ public sealed class SiamRpnTracker : IDisposable
         return result;
     }
 
-    /// <summary>[ours] The size from the scale filter at the tracked centre (the first box's aspect), then the filter learns there.</summary>
+    /// <summary>[ours] The size from the scale filter at the tracked centre, then the filter learns there.</summary>
     private BoxF ScaleStep(Mat frame)
     {
         var grey = Grey(frame);
         float scale = _scale!.Estimate(grey, _cx, _cy);
-        _w = Math.Clamp(_w0 * scale, _cfg.MinSize, frame.Width);
-        _h = Math.Clamp(_h0 * scale, _cfg.MinSize, frame.Height);
+        // The regression's aspect (PostProcess has just smoothed _w, _h towards it) or the first box's.
+        float aspect = _scale.Config.RegressedAspect ? _w / _h : _w0 / _h0, area = _w0 * _h0 * scale * scale;
+        _w = Math.Clamp(MathF.Sqrt(area * aspect), _cfg.MinSize, frame.Width);
+        _h = Math.Clamp(MathF.Sqrt(area / aspect), _cfg.MinSize, frame.Height);
         if (LastScore >= _scale.Config.MinScore) _scale.Update(grey, _cx, _cy);
         return BoxF.FromCentre(_cx, _cy, _w, _h);
     }

@@ -45,6 +45,36 @@ public class ScaleFilterTests
         for (int b = 0; b < GradientHistogram.Bins; b++) if (b is not (1 or 2)) Assert.Equal(0f, f[at + b]);
     }
 
+    [Fact]
+    public void SignedBinsTellARisingRampFromAFallingOne()
+    {
+        // Brightness rising along x points the gradient at 0°, falling at 180°: the same unsigned bins (8 and 0),
+        // opposite signed ones (17 and 0 against 8 and 9).
+        int w = 12, h = 12;
+        float[] Ramp(float slope)
+        {
+            var p = new float[w * h];
+            for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) p[y * w + x] = 0.5f + slope * (x - 6);
+            var f = new float[GradientHistogram.Length(w, h, 4, signed: true)];
+            GradientHistogram.Compute(p, w, h, 4, f, signed: true);
+            return f;
+        }
+        var up = Ramp(0.03f);
+        var down = Ramp(-0.03f);
+        int per = GradientHistogram.PerCell(signed: true), at = 4 * per;      // the middle cell
+        Assert.Equal(27, per);
+        for (int b = 0; b < GradientHistogram.Bins; b++) Assert.Equal(up[at + b], down[at + b], 1e-6f);
+        int signedAt = at + GradientHistogram.Bins;
+        Assert.True(up[signedAt + 0] > 0 && up[signedAt + 17] > 0 && up[signedAt + 8] == 0 && up[signedAt + 9] == 0);
+        Assert.True(down[signedAt + 8] > 0 && down[signedAt + 9] > 0 && down[signedAt + 0] == 0 && down[signedAt + 17] == 0);
+        // And the unsigned part is what the unsigned features alone give.
+        var p9 = new float[w * h];
+        for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) p9[y * w + x] = 0.5f + 0.03f * (x - 6);
+        var f9 = new float[GradientHistogram.Length(w, h, 4)];
+        GradientHistogram.Compute(p9, w, h, 4, f9);
+        for (int b = 0; b < GradientHistogram.Bins; b++) Assert.Equal(f9[4 * GradientHistogram.Bins + b], up[at + b], 1e-6f);
+    }
+
     /// <summary>A textured frame: smoothed noise, the same for every test run.</summary>
     private static Mat Texture(int seed)
     {
@@ -72,11 +102,14 @@ public class ScaleFilterTests
     {
         using var first = Texture(3);
         using var next = ScaledAbout(first, 160, 120, truth);
-        var filter = new ScaleFilter(new ScaleConfig { Count = 17 });
-        filter.Init(first, 160, 120, 60, 40);
-        float s = filter.Estimate(next, 160, 120);
-        Assert.Equal(truth, s, 0.02f);
-        Assert.Equal(s, filter.Scale);
+        foreach (bool signed in new[] { false, true })
+        {
+            var filter = new ScaleFilter(new ScaleConfig { Count = 17, SignedBins = signed });
+            filter.Init(first, 160, 120, 60, 40);
+            float s = filter.Estimate(next, 160, 120);
+            Assert.Equal(truth, s, 0.02f);
+            Assert.Equal(s, filter.Scale);
+        }
     }
 
     [Fact]

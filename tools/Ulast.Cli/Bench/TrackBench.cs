@@ -28,8 +28,10 @@ public static class TrackBench
             using var online = new SiamRpnTracker(model, online: new OnlineConfig { MinScore = 0f });
             // The discriminative filter [ours] with its gate open: a sample and an update every UpdateInterval frames.
             using var filter = new SiamRpnTracker(model, filter: new FilterConfig { MinScore = 0f });
+            // The same with DSST's scale filter [ours] setting the box's size.
+            using var scaled = new SiamRpnTracker(model, new TrackerConfig { Scale = new ScaleConfig() }, filter: new FilterConfig { MinScore = 0f });
             // Offline, online and filter alternate over the same frames (the machine's speed drifts): their ratios are what counts.
-            var times = new[] { new Times(), new Times(), new Times() };
+            var times = new[] { new Times(), new Times(), new Times(), new Times() };
             Dictionary<string, double>? ops = null, filterOps = null;
             for (int round = 0; round < 3; round++)
             {
@@ -40,12 +42,15 @@ public static class TrackBench
                 if (round == 2) OpProfiler.Start(dev);
                 Measure(filter, times[2]);
                 if (round == 2) filterOps = OpProfiler.Stop();
+                Measure(scaled, times[3]);
             }
             Add(rows, o, $"ulast-{backbone}", times[0]);
             Add(rows, o, $"ulast-{backbone}-online", times[1]);
             Add(rows, o, $"ulast-{backbone}-dcf", times[2]);
+            Add(rows, o, $"ulast-{backbone}-dcf-scale", times[3]);
             o.WriteLine($"{"",-20} online / offline: {times[1].Total.Average() / times[0].Total.Average():F3}× mean, {Median(times[1].Total) / Median(times[0].Total):F3}× median");
             o.WriteLine($"{"",-20} dcf / offline: {times[2].Total.Average() / times[0].Total.Average():F3}× mean, {Median(times[2].Total) / Median(times[0].Total):F3}× median");
+            o.WriteLine($"{"",-20} dcf-scale / dcf: {times[3].Total.Average() / times[2].Total.Average():F3}× mean, {Median(times[3].Total) / Median(times[2].Total):F3}× median");
             int n = Math.Max(1, mats.Count - 1);
             o.WriteLine($"{"",-20} offline, ms/frame by op: " + string.Join(", ", ops!.OrderByDescending(kv => kv.Value).Take(8).Select(kv => $"{kv.Key} {kv.Value / n:F2}")));
             o.WriteLine($"{"",-20} dcf, ms/frame by op: " + string.Join(", ", filterOps!.OrderByDescending(kv => kv.Value).Take(10).Select(kv => $"{kv.Key} {kv.Value / n:F2}")));

@@ -37,6 +37,8 @@ public static class EvalCommand
         using var dev = o.CreateTrackingDevice();
         using var model = trackers.Any(t => t.StartsWith("ulast")) ? ModelSource.Load(o, dev, Console.Out) : null;
         var trackerConfig = ModelSource.Tracker(o);
+        // DSST's scale filter [ours]: by default in the -dcf rows (the tracker `ulast track` runs), not in the others.
+        ScaleConfig? scaleWithFilter = ModelSource.Scale(o, withFilter: true), scaleAlone = ModelSource.Scale(o, withFilter: false);
         var onlineConfig = ModelSource.Online(o);
         var filterConfig = ModelSource.Filter(o);
         o.EnsureAllUsed();
@@ -91,6 +93,7 @@ public static class EvalCommand
             ["tracker"] = System.Text.Json.JsonSerializer.Serialize(trackerConfig),
             ["online"] = trackers.Any(t => t.Contains("-online")) ? System.Text.Json.JsonSerializer.Serialize(onlineConfig) : "-",
             ["filter"] = trackers.Any(t => t.EndsWith("-dcf")) ? System.Text.Json.JsonSerializer.Serialize(filterConfig) : "-",
+            ["scale"] = $"-dcf rows: {(scaleWithFilter is null ? "regression" : System.Text.Json.JsonSerializer.Serialize(scaleWithFilter))}; other rows: {(scaleAlone is null ? "regression" : System.Text.Json.JsonSerializer.Serialize(scaleAlone))}",
             ["protocol"] = "OPE: first ground truth, never re-initialised; AUC over IoU thresholds 0:0.05:1; precision at 20 px; normalised precision AUC over 0:0.01:0.5",
         };
         WriteReports(outDir, "", "OPE", all, info, seqs.Count);
@@ -126,7 +129,7 @@ public static class EvalCommand
             bool isFilter = StripSuffix(ref baseName, "-dcf"), isOnline = StripSuffix(ref baseName, "-online");
             var m = baseName == "ulast" ? model! : models.GetValueOrDefault(baseName);
             return m is null ? new OpenCvVisualTracker(name)
-                : new UlastVisualTracker(m, name, trackerConfig, isOnline ? onlineConfig : null, isFilter ? filterConfig : null);
+                : new UlastVisualTracker(m, name, trackerConfig with { Scale = isFilter ? scaleWithFilter : scaleAlone }, isOnline ? onlineConfig : null, isFilter ? filterConfig : null);
         }
 
         static bool StripSuffix(ref string s, string suffix)

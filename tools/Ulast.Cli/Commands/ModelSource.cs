@@ -53,15 +53,17 @@ public static class ModelSource
             WindowInfluence = o.Float("--window-influence", d.WindowInfluence),
             Lr = o.Float("--size-lr", d.Lr),
             KeepAspect = o.Flag("--keep-aspect"),
-            Scale = ScaleFilter(o),
         };
         if (c.PenaltyK < 0 || c.WindowInfluence is < 0 or > 1 || c.Lr is < 0 or > 1)
             throw new ArgumentException("--penalty-k must be ≥ 0; --window-influence and --size-lr must lie in [0, 1].");
         return c;
     }
 
-    /// <summary>--scale-filter [--scale-count, --scale-step, --scale-lr, --scale-min-score]: DSST's scale filter [ours], or null.</summary>
-    private static ScaleConfig? ScaleFilter(Options o)
+    /// <summary>
+    /// DSST's scale filter [ours], or null: on by default beside the discriminative filter (<paramref name="withFilter"/>),
+    /// off otherwise; --scale-filter turns it on, --no-scale-filter off; --scale-* set it.
+    /// </summary>
+    public static ScaleConfig? Scale(Options o, bool withFilter)
     {
         var d = new ScaleConfig();
         var c = d with
@@ -70,8 +72,12 @@ public static class ModelSource
             Step = o.Float("--scale-step", d.Step),
             LearningRate = o.Float("--scale-lr", d.LearningRate),
             MinScore = o.Float("--scale-min-score", d.MinScore),
+            RegressedAspect = o.Flag("--scale-regressed-aspect"),
+            SignedBins = d.SignedBins && !o.Flag("--scale-unsigned"),
         };
-        if (!o.Flag("--scale-filter")) return null;
+        bool on = o.Flag("--scale-filter"), off = o.Flag("--no-scale-filter");
+        if (on && off) throw new ArgumentException("--scale-filter and --no-scale-filter contradict each other: give one.");
+        if (off || !(on || withFilter)) return null;
         try { c.Validate(); }
         catch (ArgumentException e) { throw new ArgumentException($"--scale-*: {e.Message}"); }
         return c;

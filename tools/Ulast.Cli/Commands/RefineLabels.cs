@@ -41,7 +41,7 @@ public static class RefineLabels
         var settings = Settings(o);
         using var dev = o.CreateTrackingDevice();
         using var model = Checkpoint.LoadModel(modelPath, dev);
-        var trackerConfig = ModelSource.Tracker(o);
+        var trackerConfig = ModelSource.Tracker(o) with { Scale = ModelSource.Scale(o, withFilter: false) };
         o.EnsureAllUsed();
         OutputCheck.File(outPath, "--out");
         if (Path.GetFullPath(outPath) == Path.GetFullPath(inPath)) throw new ArgumentException("--out must differ from --labels: the motion labels are kept.");

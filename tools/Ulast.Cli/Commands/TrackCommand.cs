@@ -16,14 +16,15 @@ public static class TrackCommand
         int limit = o.Int("--frames", int.MaxValue, 1);
         using var dev = o.CreateTrackingDevice();
         using var model = ModelSource.Load(o, dev, Console.Out);
-        var trackerConfig = ModelSource.Tracker(o);
         var online = o.Flag("--online") ? ModelSource.Online(o) : null;
         // The discriminative filter [ours] is on unless asked not to be: it lifts the dev-set AUC (docs/results.md).
         var filter = o.Flag("--no-filter") ? null : ModelSource.Filter(o);
+        // So is DSST's scale filter [ours] beside it, for the box's size.
+        var trackerConfig = ModelSource.Tracker(o) with { Scale = ModelSource.Scale(o, withFilter: filter is not null) };
         o.EnsureAllUsed();
         OutputCheck.File(outPath, "--out");
         OutputCheck.File(videoPath, "--video");
-        Console.WriteLine($"device: {dev.Name}{(online is null ? "" : $"; online: λm {online.LambdaM}, capacity {online.Capacity}, every {online.UpdateInterval} frames, score ≥ {online.MinScore}")}{(filter is null ? "" : $"; discriminative filter: β {filter.Weight}, λ {filter.Lambda}, σ {filter.Sigma} cells, every {filter.UpdateInterval} frames")}");
+        Console.WriteLine($"device: {dev.Name}{(online is null ? "" : $"; online: λm {online.LambdaM}, capacity {online.Capacity}, every {online.UpdateInterval} frames, score ≥ {online.MinScore}")}{(filter is null ? "" : $"; discriminative filter: β {filter.Weight}, λ {filter.Lambda}, σ {filter.Sigma} cells, every {filter.UpdateInterval} frames")}{(trackerConfig.Scale is { } sc ? $"; scale filter: {sc.Count} scales × {sc.Step}" : "")}");
         var seq = SequenceLoader.Load(input);
         foreach (var w in seq.Warnings) Console.Error.WriteLine("warning: " + w);
         BoxF init = boxText is not null ? ParseBox(boxText)
