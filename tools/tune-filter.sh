@@ -2,7 +2,8 @@
 # [ours] Reads the discriminative filter's settings for a model on the dev sequences: each row one
 # `ulast eval --trackers ulast-dcf --tre 5` (OPE and TRE from 5 starts), the knobs not named at their defaults.
 # The rows are the ones docs/results.md reports ("A discriminative filter beside the Siamese response"); those measured
-# before the 64-direction default carry --filter-channels 0.
+# before the 64-direction default carry --filter-channels 0, and those measured before DSST's scale filter [ours] became
+# the default beside the filter carry --no-scale-filter; the scale rows follow ("The box's size from DSST's scale filter").
 # usage: tools/tune-filter.sh [MODEL] [DATA] [OUT]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,26 +21,35 @@ while read -r name settings; do
   r=$($U eval --data "$DATA" --trackers ulast-dcf --checkpoint "$MODEL" --tre 5 $settings --out "$OUT/$name" 2>/dev/null | overall)
   echo "\"$settings\",$r" | tee -a "$OUT/tune.csv"
 done <<'ROWS'
-w1 --filter-weight 1 --filter-channels 0
-w0.9 --filter-weight 0.9 --filter-channels 0
-w0.85 --filter-weight 0.85 --filter-channels 0
-w0.7 --filter-weight 0.7 --filter-channels 0
-every10 --filter-weight 0.9 --filter-interval 10 --filter-channels 0
-iter1 --filter-weight 0.9 --filter-iterations 1 --filter-channels 0
-gate0.3 --filter-weight 0.9 --filter-min-score 0.3 --filter-channels 0
-capacity10 --filter-weight 0.9 --filter-capacity 10 --filter-channels 0
-capacity10-iter2 --filter-weight 0.9 --filter-capacity 10 --filter-iterations 2 --filter-channels 0
-size-lr0.3 --filter-weight 0.9 --size-lr 0.3 --filter-channels 0
-size-lr0.05 --filter-weight 0.9 --size-lr 0.05 --filter-channels 0
-penalty0.1 --filter-weight 0.9 --penalty-k 0.1 --filter-channels 0
-penalty0.3 --filter-weight 0.9 --penalty-k 0.3 --filter-channels 0
-window0.1 --filter-weight 0.9 --window-influence 0.1 --filter-channels 0
-window0.3 --filter-weight 0.9 --window-influence 0.3 --filter-channels 0
-all-channels --filter-channels 0
-channels64 --filter-channels 64
-channels32 --filter-channels 32
-channels16 --filter-channels 16
-cg-all --filter-channels 0 --filter-cg
-keep-aspect-all --filter-channels 0 --keep-aspect
+w1 --filter-weight 1 --filter-channels 0 --no-scale-filter
+w0.9 --filter-weight 0.9 --filter-channels 0 --no-scale-filter
+w0.85 --filter-weight 0.85 --filter-channels 0 --no-scale-filter
+w0.7 --filter-weight 0.7 --filter-channels 0 --no-scale-filter
+every10 --filter-weight 0.9 --filter-interval 10 --filter-channels 0 --no-scale-filter
+iter1 --filter-weight 0.9 --filter-iterations 1 --filter-channels 0 --no-scale-filter
+gate0.3 --filter-weight 0.9 --filter-min-score 0.3 --filter-channels 0 --no-scale-filter
+capacity10 --filter-weight 0.9 --filter-capacity 10 --filter-channels 0 --no-scale-filter
+capacity10-iter2 --filter-weight 0.9 --filter-capacity 10 --filter-iterations 2 --filter-channels 0 --no-scale-filter
+size-lr0.3 --filter-weight 0.9 --size-lr 0.3 --filter-channels 0 --no-scale-filter
+size-lr0.05 --filter-weight 0.9 --size-lr 0.05 --filter-channels 0 --no-scale-filter
+penalty0.1 --filter-weight 0.9 --penalty-k 0.1 --filter-channels 0 --no-scale-filter
+penalty0.3 --filter-weight 0.9 --penalty-k 0.3 --filter-channels 0 --no-scale-filter
+window0.1 --filter-weight 0.9 --window-influence 0.1 --filter-channels 0 --no-scale-filter
+window0.3 --filter-weight 0.9 --window-influence 0.3 --filter-channels 0 --no-scale-filter
+all-channels --filter-channels 0 --no-scale-filter
+channels64 --filter-channels 64 --no-scale-filter
+channels32 --filter-channels 32 --no-scale-filter
+channels16 --filter-channels 16 --no-scale-filter
+cg-all --filter-channels 0 --filter-cg --no-scale-filter
+keep-aspect-all --filter-channels 0 --keep-aspect --no-scale-filter
+scale33-unsigned --scale-count 33 --scale-unsigned
+scale21-unsigned --scale-count 21 --scale-unsigned
+scale17-unsigned --scale-count 17 --scale-unsigned
+scale17-unsigned-lr0.05 --scale-count 17 --scale-unsigned --scale-lr 0.05
+scale13-unsigned --scale-count 13 --scale-unsigned
+scale17-unsigned-regressed-aspect --scale-unsigned --scale-regressed-aspect
+scale17 --scale-count 17
+scale25 --scale-count 25
+scale33 --scale-count 33
 ROWS
 echo "wrote $OUT/tune.csv"

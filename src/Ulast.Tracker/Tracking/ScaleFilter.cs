@@ -16,7 +16,9 @@ public sealed class ScaleFilter
     private readonly ScaleConfig _cfg;
     private readonly double[] _cos, _sin, _window;
     private readonly double[] _labelRe, _labelIm;
+    // Spectra are stored scale-frequency-major: [k·D + d].
     private double[] _numRe = Array.Empty<double>(), _numIm = Array.Empty<double>(), _den = Array.Empty<double>();
+    private double[] _re = Array.Empty<double>(), _im = Array.Empty<double>();
     private float _w0, _h0, _minScale, _maxScale;
     private int _modelW, _modelH, _dims;
 
@@ -60,6 +62,7 @@ public sealed class ScaleFilter
         _maxScale = MathF.Min(grey.Width / w, grey.Height / h);
         int s = _cfg.Count;
         (_numRe, _numIm, _den) = (new double[_dims * s], new double[_dims * s], new double[s]);
+        (_re, _im) = (new double[_dims * s], new double[_dims * s]);
         Learn(grey, cx, cy, 1.0);
     }
 
@@ -70,10 +73,10 @@ public sealed class ScaleFilter
         var (re, im) = Spectrum(grey, cx, cy);
         var sumRe = new double[s];
         var sumIm = new double[s];
-        for (int d = 0; d < _dims; d++)
-            for (int k = 0; k < s; k++)
+        for (int k = 0; k < s; k++)
+            for (int d = 0; d < _dims; d++)
             {
-                int at = d * s + k;
+                int at = k * _dims + d;
                 sumRe[k] += _numRe[at] * re[at] - _numIm[at] * im[at];
                 sumIm[k] += _numRe[at] * im[at] + _numIm[at] * re[at];
             }
@@ -102,10 +105,10 @@ public sealed class ScaleFilter
         int s = _cfg.Count;
         var (re, im) = Spectrum(grey, cx, cy);
         var den = new double[s];
-        for (int d = 0; d < _dims; d++)
-            for (int k = 0; k < s; k++)
+        for (int k = 0; k < s; k++)
+            for (int d = 0; d < _dims; d++)
             {
-                int at = d * s + k;
+                int at = k * _dims + d;
                 // A = Y·X̄ (label times the conjugated sample), B = Σ_d |X_d|².
                 double ar = _labelRe[k] * re[at] + _labelIm[k] * im[at];
                 double ai = _labelIm[k] * re[at] - _labelRe[k] * im[at];
@@ -116,23 +119,29 @@ public sealed class ScaleFilter
         for (int k = 0; k < s; k++) _den[k] = (1 - rate) * _den[k] + rate * den[k];
     }
 
-    /// <summary>The sample's spectrum along the scale axis, D rows of S values.</summary>
+    /// <summary>The sample's spectrum along the scale axis, S frequencies of D values (buffers reused).</summary>
     private (double[] Re, double[] Im) Spectrum(Mat grey, float cx, float cy)
     {
-        int s = _cfg.Count;
+        int s = _cfg.Count, half = s / 2, dims = _dims;
         var sample = Sample(grey, cx, cy);
-        var re = new double[_dims * s];
-        var im = new double[_dims * s];
-        var zero = new double[s];
-        var row = new double[s];
-        var outRe = new double[s];
-        var outIm = new double[s];
-        for (int d = 0; d < _dims; d++)
+        var (re, im) = (_re, _im);
+        // Rows are real: X[S−k] = conj(X[k]), so only k = 0 … S/2 are summed; the inner loop runs along the features.
+        for (int k = 0; k <= half; k++)
         {
-            for (int i = 0; i < s; i++) row[i] = sample[i * _dims + d];
-            Dft(row, zero, outRe, outIm, inverse: false);
-            Array.Copy(outRe, 0, re, d * s, s);
-            Array.Copy(outIm, 0, im, d * s, s);
+            var r = re.AsSpan(k * dims, dims);
+            var m = im.AsSpan(k * dims, dims);
+            r.Clear();
+            m.Clear();
+            for (int n = 0; n < s; n++)
+            {
+                double c = _cos[k * s + n], sn = _sin[k * s + n];
+                var x = sample.AsSpan(n * dims, dims);
+                for (int d = 0; d < dims; d++) { r[d] += x[d] * c; m[d] += x[d] * sn; }
+            }
+            if (k == 0) continue;
+            var rc = re.AsSpan((s - k) * dims, dims);
+            var mc = im.AsSpan((s - k) * dims, dims);
+            for (int d = 0; d < dims; d++) { rc[d] = r[d]; mc[d] = -m[d]; }
         }
         return (re, im);
     }
