@@ -218,6 +218,15 @@ public class CommandTests
             Assert.NotEqual(plain, filtered);
             var bad = Assert.Throws<ArgumentException>(() => TrackCommand.Run(new Options(new[] { "--input", seq, "--filter-weight", "1.5" })));
             Assert.Contains("--filter-*: filter weight β must lie in [0, 1], got 1.5", bad.Message);
+            // DSST's scale filter [ours] comes with the discriminative filter; without it the size is the regression's.
+            var unscaled = Track("dcf-regression.txt", "--filter-weight", "1", "--filter-interval", "1", "--no-scale-filter");
+            Assert.NotEqual(filtered, unscaled);
+            var plainScaled = Track("plain-scale.txt", "--no-filter", "--scale-filter");
+            Assert.NotEqual(plain, plainScaled);
+            var both = Assert.Throws<ArgumentException>(() => TrackCommand.Run(new Options(new[] { "--input", seq, "--scale-filter", "--no-scale-filter" })));
+            Assert.Contains("contradict", both.Message);
+            var even = Assert.Throws<ArgumentException>(() => TrackCommand.Run(new Options(new[] { "--input", seq, "--scale-count", "16" })));
+            Assert.Contains("--scale-*: scale count must be odd and at least 3, got 16", even.Message);
         }
         finally { dir.Delete(true); }
     }
