@@ -51,5 +51,9 @@ scale17-unsigned-regressed-aspect --scale-unsigned --scale-regressed-aspect
 scale17 --scale-count 17
 scale25 --scale-count 25
 scale33 --scale-count 33
+scale-window0.1 --window-influence 0.1
+scale-window0.3 --window-influence 0.3
+scale-penalty0.1 --penalty-k 0.1
+scale-penalty0.3 --penalty-k 0.3
 ROWS
 echo "wrote $OUT/tune.csv"
