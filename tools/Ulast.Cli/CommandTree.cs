@@ -64,6 +64,7 @@ public static class CommandTree
         Number("--filter-decay", "[ours] discriminative filter: weight decay of older samples per sample"),
         Int("--filter-shifts", "[ours] discriminative filter: shifted first-frame crops, 0 or 4", 0),
         Int("--filter-channels", "[ours] discriminative filter: learn on this many principal directions of the first frame's features (0: all) [default: 64]", 0),
+        Number("--filter-position", "[ours] discriminative filter: weight α of its response's refined peak in the target's centre (0: the regressed centre) [default: 1]"),
         Flag("--filter-cg", "[ours] discriminative filter: conjugate-gradient steps instead of steepest descent"),
     };
 

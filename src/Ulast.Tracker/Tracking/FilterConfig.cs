@@ -41,8 +41,15 @@ public sealed record FilterConfig
     /// <summary>Weight growth of newer samples (DiMP's learning rate): sample k weighs (1 − rate)^(age).</summary>
     public float SampleDecay { get; init; } = 0.05f;
 
+    /// <summary>
+    /// α: the target's centre is (1 − α)·(the best anchor's regressed centre) + α·(the filter response's peak near that
+    /// anchor's cell, refined to a fraction of a cell by a parabola along x and y). 0: the regression alone.
+    /// </summary>
+    public float PositionWeight { get; init; } = 1f;
+
     public void Validate()
     {
+        if (!(PositionWeight >= 0 && PositionWeight <= 1)) throw new ArgumentException($"filter position weight α must lie in [0, 1], got {PositionWeight}.");
         if (!(Weight >= 0 && Weight <= 1)) throw new ArgumentException($"filter weight β must lie in [0, 1], got {Weight}.");
         if (!(Lambda > 0) || !float.IsFinite(Lambda)) throw new ArgumentException($"filter λ must be positive, got {Lambda}.");
         if (!(Sigma > 0) || !float.IsFinite(Sigma)) throw new ArgumentException($"filter σ must be positive, got {Sigma}.");

@@ -177,10 +177,11 @@ public sealed class SiamRpnTracker : IDisposable
                 if (_online.MemoryRegression)
                     l = Ops.Add(Ops.MulScalar(l, 1 - lm), Ops.MulScalar(_model.Loc(_memoryKernels, halves), lm));
             }
+            float[]? response = null;
             if (_filter is not null)
             {
                 // s = (1 − β)·p + β·r: the filter's response of a cell goes to each of its anchors.
-                var response = _filter.Response(xf[0]);
+                response = _filter.Response(xf[0]);
                 float beta = _filter.Config.Weight;
                 for (int i = 0; i < scores.Length; i++) scores[i] = (1 - beta) * scores[i] + beta * response[i % response.Length];
             }
@@ -188,7 +189,7 @@ public sealed class SiamRpnTracker : IDisposable
             var boxes = decoded.ToArray();
             tHead = sw.Elapsed.TotalMilliseconds - tBackbone;
             float cx0 = _cx, cy0 = _cy;
-            result = PostProcess(scores, boxes, scaleZ, frame.Width, frame.Height);
+            result = PostProcess(scores, boxes, scaleZ, frame.Width, frame.Height, response);
             if (_scale is not null) result = ScaleStep(frame);
             _frame++;
             if (_filter is not null && _frame % _filter.Config.UpdateInterval == 0 && LastScore >= _filter.Config.MinScore)
@@ -245,7 +246,7 @@ public sealed class SiamRpnTracker : IDisposable
         return MathF.Sqrt((w + pad) * (h + pad));
     }
 
-    private BoxF PostProcess(float[] scores, float[] boxes, float scaleZ, int frameW, int frameH)
+    private BoxF PostProcess(float[] scores, float[] boxes, float scaleZ, int frameW, int frameH, float[]? response)
     {
         int k = scores.Length;
         float targetSz = SizeWithPad(_w * scaleZ, _h * scaleZ), targetRatio = _w / _h;
@@ -261,7 +262,14 @@ public sealed class SiamRpnTracker : IDisposable
             if (p > bestScore) { bestScore = p; best = i; bestPenalty = penalty; bestRaw = score; }
         }
         float centre = _model.Config.Anchors.Centre;
-        float dx = (boxes[best * 4] - centre) / scaleZ, dy = (boxes[best * 4 + 1] - centre) / scaleZ;
+        float bx = boxes[best * 4], by = boxes[best * 4 + 1];
+        float alpha = _filter?.Config.PositionWeight ?? 0f;
+        if (alpha > 0 && response is not null)
+        {
+            var (rx, ry) = ResponsePeak.Near(response, best, _model.Config.Anchors);
+            (bx, by) = ((1 - alpha) * bx + alpha * rx, (1 - alpha) * by + alpha * ry);
+        }
+        float dx = (bx - centre) / scaleZ, dy = (by - centre) / scaleZ;
         float bw = boxes[best * 4 + 2] / scaleZ, bh = boxes[best * 4 + 3] / scaleZ;
         if (_cfg.KeepAspect)
         {

@@ -117,6 +117,7 @@ public static class ModelSource
             InitShifts = o.Int("--filter-shifts", d.InitShifts),
             ConjugateGradient = o.Flag("--filter-cg"),
             Channels = o.Int("--filter-channels", d.Channels),
+            PositionWeight = o.Float("--filter-position", d.PositionWeight),
         };
         try { c.Validate(); }
         catch (ArgumentException e) { throw new ArgumentException($"--filter-*: {e.Message}"); }
