@@ -120,6 +120,7 @@ public static class CommandTree
                 Number("--refine-agree", "with --refine: IoU the forward and backward tracks must reach on every frame of a chunk [default: 0.6]"),
                 Int("--refine-chunk", "with --refine: frames tracked before each check back [default: 10]"),
                 Int("--refine-extend", "with --refine: most frames added on each side of a seed [default: 60]"),
+                Flag("--refine-filter", "[ours] with --refine: track with the discriminative filter, its response's peak for the centre and the scale filter (the tracker of `ulast track`)"),
                 Int("--refine-min-seed", "with --refine: shortest run of reliable frames that seeds tracking [default: 3]"),
                 Number("--penalty-k", "with --refine: tracker post-processing: scale/ratio change penalty"),
                 Number("--window-influence", "with --refine: tracker post-processing: cosine window weight"),

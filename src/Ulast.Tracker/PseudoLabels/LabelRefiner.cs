@@ -33,7 +33,7 @@ public static class LabelRefiner
 {
     /// <summary>Frames added, and the refined labels (segments and the dropped flag recomputed).</summary>
     public static (VideoLabels labels, int added) Refine(VideoLabels v, IReadOnlyList<Mat> frames, SiameseRpn model, TrackerConfig tracker,
-        LabelRefineConfig rc, PseudoLabelConfig pc)
+        LabelRefineConfig rc, PseudoLabelConfig pc, FilterConfig? filter = null)
     {
         if (frames.Count != v.Frames) throw new ArgumentException($"{frames.Count} frames read for labels of {v.Frames} frames ('{v.Source}').");
         var boxes = v.Boxes.Select(b => b?.ToArray()).ToArray();
@@ -41,8 +41,9 @@ public static class LabelRefiner
         bool[] original = v.Quality.Select(q => q >= pc.ReliableQuality).ToArray();
         for (int f = 0; f < v.Frames; f++) if (!v.Box(f).IsValid) original[f] = false;
         var seeds = Runs(original).Where(r => r.end - r.start + 1 >= rc.MinSeed).ToList();
-        using var forward = new SiamRpnTracker(model, tracker);
-        using var backward = new SiamRpnTracker(model, tracker);
+        // [ours] With a filter, both tracks run the shipped tracker's discriminative stage too.
+        using var forward = new SiamRpnTracker(model, tracker, filter: filter);
+        using var backward = new SiamRpnTracker(model, tracker, filter: filter);
         int added = 0;
         foreach (var (start, end) in seeds)
         {

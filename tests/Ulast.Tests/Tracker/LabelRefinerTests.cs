@@ -68,13 +68,17 @@ public sealed class LabelRefinerTests : IDisposable
         };
     }
 
-    [Fact]
-    public void ASeedTooShortForASegmentGrowsOntoTheMovingObject()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]      // [ours] the tracker of `ulast track`: the discriminative filter, its peak, the scale filter
+    public void ASeedTooShortForASegmentGrowsOntoTheMovingObject(bool withFilter)
     {
         using var model = Checkpoint.LoadModel(ShippedModel(), _dev);
         var seed = Seeded(12, 15, t => _truth[t]);
         var cfg = new PseudoLabelConfig();
-        var (refined, added) = LabelRefiner.Refine(seed, _frames, model, new TrackerConfig(), new LabelRefineConfig { Chunk = 5, MaxExtend = 20 }, cfg);
+        var tracker = withFilter ? new TrackerConfig { Scale = new ScaleConfig() } : new TrackerConfig();
+        var (refined, added) = LabelRefiner.Refine(seed, _frames, model, tracker, new LabelRefineConfig { Chunk = 5, MaxExtend = 20 }, cfg,
+            withFilter ? new FilterConfig() : null);
         Assert.True(added >= 10, $"{added} frames added");
         Assert.False(refined.Dropped, refined.Reason);
         Assert.NotEmpty(refined.Segments);

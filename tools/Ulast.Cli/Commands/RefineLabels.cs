@@ -41,7 +41,8 @@ public static class RefineLabels
         var settings = Settings(o);
         using var dev = o.CreateTrackingDevice();
         using var model = Checkpoint.LoadModel(modelPath, dev);
-        var trackerConfig = ModelSource.Tracker(o) with { Scale = ModelSource.Scale(o, withFilter: false) };
+        var refineFilter = o.Flag("--refine-filter") ? new FilterConfig() : null;
+        var trackerConfig = ModelSource.Tracker(o) with { Scale = ModelSource.Scale(o, withFilter: refineFilter is not null) };
         o.EnsureAllUsed();
         OutputCheck.File(outPath, "--out");
         if (Path.GetFullPath(outPath) == Path.GetFullPath(inPath)) throw new ArgumentException("--out must differ from --labels: the motion labels are kept.");
@@ -91,7 +92,7 @@ public static class RefineLabels
                     {
                         try
                         {
-                            var (refined, added) = LabelRefiner.Refine(v, frames, model, trackerConfig, settings, source.Config);
+                            var (refined, added) = LabelRefiner.Refine(v, frames, model, trackerConfig, settings, source.Config, refineFilter);
                             labels.Videos[name] = refined;
                             ProgressBar.WriteLine($"{name}: {v.ReliableFrames} → {refined.ReliableFrames} reliable frames (+{added} tracked){(v.Dropped && !refined.Dropped ? ", usable now" : "")}");
                         }
