@@ -13,15 +13,9 @@ public static class ResponsePeak
     {
         int n = anchors.ScoreSize, half = n / 2, q = anchor % (n * n), i = q / n, j = q % n;
         if (response.Length != n * n) throw new ArgumentException($"response holds {response.Length} cells, {n}×{n} expected.");
-        float ox = j > 0 && j < n - 1 ? Vertex(response[i * n + j - 1], response[i * n + j], response[i * n + j + 1]) : 0f;
-        float oy = i > 0 && i < n - 1 ? Vertex(response[(i - 1) * n + j], response[i * n + j], response[(i + 1) * n + j]) : 0f;
+        float ox = j > 0 && j < n - 1 ? Parabola.Vertex(response[i * n + j - 1], response[i * n + j], response[i * n + j + 1]) : 0f;
+        float oy = i > 0 && i < n - 1 ? Parabola.Vertex(response[(i - 1) * n + j], response[i * n + j], response[(i + 1) * n + j]) : 0f;
         return (anchors.Centre + anchors.Stride * (j - half + ox), anchors.Centre + anchors.Stride * (i - half + oy));
     }
 
-    /// <summary>Offset of the vertex of the parabola through (−1, l), (0, c), (1, r); 0 unless it opens downwards.</summary>
-    public static float Vertex(float l, float c, float r)
-    {
-        float curve = l - 2 * c + r;
-        return curve < 0 ? Math.Clamp(0.5f * (l - r) / curve, -0.5f, 0.5f) : 0f;
-    }
 }

@@ -19,6 +19,8 @@ public sealed class ScaleFilter
     // Spectra are stored scale-frequency-major: [k·D + d].
     private double[] _numRe = Array.Empty<double>(), _numIm = Array.Empty<double>(), _den = Array.Empty<double>();
     private double[] _re = Array.Empty<double>(), _im = Array.Empty<double>();
+    private float[] _sample = Array.Empty<float>(), _pixels = Array.Empty<float>();
+    private byte[] _row = Array.Empty<byte>();
     private float _w0, _h0, _minScale, _maxScale;
     private int _modelW, _modelH, _dims;
 
@@ -44,6 +46,9 @@ public sealed class ScaleFilter
     }
 
     public ScaleConfig Config => _cfg;
+    /// <summary>The first box's size, to which <see cref="Scale"/> is relative.</summary>
+    public float BaseWidth => _w0;
+    public float BaseHeight => _h0;
     /// <summary>The target's size now, relative to the first box.</summary>
     public float Scale { get; private set; } = 1f;
     /// <summary>Size factor of scale index i: step^((S−1)/2 − i), so index 0 holds the largest patch.</summary>
@@ -63,6 +68,7 @@ public sealed class ScaleFilter
         int s = _cfg.Count;
         (_numRe, _numIm, _den) = (new double[_dims * s], new double[_dims * s], new double[s]);
         (_re, _im) = (new double[_dims * s], new double[_dims * s]);
+        (_sample, _pixels, _row) = (new float[s * _dims], new float[_modelW * _modelH], new byte[_modelW]);
         Learn(grey, cx, cy, 1.0);
     }
 
@@ -86,12 +92,7 @@ public sealed class ScaleFilter
         int best = 0;
         for (int i = 1; i < s; i++) if (response[i] > response[best]) best = i;
         // A parabola through the peak and its neighbours, in steps of the scale index.
-        double offset = 0;
-        if (best > 0 && best < s - 1)
-        {
-            double l = response[best - 1], c = response[best], r = response[best + 1], curve = l - 2 * c + r;
-            if (curve < 0) offset = Math.Clamp(0.5 * (l - r) / curve, -0.5, 0.5);
-        }
+        double offset = best > 0 && best < s - 1 ? Parabola.Vertex(response[best - 1], response[best], response[best + 1]) : 0;
         float change = MathF.Pow(_cfg.Step, (float)((s - 1) / 2 - best - offset));
         Scale = Math.Clamp(Scale * change, _minScale, _maxScale);
         return Scale;
@@ -146,13 +147,11 @@ public sealed class ScaleFilter
         return (re, im);
     }
 
-    /// <summary>S feature vectors (scale-major), each weighted by the scale window.</summary>
+    /// <summary>S feature vectors (scale-major), each weighted by the scale window (a buffer reused by the next call).</summary>
     internal float[] Sample(Mat grey, float cx, float cy)
     {
         int s = _cfg.Count;
-        var sample = new float[s * _dims];
-        var pixels = new float[_modelW * _modelH];
-        var row = new byte[_modelW];
+        var (sample, pixels, row) = (_sample, _pixels, _row);
         using var patch = new Mat();
         using var resized = new Mat();
         for (int i = 0; i < s; i++)

@@ -30,7 +30,7 @@ public sealed class SiamRpnTracker : IDisposable
     private TemplateKernels? _kernels, _memoryKernels;
     private Tensor[]? _first;
     private int _frame;
-    private float _cx, _cy, _w, _h, _w0, _h0;
+    private float _cx, _cy, _w, _h;
     private float[] _mean = new float[3];
 
     public SiamRpnTracker(SiameseRpn model, TrackerConfig? config = null, OnlineConfig? online = null, FilterConfig? filter = null)
@@ -95,8 +95,7 @@ public sealed class SiamRpnTracker : IDisposable
         LastScore = 1f;
         _frame = 0;
         if (_filter is not null) InitFilter(frame, side);
-        if (_scale is not null) _scale.Init(Grey(frame), _cx, _cy, _w, _h);
-        (_w0, _h0) = (_w, _h);
+        _scale?.Init(Grey(frame), _cx, _cy, _w, _h);
         if (_memory is null) return;
         // The first memory entry: a search crop around the initial box, masked by that box (score 1).
         _first = templateFeatures.Select(Persist).ToArray();
@@ -217,7 +216,8 @@ public sealed class SiamRpnTracker : IDisposable
         var grey = Grey(frame);
         float scale = _scale!.Estimate(grey, _cx, _cy);
         // The regression's aspect (PostProcess has just smoothed _w, _h towards it) or the first box's.
-        float aspect = _scale.Config.RegressedAspect ? _w / _h : _w0 / _h0, area = _w0 * _h0 * scale * scale;
+        float w0 = _scale.BaseWidth, h0 = _scale.BaseHeight;
+        float aspect = _scale.Config.RegressedAspect ? _w / _h : w0 / h0, area = w0 * h0 * scale * scale;
         _w = Math.Clamp(MathF.Sqrt(area * aspect), _cfg.MinSize, frame.Width);
         _h = Math.Clamp(MathF.Sqrt(area / aspect), _cfg.MinSize, frame.Height);
         if (LastScore >= _scale.Config.MinScore) _scale.Update(grey, _cx, _cy);

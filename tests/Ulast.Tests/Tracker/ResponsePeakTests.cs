@@ -8,10 +8,11 @@ public class ResponsePeakTests
     public void VertexOfAnExactParabola()
     {
         static float Y(float x) => 2f - (x - 0.3f) * (x - 0.3f);
-        Assert.Equal(0.3f, ResponsePeak.Vertex(Y(-1), Y(0), Y(1)), 1e-5f);
-        Assert.Equal(-0.5f, ResponsePeak.Vertex(1f, 0.5f, -1f), 1e-6f);      // the vertex at −1, clamped to half a cell
-        Assert.Equal(0f, ResponsePeak.Vertex(1f, 0f, 1f));                    // opens upwards: no vertex to trust
-        Assert.Equal(0f, ResponsePeak.Vertex(0.2f, 0.2f, 0.2f));
+        Assert.Equal(0.3f, Parabola.Vertex(Y(-1), Y(0), Y(1)), 1e-5f);
+        Assert.Equal(-0.5f, Parabola.Vertex(1f, 0.5f, -1f), 1e-6f);      // the vertex at −1, clamped to half a cell
+        Assert.Equal(0f, Parabola.Vertex(1f, 0f, 1f));                    // opens upwards: no vertex to trust
+        Assert.Equal(0f, Parabola.Vertex(0.2f, 0.2f, 0.2f));
+        Assert.Equal(0.3, Parabola.Vertex(0.31, 1.91, 1.51), 1e-12);                 // in double: 2 − (x − 0.3)² at −1, 0, 1
     }
 
     [Fact]

@@ -28,8 +28,7 @@ public static class PseudoLabelCommand
             var settings = RefineLabels.Settings(o);
             using var dev = o.CreateDevice();
             using var model = Checkpoint.LoadModel(refine, dev);
-            var refineFilter = o.Flag("--refine-filter") ? new FilterConfig() : null;
-            var trackerConfig = ModelSource.Tracker(o) with { Scale = ModelSource.Scale(o, withFilter: refineFilter is not null) };
+            var (trackerConfig, refineFilter) = RefineLabels.Trackers(o);
             o.EnsureAllUsed();
             OutputCheck.Folder(outDir, "--out");
             Console.WriteLine($"second round with {refine} (agreement IoU ≥ {settings.AgreeIou}, chunks of {settings.Chunk}, up to {settings.MaxExtend} frames a side, seeds of {settings.MinSeed}+ frames)");

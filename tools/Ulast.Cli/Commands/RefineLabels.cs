@@ -9,6 +9,16 @@ namespace Ulast.Cli.Commands;
 /// </summary>
 public static class RefineLabels
 {
+    /// <summary>
+    /// The second round's tracker: the post-processing options, and with --refine-filter [ours] the tracker of
+    /// `ulast track` (the discriminative filter, its peak for the centre, the scale filter).
+    /// </summary>
+    public static (TrackerConfig Tracker, FilterConfig? Filter) Trackers(Options o)
+    {
+        var filter = o.Flag("--refine-filter") ? new FilterConfig() : null;
+        return (ModelSource.Tracker(o) with { Scale = ModelSource.Scale(o, withFilter: filter is not null) }, filter);
+    }
+
     public static LabelRefineConfig Settings(Options o)
     {
         var d = new LabelRefineConfig();
@@ -41,8 +51,7 @@ public static class RefineLabels
         var settings = Settings(o);
         using var dev = o.CreateTrackingDevice();
         using var model = Checkpoint.LoadModel(modelPath, dev);
-        var refineFilter = o.Flag("--refine-filter") ? new FilterConfig() : null;
-        var trackerConfig = ModelSource.Tracker(o) with { Scale = ModelSource.Scale(o, withFilter: refineFilter is not null) };
+        var (trackerConfig, refineFilter) = Trackers(o);
         o.EnsureAllUsed();
         OutputCheck.File(outPath, "--out");
         if (Path.GetFullPath(outPath) == Path.GetFullPath(inPath)) throw new ArgumentException("--out must differ from --labels: the motion labels are kept.");
