@@ -119,6 +119,23 @@ internal static unsafe class HostPaths
                 Apply(op, new ReadOnlySpan<float>(pa + r * o.W, o.W), pb[r], new Span<float>(py + r * o.W, o.W));
             return true;
         }
+        int sample = o.C * plane;
+        if (a.Size == y.Size && db.N == o.N && db.C == 1 && db.H == 1 && db.W == 1)
+        {
+            // a scalar per sample: the discriminative filter's sample weights
+            a.Device.Kernels.RecordHost(BroadcastKernels.Binary);
+            for (int n = 0; n < o.N; n++)
+                Apply(op, new ReadOnlySpan<float>(pa + (long)n * sample, sample), pb[n], new Span<float>(py + (long)n * sample, sample));
+            return true;
+        }
+        if (a.Size == y.Size && o.N > 1 && db.N == 1 && db.C == o.C && db.H == o.H && db.W == o.W)
+        {
+            // one operand repeated for every sample: the filter's kernel, shared by its samples
+            a.Device.Kernels.RecordHost(BroadcastKernels.Binary);
+            for (int n = 0; n < o.N; n++)
+                Apply(op, new ReadOnlySpan<float>(pa + (long)n * sample, sample), new ReadOnlySpan<float>(pb, sample), new Span<float>(py + (long)n * sample, sample));
+            return true;
+        }
         // any other broadcast: a plain loop over the output (the kernel's arithmetic, element for element)
         a.Device.Kernels.RecordHost(BroadcastKernels.Binary);
         var bp = new BroadcastParams(o, a.Dims, db, op);
@@ -148,6 +165,7 @@ internal static unsafe class HostPaths
         var o = p.Out;
         float* pa = a.HostPointer, pb = b.HostPointer, pg = g.HostPointer, pd = d.HostPointer;
         if (p.Op == 2 && MulBackward(o, p.A, p.B, side, pa, pb, pg, pd)) return true;
+        if (p.Op != 3 && WholeSampleBackward(o, p.A, p.B, p.Op, side, pa, pb, pg, pd)) return true;
         new Span<float>(pd, t.Size).Clear();
         ForOutputRows(o, t.N == o.N && o.N > 1, (n, c, h) =>
         {
@@ -224,6 +242,97 @@ internal static unsafe class HostPaths
                 }
             }
         });
+        return true;
+    }
+
+    /// <summary>
+    /// Gradients of +, − and · whose broadcast is whole samples: both operands of the output's shape, b a scalar per
+    /// sample [N,1,1,1], or b one sample repeated [1,C,H,W] (the discriminative filter's ridge regression, where the
+    /// general loop computed two broadcast indices per element). Same arithmetic in the same order as the kernel: each
+    /// element of a full side is one rounded product (or ±g); a repeated b sums g·∂y/∂b over the samples in order from 0.
+    /// </summary>
+    private static bool WholeSampleBackward(Dims4 o, Dims4 da, Dims4 db, int op, int side, float* pa, float* pb, float* pg, float* pd)
+    {
+        bool aFull = da.N == o.N && da.C == o.C && da.H == o.H && da.W == o.W;
+        if (!aFull) return false;
+        bool bFull = db.N == o.N && db.C == o.C && db.H == o.H && db.W == o.W;
+        bool bPerSample = !bFull && db.N == o.N && db.C == 1 && db.H == 1 && db.W == 1;
+        bool bRepeated = !bFull && o.N > 1 && db.N == 1 && db.C == o.C && db.H == o.H && db.W == o.W;
+        int sample = o.C * o.H * o.W;
+        long size = (long)o.N * sample;
+        ReadOnlySpan<float> G(int n) => new(pg + (long)n * sample, sample);
+        if (side == 0 || bFull)
+        {
+            if (side == 1 && op == 0) return false;
+            if (side == 1 && op == 1) { TensorPrimitives.Negate(new ReadOnlySpan<float>(pg, (int)size), new Span<float>(pd, (int)size)); return true; }
+            if (op != 2) return false;   // the side-0 gradient of + and − is g itself (copied by the caller)
+            float* other = side == 0 ? pb : pa;
+            if (bFull) { TensorPrimitives.Multiply(new ReadOnlySpan<float>(pg, (int)size), new ReadOnlySpan<float>(other, (int)size), new Span<float>(pd, (int)size)); return true; }
+            if (!bPerSample && !bRepeated) return false;
+            for (int n = 0; n < o.N; n++)
+            {
+                var d = new Span<float>(pd + (long)n * sample, sample);
+                if (bPerSample) TensorPrimitives.Multiply(G(n), pb[n], d);
+                else TensorPrimitives.Multiply(G(n), new ReadOnlySpan<float>(pb, sample), d);
+            }
+            return true;
+        }
+        if (!bRepeated || op == 2) return false;
+        var acc = new Span<float>(pd, sample);
+        acc.Clear();
+        for (int n = 0; n < o.N; n++)
+            if (op == 0) TensorPrimitives.Add(acc, G(n), acc);
+            else TensorPrimitives.Subtract(acc, G(n), acc);
+        return true;
+    }
+
+    /// <summary>
+    /// A reduction to a shape, as <see cref="BroadcastKernels.ReduceToShape"/>: each output element sums its region
+    /// in memory order from 0, then scales. Outputs in parallel when there are many.
+    /// </summary>
+    public static bool Reduce(Dims4 src, Dims4 dst, Tensor x, Tensor y, float scale)
+    {
+        if (!Ready(x)) return false;
+        x.Device.Kernels.RecordHost(BroadcastKernels.ReduceToShape);
+        float* px = x.HostPointer, py = y.HostPointer;
+        void One(int i)
+        {
+            int tw = i % dst.W, th = i / dst.W % dst.H, tc = i / (dst.W * dst.H) % dst.C, tn = i / (dst.W * dst.H * dst.C);
+            int n0 = dst.N == 1 ? 0 : tn, n1 = dst.N == 1 ? src.N : tn + 1;
+            int c0 = dst.C == 1 ? 0 : tc, c1 = dst.C == 1 ? src.C : tc + 1;
+            int h0 = dst.H == 1 ? 0 : th, h1 = dst.H == 1 ? src.H : th + 1;
+            int w0 = dst.W == 1 ? 0 : tw, w1 = dst.W == 1 ? src.W : tw + 1;
+            float acc = 0f;
+            for (int n = n0; n < n1; n++)
+                for (int c = c0; c < c1; c++)
+                    for (int h = h0; h < h1; h++)
+                    {
+                        float* row = px + (((long)n * src.C + c) * src.H + h) * src.W;
+                        for (int w = w0; w < w1; w++) acc += row[w];
+                    }
+            py[i] = acc * scale;
+        }
+        int outputs = dst.Size;
+        if (outputs >= 4 * Environment.ProcessorCount && (long)src.Size >= 1 << 16)
+            Parallel.For(0, outputs, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, One);
+        else for (int i = 0; i < outputs; i++) One(i);
+        return true;
+    }
+
+    /// <summary>The gradient of a reduction, as <see cref="BroadcastKernels.BroadcastTo"/>: y = scale · x broadcast to y's shape.</summary>
+    public static bool BroadcastTo(Dims4 src, Dims4 dst, Tensor x, Tensor y, float scale)
+    {
+        if (!Ready(x)) return false;
+        x.Device.Kernels.RecordHost(BroadcastKernels.BroadcastTo);
+        float* px = x.HostPointer, py = y.HostPointer;
+        if (src.Size == 1) { new Span<float>(py, dst.Size).Fill(px[0] * scale); return true; }
+        for (int n = 0; n < dst.N; n++)
+            for (int c = 0; c < dst.C; c++)
+                for (int h = 0; h < dst.H; h++)
+                {
+                    float* row = py + (((long)n * dst.C + c) * dst.H + h) * dst.W;
+                    for (int w = 0; w < dst.W; w++) row[w] = px[src.Broadcast(n, c, h, w)] * scale;
+                }
         return true;
     }
 

@@ -30,10 +30,12 @@ public static partial class Ops
         var y = Tensor.Result(x.Device, outShape, mean ? "mean" : "sum", new[] { x }, _ => g =>
         {
             var dx = Tensor.Empty(x.Device, x.Shape);
-            x.Device.Kernels.Launch(BroadcastKernels.BroadcastTo, x.Size, dst, src, g.View, dx.View, scale);
+            if (!HostPaths.BroadcastTo(dst, src, g, dx, scale))
+                x.Device.Kernels.Launch(BroadcastKernels.BroadcastTo, x.Size, dst, src, g.View, dx.View, scale);
             Tensor.AccumulateGrad(x, dx);
         });
-        x.Device.Kernels.Launch(BroadcastKernels.ReduceToShape, y.Size, src, dst, x.View, y.View, scale);
+        if (!HostPaths.Reduce(src, dst, x, y, scale))
+            x.Device.Kernels.Launch(BroadcastKernels.ReduceToShape, y.Size, src, dst, x.View, y.View, scale);
         return y;
     }
 }

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 
 namespace Ulast.Kernels.Host;
@@ -36,6 +37,21 @@ public static unsafe class HostConv
     public static void Forward(ConvParams p, float* x, float* w, float* y, ChannelEpilogue? epilogue)
     {
         IntPtr px = (IntPtr)x, pw = (IntPtr)w, py = (IntPtr)y;
+        if (IsChannelSum(p) && HostGemm.VectorBits != 0)
+        {
+            // One output channel: a weighted sum of the input planes, fused multiply-adds over the channels in order
+            // from 0 — the GEMM's arithmetic for an output row (its k loop), without the 8-row sliver it would pad to.
+            ForImages(p.N, n =>
+            {
+                int hw = p.Ho * p.Wo;
+                var dst = new Span<float>((float*)py + (long)n * hw, hw);
+                dst.Clear();
+                for (int c = 0; c < p.Cin; c++)
+                    TensorPrimitives.FusedMultiplyAdd(new ReadOnlySpan<float>((float*)px + ((long)n * p.Cin + c) * hw, hw), ((float*)pw)[c], dst, dst);
+                epilogue?.Apply((float*)py + (long)n * hw, 1, hw);
+            });
+            return;
+        }
         ForEachImage(p, !IsPointwise(p), (n, col, threadsInside) =>
         {
             int hw = p.Ho * p.Wo, rows = ColRows(p);
@@ -97,6 +113,18 @@ public static unsafe class HostConv
             return;
         }
         IntPtr pdy = (IntPtr)dy, pw = (IntPtr)w, pdx = (IntPtr)dx;
+        if (IsChannelSum(p))
+        {
+            // dX_c = w_c · dY: the GEMM's single product per element (k = 1)
+            ForImages(p.N, n =>
+            {
+                int hw = p.Ho * p.Wo;
+                var g = new ReadOnlySpan<float>((float*)pdy + (long)n * hw, hw);
+                for (int c = 0; c < p.Cin; c++)
+                    TensorPrimitives.Multiply(g, ((float*)pw)[c], new Span<float>((float*)pdx + ((long)n * p.Cin + c) * hw, hw));
+            });
+            return;
+        }
         ForEachImage(p, !IsPointwise(p), (n, col, threadsInside) =>
         {
             int hw = p.Ho * p.Wo, rows = ColRows(p);
@@ -152,6 +180,19 @@ public static unsafe class HostConv
             var dst = new Span<float>(dw, (int)wsize);
             System.Numerics.Tensors.TensorPrimitives.Add(dst, new ReadOnlySpan<float>((float*)partials[t], (int)wsize), dst);
         }
+    }
+
+    /// <summary>A 1×1 convolution to a single channel (the discriminative filter's sum over its channels).</summary>
+    private static bool IsChannelSum(in ConvParams p) => IsPointwise(p) && p.Groups == 1 && p.Cout == 1;
+
+    private static void ForImages(int count, Action<int> body)
+    {
+        int threads = Math.Max(1, Math.Min(Threads, count));
+        if (threads == 1) { for (int n = 0; n < count; n++) body(n); return; }
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        {
+            for (int n = t; n < count; n += threads) body(n);
+        });
     }
 
     /// <summary>Runs body(n, colScratch, threadsForTheGemm) for every image, spreading images over threads.</summary>

@@ -41,3 +41,51 @@ public class HostGemmTests
         finally { HostGemm.VectorBits = saved; HostGemm.PackedBBytes = savedChunk; HostGemm.DirectBMaxRows = savedDirect; }
     }
 }
+
+/// <summary>
+/// A 1×1 convolution to one channel (the discriminative filter's sum over its channels) skips the GEMM's 8-row sliver:
+/// its forward pass and input gradient must give the GEMM's results to the bit on both vector paths, and the reference's.
+/// </summary>
+[Collection("HostVectorWidth")]
+public class ConvChannelSumTests
+{
+    [Theory]
+    [InlineData(512)]
+    [InlineData(256)]
+    public unsafe void MatchesTheGemmBitForBitAndTheReference(int bits)
+    {
+        int saved = HostGemm.VectorBits;
+        try
+        {
+            HostGemm.VectorBits = bits;
+            var rng = new Random(bits + 7);
+            foreach (var (n, cin, h, w) in new[] { (3, 64, 25, 25), (1, 5, 3, 7), (2, 300, 4, 4) })
+            {
+                var p = new ConvParams(n, cin, h, w, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+                int hw = h * w;
+                var x = TestDevice.Random(rng, p.InputSize);
+                var wt = TestDevice.Random(rng, cin, -0.5, 0.5);
+                var g = TestDevice.Random(rng, p.OutputSize);
+                var y = new float[p.OutputSize];
+                var gemmY = new float[p.OutputSize];
+                var dx = new float[p.InputSize];
+                var gemmDx = new float[p.InputSize];
+                fixed (float* px = x, pw = wt, pg = g, py = y, pgy = gemmY, pdx = dx, pgdx = gemmDx)
+                {
+                    HostConv.Forward(p, px, pw, py);
+                    HostConv.BackwardInput(p, pg, pw, pdx);
+                    for (int i = 0; i < n; i++)
+                    {
+                        HostGemm.Gemm(1, hw, cin, pw, cin, false, px + (long)i * cin * hw, hw, false, pgy + (long)i * hw, hw, false);
+                        HostGemm.Gemm(cin, hw, 1, pw, cin, true, pg + (long)i * hw, hw, false, pgdx + (long)i * cin * hw, hw, false);
+                    }
+                }
+                TestDevice.AssertSamePaths(y, gemmY, $"{bits} forward [{n},{cin},{h},{w}]");
+                TestDevice.AssertSamePaths(dx, gemmDx, $"{bits} input gradient [{n},{cin},{h},{w}]");
+                TestDevice.AssertClose(ConvReference.Forward(p, x, wt), y, 1e-4, 1e-4, $"{bits} forward against the reference");
+                TestDevice.AssertClose(ConvReference.Backward(p, x, wt, g).dx, dx, 1e-4, 1e-4, $"{bits} input gradient against the reference");
+            }
+        }
+        finally { HostGemm.VectorBits = saved; }
+    }
+}

@@ -26,8 +26,11 @@ public class HostPathParityTests
         // the cycle's shapes in miniature: a row-scalar ([B,K,1] against [B,K,H]), a mask plane, per channel,
         // both operands broadcast, and ranks that differ
         // (the last two: planes and rows long enough for the vector loops of the product's gradient)
-        int[][] shapesA = { new[] { 2, 9, 4 }, new[] { 2, 3, 5, 7 }, new[] { 2, 3, 5, 7 }, new[] { 3, 1, 5, 1 }, new[] { 5, 7 }, new[] { 2, 9, 1 }, new[] { 2, 3, 9, 20 }, new[] { 3, 7, 37 } };
-        int[][] shapesB = { new[] { 2, 9, 1 }, new[] { 2, 1, 5, 7 }, new[] { 1, 3, 1, 1 }, new[] { 1, 4, 1, 7 }, new[] { 2, 3, 5, 7 }, new[] { 2, 9, 4 }, new[] { 2, 1, 9, 20 }, new[] { 3, 7, 1 } };
+        // (then the discriminative filter's whole-sample broadcasts: a scalar per sample, one sample repeated, equal shapes)
+        int[][] shapesA = { new[] { 2, 9, 4 }, new[] { 2, 3, 5, 7 }, new[] { 2, 3, 5, 7 }, new[] { 3, 1, 5, 1 }, new[] { 5, 7 }, new[] { 2, 9, 1 }, new[] { 2, 3, 9, 20 }, new[] { 3, 7, 37 },
+            new[] { 4, 3, 5, 7 }, new[] { 4, 3, 5, 7 }, new[] { 4, 3, 5, 7 } };
+        int[][] shapesB = { new[] { 2, 9, 1 }, new[] { 2, 1, 5, 7 }, new[] { 1, 3, 1, 1 }, new[] { 1, 4, 1, 7 }, new[] { 2, 3, 5, 7 }, new[] { 2, 9, 4 }, new[] { 2, 1, 9, 20 }, new[] { 3, 7, 1 },
+            new[] { 4, 1, 1, 1 }, new[] { 1, 3, 5, 7 }, new[] { 4, 3, 5, 7 } };
         foreach (var op in Enum.GetValues<BinaryOp>())
             for (int k = 0; k < shapesA.Length; k++)
             {
@@ -41,6 +44,35 @@ public class HostPathParityTests
                 TestDevice.AssertSamePaths(host.db, kernel.db, $"{op} {k}: gradient of b");
                 Assert.Contains(host.db, v => v != 0f);
             }
+    }
+
+    [Fact]
+    public void ReductionsAndTheirGradientsMatchTheKernelsBitForBit()
+    {
+        var rng = new Random(6);
+        var x = TestDevice.Random(rng, 3 * 4 * 5 * 6);
+        // one axis, two, all of them (the losses' SumAll and MeanAll), with and without the reduced axes kept
+        foreach (var (axes, keep, mean) in new[] { (new[] { 1 }, true, false), (new[] { 0 }, false, false), (new[] { 2, 3 }, true, true), (new[] { -1 }, false, true), (new[] { 0, 1, 2, 3 }, false, false), (new[] { 0, 2 }, true, false) })
+        {
+            (float[] y, float[] dx) Run(bool hostSimd)
+            {
+                using var dev = TestDevice.Cpu(hostSimd);
+                using var s = new TensorScope();
+                var t = Tensor.FromArray(dev, x, 3, 4, 5, 6);
+                t.RequiresGrad = true;
+                t.RetainGrad = true;
+                var y = mean ? Ops.Mean(t, axes, keep) : Ops.Sum(t, axes, keep);
+                var g = TestDevice.Random(new Random(axes.Length), y.Size);
+                y.Backward(Tensor.FromArray(dev, g, y.Shape));
+                return (y.ToArray(), t.Grad!.ToArray());
+            }
+            var host = Run(true);
+            var kernel = Run(false);
+            string what = $"axes {string.Join(",", axes)} keep={keep} mean={mean}";
+            TestDevice.AssertSamePaths(host.y, kernel.y, what + ": forward");
+            TestDevice.AssertSamePaths(host.dx, kernel.dx, what + ": gradient");
+            Assert.Contains(host.dx, v => v != 0f);
+        }
     }
 
     [Fact]
