@@ -5,7 +5,7 @@ namespace Ulast.Tracker;
 /// <summary>
 /// SiamFC-style square crops: a window of side <c>side</c> centred on (cx, cy), resized to <c>size</c>
 /// by the device's bilinear crop kernel, mean colour outside the frame. Only the part of the frame
-/// under the window is uploaded.
+/// under the window is uploaded; on the CPU's host path the crop reads the frame's bytes instead (<see cref="FrameCrop"/>).
 /// </summary>
 public static class SiamCrop
 {
@@ -22,8 +22,10 @@ public static class SiamCrop
         int rx1 = Math.Clamp((int)Math.Floor(lx) - 1, 0, frame.Width - 1), ry1 = Math.Clamp((int)Math.Floor(ly) - 1, 0, frame.Height - 1);
         int rx2 = Math.Clamp((int)Math.Ceiling(hx) + 1, rx1 + 1, frame.Width), ry2 = Math.Clamp((int)Math.Ceiling(hy) + 1, ry1 + 1, frame.Height);
         var roi = new Rect(rx1, ry1, rx2 - rx1, ry2 - ry1);
+        var window = new[] { x1 - rx1, y1 - ry1, x2 - rx1, y2 - ry1 };
+        if (device.HostPath && frame.Type() == MatType.CV_8UC3) return FrameCrop.Window(device, frame, roi, window, size, meanColour);
         var image = ImageUpload.Region(device, frame, roi);
-        var box = Tensor.FromArray(device, new[] { x1 - rx1, y1 - ry1, x2 - rx1, y2 - ry1 }, 1, 4);
+        var box = Tensor.FromArray(device, window, 1, 4);
         return Ops.CropResize(image, box, Tensor.FromArray(device, meanColour, 3), size, size);
     }
 
