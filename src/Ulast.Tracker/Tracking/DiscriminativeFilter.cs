@@ -7,8 +7,9 @@ namespace Ulast.Tracker;
 /// Y_j a Gaussian of σ cells on sample j's target centre, solved by steepest descent with the exact step of a quadratic,
 /// t = gᵀg / (2(Σ_j α_j/P ‖conv(X_j, g)‖² + λ gᵀg)) — DiMP's optimiser without its learned parts (conjugate directions
 /// with <see cref="FilterConfig.ConjugateGradient"/>). X is the search features, or with <see cref="FilterConfig.Channels"/>
-/// their leading principal directions (<see cref="FeatureProjection"/>). The gradient comes from the autograd, so every
-/// number runs through the project's kernels. See <see cref="FilterConfig"/>.
+/// their leading principal directions (<see cref="FeatureProjection"/>). Every number runs through the project's ops: the
+/// gradient 2·Aᵀ(s·r) + 2λw through the cross-correlation's kernel gradient (the adjoint of A = conv(X, ·)), the residual r
+/// kept up to date as w moves. See <see cref="FilterConfig"/>.
 /// </summary>
 public sealed class DiscriminativeFilter : IDisposable
 {
@@ -134,38 +135,49 @@ public sealed class DiscriminativeFilter : IDisposable
         double lambda = _cfg.Lambda, last = double.NaN, ggPrev = 0;
         var alpha = Weights();
         using var scope = new TensorScope();
-        Tensor x;
-        using (GradMode.NoGrad()) x = m == 1 ? _samples[0].Features : Ops.Concat(_samples.Select(s => s.Features).ToArray()).Reshape(m, f[1], f[2], f[3]);
+        using var ng = GradMode.NoGrad();
+        var x = m == 1 ? _samples[0].Features : Ops.Concat(_samples.Select(s => s.Features).ToArray()).Reshape(m, f[1], f[2], f[3]);
         var y = Tensor.FromArray(_dev, _samples.SelectMany(s => s.Label).ToArray(), m, 1, n, n);
         var scale = Tensor.FromArray(_dev, alpha.Select(a => (float)Math.Sqrt(a / cells)).ToArray(), m, 1, 1, 1);
         using var dir = Tensor.EmptyPersistent(_dev, _w.Shape);
+        // The weighted residual r = s·(conv(X, w) − Y), moved along with w: conv is linear, so after w += t·d it is
+        // r + t·s·conv(X, d), which each step computes anyway for its length. Two passes over the samples per step
+        // (Aᵀ for the gradient, A for the step) instead of three (a forward and a backward through the tape, then A).
+        var r = Ops.Mul(Ops.Sub(Apply(x, _w), y), scale);
         for (int it = 0; it < iterations; it++)
         {
             using var step = new TensorScope();
-            using var grad = GradMode.Enable();
-            _w.RequiresGrad = true;
-            var r = Ops.Mul(Ops.Sub(Apply(x, _w), y), scale);
-            var loss = Ops.Add(Ops.SumAll(Ops.Mul(r, r)), Ops.MulScalar(Ops.SumAll(Ops.Mul(_w, _w)), (float)lambda));
-            loss.Backward();
-            last = loss.Item();
-            var g = _w.Grad!;
-            _w.RequiresGrad = false;
-            using (GradMode.NoGrad())
+            last = Ops.SumAll(Ops.Mul(r, r)).Item() + lambda * Ops.SumAll(Ops.Mul(_w, _w)).Item();
+            // ∇L = 2·Aᵀ(s·r) + 2λw
+            var g = Ops.Add(Adjoint(x, Ops.MulScalar(Ops.Mul(r, scale), 2f)), Ops.MulScalar(_w, (float)(2 * lambda)));
+            double gg = Ops.SumAll(Ops.Mul(g, g)).Item();
+            // d = −g, or −g + (gᵀg / g'ᵀg')·d with the previous direction d and gradient g'
+            var d = _cfg.ConjugateGradient && it > 0 && ggPrev > 0 ? Ops.Sub(Ops.MulScalar(dir, (float)(gg / ggPrev)), g) : Ops.MulScalar(g, -1f);
+            dir.CopyFrom(d);
+            ggPrev = gg;
+            // along d the loss is quadratic: t = −gᵀd / (2(Σ α/P ‖conv(X, d)‖² + λ dᵀd))
+            var ad = Ops.Mul(Apply(x, dir), scale);
+            double gd = Ops.SumAll(Ops.Mul(g, dir)).Item(), dd = Ops.SumAll(Ops.Mul(dir, dir)).Item(), adad = Ops.SumAll(Ops.Mul(ad, ad)).Item();
+            double den = 2 * (adad + lambda * dd), t = -gd / den;
+            if (gd < 0 && den > 0 && double.IsFinite(t))
             {
-                double gg = Ops.SumAll(Ops.Mul(g, g)).Item();
-                // d = −g, or −g + (gᵀg / g'ᵀg')·d with the previous direction d and gradient g'
-                var d = _cfg.ConjugateGradient && it > 0 && ggPrev > 0 ? Ops.Sub(Ops.MulScalar(dir, (float)(gg / ggPrev)), g) : Ops.MulScalar(g, -1f);
-                dir.CopyFrom(d);
-                ggPrev = gg;
-                // along d the loss is quadratic: t = −gᵀd / (2(Σ α/P ‖conv(X, d)‖² + λ dᵀd))
-                var ad = Ops.Mul(Apply(x, dir), scale);
-                double gd = Ops.SumAll(Ops.Mul(g, dir)).Item(), dd = Ops.SumAll(Ops.Mul(dir, dir)).Item(), adad = Ops.SumAll(Ops.Mul(ad, ad)).Item();
-                double den = 2 * (adad + lambda * dd), t = -gd / den;
-                if (gd < 0 && den > 0 && double.IsFinite(t)) _w.AddScaled(dir, (float)t);
+                _w.AddScaled(dir, (float)t);
+                r.AddScaled(ad, (float)t);
             }
-            _w.ZeroGrad();
         }
         return last;
+    }
+
+    /// <summary>
+    /// Aᵀu for u [M,1,H′,W′]: the adjoint of <see cref="Apply"/> in its filter — u spread over the channels (the channel
+    /// sum's adjoint), the cross-correlation's kernel gradient per sample, summed over the samples → [1,C,k,k].
+    /// </summary>
+    private Tensor Adjoint(Tensor x, Tensor u)
+    {
+        int m = x.Shape[0], k = _w.Shape[1];
+        var spread = Ops.Add(Tensor.Zeros(x.Device, m, k, u.Shape[2], u.Shape[3]), u);
+        var perSample = Ops.DepthwiseXcorrKernelGradient(x, spread, _w.Shape[2], _w.Shape[3]);
+        return m == 1 ? perSample : Ops.Sum(perSample, new[] { 0 }, keepDim: true);
     }
 
     /// <summary>The response conv(X, w) on the score map, row-major [ScoreSize²], for search features [1,C,31,31].</summary>
