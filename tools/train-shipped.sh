@@ -45,7 +45,7 @@ if [ ! -f "$R2" ]; then
 fi
 if [ -f runs/full-rf/last.safetensors ]; then $U train --out runs/full-rf --resume --steps 300; else $U train --out runs/full-rf --labels "$R2" --config configs/finetune-full.json; fi
 echo "shipped model: runs/full-rf/snapshots/step-300.safetensors → models/ulast-small.safetensors"
-CONFIG=configs/cpt-only.json finetune cpt-only 300   # the previous shipped model (stage 1 + CPT), for comparison
+CONFIG=configs/cpt-only.json finetune cpt-only 300   # an earlier shipped model (stage 1 + CPT), for comparison
 [ "${COMPARISONS:-1}" = 1 ] || exit 0
 # Naive-only against the full method on those labels, seeds 1–5 (docs/results.md, "The full method beats naive-only
 # on the second round's labels"); full-rf above is seed 1's full run.
