@@ -61,5 +61,10 @@ position1 --filter-position 1
 position0.75 --filter-position 0.75
 position0.5 --filter-position 0.5
 position1-no-scale --filter-position 1 --no-scale-filter
+pk0.05 --penalty-k 0.05
+pk0.1 --penalty-k 0.1
+pk0.3 --penalty-k 0.3
+wi0.1 --window-influence 0.1
+wi0.3 --window-influence 0.3
 ROWS
 echo "wrote $OUT/tune.csv"
