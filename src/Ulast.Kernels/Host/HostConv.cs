@@ -41,7 +41,7 @@ public static unsafe class HostConv
         {
             // One output channel: a weighted sum of the input planes, fused multiply-adds over the channels in order
             // from 0 — the GEMM's arithmetic for an output row (its k loop), without the 8-row sliver it would pad to.
-            ForImages(p.N, n =>
+            ForEachImage(p, false, (n, _, _) =>
             {
                 int hw = p.Ho * p.Wo;
                 var dst = new Span<float>((float*)py + (long)n * hw, hw);
@@ -116,7 +116,7 @@ public static unsafe class HostConv
         if (IsChannelSum(p))
         {
             // dX_c = w_c · dY: the GEMM's single product per element (k = 1)
-            ForImages(p.N, n =>
+            ForEachImage(p, false, (n, _, _) =>
             {
                 int hw = p.Ho * p.Wo;
                 var g = new ReadOnlySpan<float>((float*)pdy + (long)n * hw, hw);
@@ -184,16 +184,6 @@ public static unsafe class HostConv
 
     /// <summary>A 1×1 convolution to a single channel (the discriminative filter's sum over its channels).</summary>
     private static bool IsChannelSum(in ConvParams p) => IsPointwise(p) && p.Groups == 1 && p.Cout == 1;
-
-    private static void ForImages(int count, Action<int> body)
-    {
-        int threads = Math.Max(1, Math.Min(Threads, count));
-        if (threads == 1) { for (int n = 0; n < count; n++) body(n); return; }
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
-        {
-            for (int n = t; n < count; n += threads) body(n);
-        });
-    }
 
     /// <summary>Runs body(n, colScratch, threadsForTheGemm) for every image, spreading images over threads.</summary>
     private static void ForEachImage(ConvParams p, bool needColumns, ImageBody body)
