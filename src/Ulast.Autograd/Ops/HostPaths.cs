@@ -372,31 +372,8 @@ internal static unsafe class HostPaths
             int nc = unit / bands, band = unit % bands;
             int n = nc / p.C, c = nc % p.C;
             float x1 = pbox[n * 4], y1 = pbox[n * 4 + 1], x2 = pbox[n * 4 + 2], y2 = pbox[n * 4 + 3];
-            float* plane = px + (long)nc * p.H * p.W;
-            float padValue = ppad[c];
-            float* dst = py + (long)nc * p.OH * p.OW;
-            Span<int> fxs = p.OW <= 1024 ? stackalloc int[p.OW] : new int[p.OW];
-            Span<float> axs = p.OW <= 1024 ? stackalloc float[p.OW] : new float[p.OW];
-            for (int ox = 0; ox < p.OW; ox++)
-            {
-                float sx = x1 + (ox + 0.5f) * (x2 - x1) / p.OW - 0.5f;
-                fxs[ox] = (int)MathF.Floor(sx);
-                axs[ox] = sx - fxs[ox];
-            }
-            for (int oy = p.OH * band / bands, end = p.OH * (band + 1) / bands; oy < end; oy++)
-            {
-                float sy = y1 + (oy + 0.5f) * (y2 - y1) / p.OH - 0.5f;
-                int fy = (int)MathF.Floor(sy);
-                float ay = sy - fy;
-                for (int ox = 0; ox < p.OW; ox++)
-                {
-                    int fx = fxs[ox];
-                    float ax = axs[ox];
-                    float v00 = Tap(p, plane, fy, fx, padValue), v01 = Tap(p, plane, fy, fx + 1, padValue);
-                    float v10 = Tap(p, plane, fy + 1, fx, padValue), v11 = Tap(p, plane, fy + 1, fx + 1, padValue);
-                    dst[oy * p.OW + ox] = (1f - ay) * ((1f - ax) * v00 + ax * v01) + ay * ((1f - ax) * v10 + ax * v11);
-                }
-            }
+            var plane = new FloatPlane(px + (long)nc * p.H * p.W, p.H, p.W, ppad[c]);
+            BilinearBand.Resample(plane, x1, y1, x2, y2, p.OH, p.OW, band, bands, py + (long)nc * p.OH * p.OW);
         });
         return true;
     }
@@ -468,8 +445,6 @@ internal static unsafe class HostPaths
         return true;
     }
 
-    private static float Tap(in CropParams p, float* plane, int yy, int xx, float padValue) =>
-        yy < 0 || yy >= p.H || xx < 0 || xx >= p.W ? padValue : plane[yy * p.W + xx];
 
     public static bool Normalize(BatchNormParams p, Tensor x, Tensor mean, Tensor var, Tensor gamma, Tensor beta, Tensor y)
     {

@@ -1,4 +1,5 @@
 using OpenCvSharp;
+using Ulast.Kernels.Host;
 
 namespace Ulast.Tracker;
 
@@ -26,35 +27,15 @@ public static unsafe class FrameCrop
         Parallel.For(0, 3 * bands, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, unit =>
         {
             int c = unit / bands, band = unit % bands;
-            float pad = meanColour[c];
-            byte* plane = origin + c;
-            float* dst = py + (long)c * size * size;
-            Span<int> fxs = size <= 1024 ? stackalloc int[size] : new int[size];
-            Span<float> axs = size <= 1024 ? stackalloc float[size] : new float[size];
-            for (int ox = 0; ox < size; ox++)
-            {
-                float sx = x1 + (ox + 0.5f) * (x2 - x1) / size - 0.5f;
-                fxs[ox] = (int)MathF.Floor(sx);
-                axs[ox] = sx - fxs[ox];
-            }
-            for (int oy = size * band / bands, end = size * (band + 1) / bands; oy < end; oy++)
-            {
-                float sy = y1 + (oy + 0.5f) * (y2 - y1) / size - 0.5f;
-                int fy = (int)MathF.Floor(sy);
-                float ay = sy - fy;
-                for (int ox = 0; ox < size; ox++)
-                {
-                    int fx = fxs[ox];
-                    float ax = axs[ox];
-                    float v00 = Tap(plane, step, h, w, fy, fx, pad), v01 = Tap(plane, step, h, w, fy, fx + 1, pad);
-                    float v10 = Tap(plane, step, h, w, fy + 1, fx, pad), v11 = Tap(plane, step, h, w, fy + 1, fx + 1, pad);
-                    dst[oy * size + ox] = (1f - ay) * ((1f - ax) * v00 + ax * v01) + ay * ((1f - ax) * v10 + ax * v11);
-                }
-            }
+            BilinearBand.Resample(new BytePlane(origin + c, step, h, w, meanColour[c]), x1, y1, x2, y2, size, size, band, bands, py + (long)c * size * size);
         });
         return y;
     }
 
-    private static float Tap(byte* plane, long step, int h, int w, int yy, int xx, float pad) =>
-        yy < 0 || yy >= h || xx < 0 || xx >= w ? pad : plane[yy * step + xx * 3];
+    /// <summary>One colour channel of the 8-bit BGR region: rows <c>step</c> bytes apart, pixels 3 bytes apart.</summary>
+    private readonly struct BytePlane(byte* plane, long step, int h, int w, float pad) : ICropPlane
+    {
+        public float Tap(int y, int x) => y < 0 || y >= h || x < 0 || x >= w ? pad : plane[y * step + x * 3];
+    }
+
 }
