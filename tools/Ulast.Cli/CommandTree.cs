@@ -111,7 +111,7 @@ public static class CommandTree
                 Text("--out", "labels file (with --quality: a report folder) [default: out/labels.json]"),
                 Flag("--fresh", "start again instead of resuming the labels file"),
                 Int("--step", "label every N-th frame pair [default: 2]"),
-                Int("--jobs", "videos labelled at once by the motion round [default: 2, at most the cores]"),
+                Int("--jobs", "videos labelled at once, in the motion round and (on the CPU) the second round [default: 2, at most the cores]"),
                 Text("--config", "labeller settings (JSON; snake_case keys of PseudoLabelConfig, missing ones at their defaults)"),
                 Flag("--quality", "label the annotated sequences as if unlabelled and score the labels"),
                 Text("--data", "with --quality: the annotated sequences [default: ../shared/data/annotated]"),

@@ -14,7 +14,7 @@ public static class Program
         {
             // No command: the overview, as a usage error.
             if (args.Length == 0) { CommandTree.Invoke(new[] { "--help" }); return 2; }
-            return CommandTree.Invoke(args);
+            return Unwrapped(() => CommandTree.Invoke(args));
         }
         catch (ArgumentException ex)
         {
@@ -30,6 +30,17 @@ public static class Program
         {
             Console.Error.WriteLine($"error: {lib}");
             return 1;
+        }
+    }
+
+    /// <summary>A failure inside a parallel loop arrives wrapped: one cause is rethrown as itself, for the one-line errors above.</summary>
+    private static int Unwrapped(Func<int> command)
+    {
+        try { return command(); }
+        catch (AggregateException ae) when (ae.Flatten().InnerExceptions.Count == 1)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ae.Flatten().InnerExceptions[0]).Throw();
+            throw;
         }
     }
 

@@ -91,6 +91,26 @@ public sealed class LabelRefinerTests : IDisposable
     }
 
     [Fact]
+    public void VideosRefinedAtOnceOnTwoThreadsGetTheLabelsTheyGetOneAtATime()
+    {
+        // `ulast pseudo-label --refine --jobs 2` runs two videos' trackers on one model at the same time.
+        using var model = Checkpoint.LoadModel(ShippedModel(), _dev);
+        var seeds = new[] { Seeded(12, 15, t => _truth[t]), Seeded(3, 6, t => _truth[t]) };
+        var tracker = new TrackerConfig { Scale = new ScaleConfig() };
+        var rc = new LabelRefineConfig { Chunk = 5, MaxExtend = 12 };
+        VideoLabels Refine(VideoLabels v) => LabelRefiner.Refine(v, _frames, model, tracker, rc, new PseudoLabelConfig(), new FilterConfig()).labels;
+        var alone = seeds.Select(Refine).ToArray();
+        var together = new VideoLabels[seeds.Length];
+        Parallel.For(0, seeds.Length, new ParallelOptions { MaxDegreeOfParallelism = seeds.Length }, i => together[i] = Refine(seeds[i]));
+        for (int i = 0; i < seeds.Length; i++)
+        {
+            Assert.True(alone[i].ReliableFrames > seeds[i].ReliableFrames, "the seed grew");
+            Assert.Equal(alone[i].Quality, together[i].Quality);
+            for (int t = 0; t < _frames.Count; t++) Assert.Equal(alone[i].Boxes[t], together[i].Boxes[t]);
+        }
+    }
+
+    [Fact]
     public void NothingGrowsWithoutASeedLongEnough()
     {
         using var model = Checkpoint.LoadModel(ShippedModel(), _dev);

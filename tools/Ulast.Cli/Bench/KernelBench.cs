@@ -1,3 +1,4 @@
+using Ulast.Kernels.Host;
 using Ulast.Tracker;
 using System.Text.Json;
 
@@ -36,6 +37,7 @@ public static class KernelBench
             using var x = Tensor.PersistentFromArray(dev, Init.Uniform(rng, p.InputSize, -1, 1), c.N, c.Cin, c.H, c.W);
             using var w = Tensor.PersistentFromArray(dev, Init.Uniform(rng, p.WeightSize, -0.1, 0.1), c.Cout, c.Cin, c.K, c.K);
             Measure(rows, o, peak, c.Name, p.Flops, dev, repeats, x, w, (a, b) => Ops.Conv2d(a, b, c.Stride, c.Pad));
+            if (dev.HostPath) MeasureGradients(rows, o, peak, c.Name, p, repeats, x, w);
         }
         if (only is null || "xcorr".Contains(only, StringComparison.OrdinalIgnoreCase) || only.Contains("xcorr", StringComparison.OrdinalIgnoreCase))
         {
@@ -84,6 +86,25 @@ public static class KernelBench
         a.RequiresGrad = b.RequiresGrad = false;
         Add(rows, o, peak, name, "forward", fwd, flops);
         Add(rows, o, peak, name, "forward+backward", fb, 3 * flops);
+    }
+
+    /// <summary>
+    /// The two halves of a convolution's backward pass on the host, timed apart (the forward+backward row's profile):
+    /// the input gradient (GEMM into columns, col2im) and the weight gradient (GEMM over the images' columns, partial sums).
+    /// </summary>
+    private static unsafe void MeasureGradients(List<BenchRow> rows, TextWriter o, double peak, string name, ConvParams p, int repeats, Tensor x, Tensor w)
+    {
+        var dy = Init.Uniform(new Random(2), p.OutputSize, -1, 1);
+        var dx = new float[p.InputSize];
+        var dw = new float[p.WeightSize];
+        fixed (float* pdy = dy, pdx = dx, pdw = dw)
+        {
+            float* g = pdy, gx = pdx, gw = pdw, px = x.HostPointer, pw = w.HostPointer;
+            double input = Timing.MedianMs(() => HostConv.BackwardInput(p, g, pw, gx), repeats: repeats);
+            double weight = Timing.MedianMs(() => HostConv.BackwardWeight(p, px, g, gw), repeats: repeats);
+            Add(rows, o, peak, name, "input gradient", input, p.Flops);
+            Add(rows, o, peak, name, "weight gradient", weight, p.Flops);
+        }
     }
 
     private static void Add(List<BenchRow> rows, TextWriter o, double peak, string name, string mode, double ms, long flops)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using OpenCvSharp;
 using Ulast.Tracker;
 
@@ -5,7 +6,7 @@ namespace Ulast.Cli.Commands;
 
 /// <summary>
 /// ulast pseudo-label --refine MODEL [--labels IN.json] [--out OUT.json] [--input DIR] [--refine-agree 0.6] [--refine-chunk 10]
-/// [--refine-extend 60] [--refine-min-seed 3]: the second labelling round [ours] (<see cref="LabelRefiner"/>), resumable.
+/// [--refine-extend 60] [--refine-min-seed 3] [--jobs 2]: the second labelling round [ours] (<see cref="LabelRefiner"/>), resumable.
 /// </summary>
 public static class RefineLabels
 {
@@ -52,6 +53,8 @@ public static class RefineLabels
         using var dev = o.CreateTrackingDevice();
         using var model = Checkpoint.LoadModel(modelPath, dev);
         var (trackerConfig, refineFilter) = Trackers(o);
+        // Several videos at once on the CPU only: on a GPU the ops of one video already queue on one stream.
+        int jobs = dev.IsCpu ? Math.Min(o.Int("--jobs", 2, 1), Environment.ProcessorCount) : 1;
         o.EnsureAllUsed();
         OutputCheck.File(outPath, "--out");
         if (Path.GetFullPath(outPath) == Path.GetFullPath(inPath)) throw new ArgumentException("--out must differ from --labels: the motion labels are kept.");
@@ -71,47 +74,52 @@ public static class RefineLabels
                           $" (agreement IoU ≥ {settings.AgreeIou}, chunks of {settings.Chunk}, up to {settings.MaxExtend} frames a side, seeds of {settings.MinSeed}+ frames)" +
                           (labels.Refined!.Done.Count > 0 ? $"; resuming: {labels.Refined.Done.Count} done" : ""));
         int before = source.Videos.Values.Where(v => !v.Dropped).Sum(v => v.ReliableFrames), usableBefore = source.Videos.Values.Count(v => !v.Dropped);
+        var gate = new object();
         ProgressBar.Live(() =>
         {
             var bar = new ProgressBar("refine", source.Videos.Count);
-            var order = source.Videos.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList();
             string? PathOf(string name) => sources.FirstOrDefault(s => s.name == name).path;
-            bool Needs(string name, VideoLabels v) => !labels.Refined.Done.Contains(name) && PathOf(name) is not null
-                && v.Frames > 0 && v.Quality.Any(q => q >= source.Config.ReliableQuality);
-            // The next video with a seed is decoded on another thread while this one is tracked.
-            Task<List<Mat>?>? Read(int from)
+            var todo = source.Videos.Where(kv => !labels.Refined.Done.Contains(kv.Key)).OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList();
+            int finished = source.Videos.Count - todo.Count;
+            bar.Report(finished, "videos");
+            // Videos are refined `jobs` at a time, each on its own trackers: one tracker's small ops leave the cores
+            // idle between their parallel loops, and a second video fills them. No video reads another's state, and
+            // no op's arithmetic depends on how many run at once, so the labels do not depend on the number of jobs.
+            Parallel.ForEach(Partitioner.Create(todo, EnumerablePartitionerOptions.NoBuffering), new ParallelOptions { MaxDegreeOfParallelism = jobs }, kv =>
             {
-                for (int j = from; j < order.Count; j++)
-                    if (Needs(order[j].Key, order[j].Value)) { var (n, vv) = (order[j].Key, order[j].Value); return Task.Run(() => ReadFrames(SequenceLoader.Load(PathOf(n)!), vv.Frames)); }
-                return null;
-            }
-            var next = Read(0);
-            for (int i = 0; i < order.Count; i++)
-            {
-                var (name, v) = (order[i].Key, order[i].Value);
-                bar.Report(i, "videos");
-                if (labels.Refined.Done.Contains(name)) continue;
-                if (PathOf(name) is null) { ProgressBar.WriteLine($"{name}: not under '{input}', kept as it was"); }
-                else if (Needs(name, v))
+                var (name, v) = (kv.Key, kv.Value);
+                var path = PathOf(name);
+                VideoLabels? refined = null;
+                if (path is null) ProgressBar.WriteLine($"{name}: not under '{input}', kept as it was");
+                else if (v.Frames > 0 && v.Quality.Any(q => q >= source.Config.ReliableQuality))
                 {
-                    var frames = next!.GetAwaiter().GetResult();
-                    next = Read(i + 1);
-                    if (frames is null) ProgressBar.WriteLine($"{name}: its frame count is not the labels' {v.Frames}, kept as it was");
+                    List<Mat>? frames = null;
+                    try { frames = ReadFrames(SequenceLoader.Load(path), v.Frames); }
+                    catch (Exception e) when (e is BadDataException or IOException or OpenCVException)
+                    {
+                        ProgressBar.WriteLine($"{name}: unreadable, kept as it was: {e.Message}");
+                        path = null;
+                    }
+                    if (path is null) { }
+                    else if (frames is null) ProgressBar.WriteLine($"{name}: its frame count is not the labels' {v.Frames}, kept as it was");
                     else
                     {
                         try
                         {
-                            var (refined, added) = LabelRefiner.Refine(v, frames, model, trackerConfig, settings, source.Config, refineFilter);
-                            labels.Videos[name] = refined;
+                            (refined, int added) = LabelRefiner.Refine(v, frames, model, trackerConfig, settings, source.Config, refineFilter);
                             ProgressBar.WriteLine($"{name}: {v.ReliableFrames} → {refined.ReliableFrames} reliable frames (+{added} tracked){(v.Dropped && !refined.Dropped ? ", usable now" : "")}");
                         }
                         finally { foreach (var m in frames) m.Dispose(); }
                     }
                 }
-                labels.Refined.Done.Add(name);
-                labels.Write(outPath);
-            }
-            bar.Report(source.Videos.Count, "videos");
+                lock (gate)
+                {
+                    if (refined is not null) labels.Videos[name] = refined;
+                    labels.Refined.Done.Add(name);
+                    labels.Write(outPath);
+                    bar.Report(++finished, "videos");
+                }
+            });
         });
         labels.Write(outPath);
         var montage = Path.ChangeExtension(outPath, ".png");
