@@ -53,6 +53,11 @@ for seed in 1 2 3 4 5; do
   INIT=models/ulast-small-stage2.safetensors LABELS=$R2 CONFIG=configs/finetune-long.json finetune "rf-naive-s$seed" 300 --no-cycle --seed $seed
   [ $seed = 1 ] || INIT=models/ulast-small-stage2.safetensors LABELS=$R2 CONFIG=configs/finetune-full.json finetune "rf-full-s$seed" 300 --seed $seed
 done
+# Every ablation switch against the shipped model's run, same start, labels, seed and budget (docs/results.md, "The
+# shipped model, naive-only and every ablation in one evaluation").
+for switch in no-cpt no-region-mask no-reweight cpt-residual; do
+  INIT=models/ulast-small-stage2.safetensors LABELS=$R2 CONFIG=configs/finetune-full.json finetune "rf-full-$switch" 300 --$switch
+done
 # Equal budgets from the shipped model's start: 300 steps, snapshots every 100; avg3 = their weight average.
 avg3() { local r=runs/$1/snapshots; $U model --out "runs/$1/avg3.safetensors" --average $r/step-100.safetensors,$r/step-200.safetensors,$r/step-300.safetensors; }
 INIT=runs/naive-long/best.safetensors
