@@ -37,9 +37,9 @@ public static class Program
     private static int Unwrapped(Func<int> command)
     {
         try { return command(); }
-        catch (AggregateException ae) when (ae.Flatten().InnerExceptions.Count == 1)
+        catch (AggregateException ae) when (ae.Flatten().InnerExceptions is [var cause])
         {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ae.Flatten().InnerExceptions[0]).Throw();
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(cause).Throw();
             throw;
         }
     }

@@ -87,39 +87,38 @@ public static class RefineLabels
             // no op's arithmetic depends on how many run at once, so the labels do not depend on the number of jobs.
             Parallel.ForEach(Partitioner.Create(todo, EnumerablePartitionerOptions.NoBuffering), new ParallelOptions { MaxDegreeOfParallelism = jobs }, kv =>
             {
-                var (name, v) = (kv.Key, kv.Value);
-                var path = PathOf(name);
-                VideoLabels? refined = null;
-                if (path is null) ProgressBar.WriteLine($"{name}: not under '{input}', kept as it was");
-                else if (v.Frames > 0 && v.Quality.Any(q => q >= source.Config.ReliableQuality))
-                {
-                    List<Mat>? frames = null;
-                    try { frames = ReadFrames(SequenceLoader.Load(path), v.Frames); }
-                    catch (Exception e) when (e is BadDataException or IOException or OpenCVException)
-                    {
-                        ProgressBar.WriteLine($"{name}: unreadable, kept as it was: {e.Message}");
-                        path = null;
-                    }
-                    if (path is null) { }
-                    else if (frames is null) ProgressBar.WriteLine($"{name}: its frame count is not the labels' {v.Frames}, kept as it was");
-                    else
-                    {
-                        try
-                        {
-                            (refined, int added) = LabelRefiner.Refine(v, frames, model, trackerConfig, settings, source.Config, refineFilter);
-                            ProgressBar.WriteLine($"{name}: {v.ReliableFrames} → {refined.ReliableFrames} reliable frames (+{added} tracked){(v.Dropped && !refined.Dropped ? ", usable now" : "")}");
-                        }
-                        finally { foreach (var m in frames) m.Dispose(); }
-                    }
-                }
+                var refined = RefineOne(kv.Key, kv.Value);
                 lock (gate)
                 {
-                    if (refined is not null) labels.Videos[name] = refined;
-                    labels.Refined.Done.Add(name);
+                    if (refined is not null) labels.Videos[kv.Key] = refined;
+                    labels.Refined.Done.Add(kv.Key);
                     labels.Write(outPath);
                     bar.Report(++finished, "videos");
                 }
             });
+
+            // The refined labels of one video, or null (and why, when it is not simply seedless) to keep them as they were.
+            VideoLabels? RefineOne(string name, VideoLabels v)
+            {
+                var path = PathOf(name);
+                if (path is null) { ProgressBar.WriteLine($"{name}: not under '{input}', kept as it was"); return null; }
+                if (v.Frames == 0 || !v.Quality.Any(q => q >= source.Config.ReliableQuality)) return null;
+                List<Mat>? frames;
+                try { frames = ReadFrames(SequenceLoader.Load(path), v.Frames); }
+                catch (Exception e) when (e is BadDataException or IOException or OpenCVException)
+                {
+                    ProgressBar.WriteLine($"{name}: unreadable, kept as it was: {e.Message}");
+                    return null;
+                }
+                if (frames is null) { ProgressBar.WriteLine($"{name}: its frame count is not the labels' {v.Frames}, kept as it was"); return null; }
+                try
+                {
+                    var (refined, added) = LabelRefiner.Refine(v, frames, model, trackerConfig, settings, source.Config, refineFilter);
+                    ProgressBar.WriteLine($"{name}: {v.ReliableFrames} → {refined.ReliableFrames} reliable frames (+{added} tracked){(v.Dropped && !refined.Dropped ? ", usable now" : "")}");
+                    return refined;
+                }
+                finally { foreach (var m in frames) m.Dispose(); }
+            }
         });
         labels.Write(outPath);
         var montage = Path.ChangeExtension(outPath, ".png");
