@@ -25,6 +25,7 @@ public static class CommandTree
     {
         Text("--device", "auto (CUDA if present, else CPU), cuda or cpu [default: auto]"),
         Flag("--kernels", "on the CPU, run every op through ILGPU's CPU accelerator (slow; for checking)"),
+        Flag("--no-winograd", "on the CPU, run 3×3 stride-1 convolutions as im2col + GEMM instead of Winograd's F(2×2, 3×3)"),
     };
 
     /// <summary>DSST's scale filter [ours]: tracking and the labeller's second round.</summary>

@@ -165,6 +165,7 @@ public sealed class Options
     {
         var dev = Device.Create(String("--device") ?? "auto");
         if (Flag("--kernels")) dev.UseHostPath = false;
+        Ulast.Kernels.Host.HostWinograd.Enabled = !Flag("--no-winograd");
         return dev;
     }
 

@@ -36,6 +36,7 @@ public static unsafe class HostConv
     /// </summary>
     public static void Forward(ConvParams p, float* x, float* w, float* y, ChannelEpilogue? epilogue)
     {
+        if (HostWinograd.Applies(p)) { HostWinograd.Forward(p, x, w, y, epilogue, Threads); return; }
         IntPtr px = (IntPtr)x, pw = (IntPtr)w, py = (IntPtr)y;
         if (IsChannelSum(p) && HostGemm.VectorBits != 0)
         {
@@ -105,7 +106,8 @@ public static unsafe class HostConv
     {
         // dX = dY ⋆ flip(W)ᵀ: a forward pass (im2col of dY, one deep GEMM per image) instead of a GEMM writing the
         // whole column matrix and col2im reading it back and scattering it.
-        if (FlippedInputGradient && !IsPointwise(p) && FlippedInput(p) is { } q)
+        // Through Winograd's transforms the flipped forward costs less than the GEMM into columns and col2im.
+        if (!IsPointwise(p) && FlippedInput(p) is { } q && (FlippedInputGradient || HostWinograd.Applies(q)))
         {
             using var flipped = HostScratch.Rent(HostScratch.Use.Weights, p.WeightSize);
             FlipWeights(p, w, flipped.Ptr);
@@ -141,6 +143,7 @@ public static unsafe class HostConv
 
     public static void BackwardWeight(ConvParams p, float* x, float* dy, float* dw)
     {
+        if (HostWinograd.Applies(p)) { HostWinograd.BackwardWeight(p, x, dy, dw, Threads); return; }
         int threads = Math.Max(1, Math.Min(Threads, p.N));
         int inner = Math.Max(1, Threads / threads);   // spare threads go to each GEMM (batch 1 still uses every core)
         int rows = ColRows(p), hw = p.Ho * p.Wo;

@@ -35,8 +35,25 @@ public static unsafe class HostGemm
         float* c, int ldc, bool accumulate, int threads = 1) =>
         Gemm(m, n, k, a, lda, transA, null, 0, rows, transB, c, ldc, accumulate, threads);
 
+    /// <summary>Floats of op(A) (m × k) packed by <see cref="PackAOnce"/>.</summary>
+    public static long PackedASize(int m, int k) => (long)((m + MR - 1) / MR * MR) * k;
+
+    /// <summary>
+    /// Packs op(A) once, k block by k block, as the micro-kernel reads it, for <see cref="GemmPackedA"/>: an A that
+    /// many small GEMMs share (Winograd's transformed weights) would otherwise be packed again by each of them.
+    /// </summary>
+    public static void PackAOnce(int m, int k, float* a, int lda, bool transA, float* packed)
+    {
+        long mPadded = (m + MR - 1) / MR * MR;
+        for (int k0 = 0; k0 < k; k0 += KC) PackA(a, lda, transA, 0, m, k0, Math.Min(KC, k - k0), packed + k0 * mPadded);
+    }
+
+    /// <summary>C = A·op(B) (+ C) with A packed by <see cref="PackAOnce"/> with the same m and k.</summary>
+    public static void GemmPackedA(int m, int n, int k, float* packedA, float* b, int ldb, bool transB, float* c, int ldc, bool accumulate, int threads = 1) =>
+        Gemm(m, n, k, packedA, 0, false, b, ldb, null, transB, c, ldc, accumulate, threads, packed: true);
+
     private static void Gemm(int m, int n, int k, float* a, int lda, bool transA, float* b, int ldb, GemmRows? rows, bool transB,
-        float* c, int ldc, bool accumulate, int threads)
+        float* c, int ldc, bool accumulate, int threads, bool packed = false)
     {
         if (m <= 0 || n <= 0) return;
         if (k <= 0)
@@ -47,13 +64,13 @@ public static unsafe class HostGemm
         int nr = NR;
         int slivers = (n + nr - 1) / nr;
         threads = Math.Max(1, Math.Min(threads, slivers));
-        if (threads == 1) { GemmColumns(m, 0, n, k, a, lda, transA, b, ldb, rows, transB, c, ldc, accumulate); return; }
+        if (threads == 1) { GemmColumns(m, 0, n, k, a, lda, transA, b, ldb, rows, transB, c, ldc, accumulate, packed); return; }
         int per = (slivers + threads - 1) / threads;
         IntPtr pa = (IntPtr)a, pb = (IntPtr)b, pc = (IntPtr)c;
         Parallel.For(0, threads, t =>
         {
             int j0 = t * per * nr, j1 = Math.Min(n, (t + 1) * per * nr);
-            if (j0 < j1) GemmColumns(m, j0, j1, k, (float*)pa, lda, transA, (float*)pb, ldb, rows, transB, (float*)pc, ldc, accumulate);
+            if (j0 < j1) GemmColumns(m, j0, j1, k, (float*)pa, lda, transA, (float*)pb, ldb, rows, transB, (float*)pc, ldc, accumulate, packed);
         });
     }
 
@@ -75,7 +92,7 @@ public static unsafe class HostGemm
     public static int DirectBMaxRows { get; set; } = 128;
 
     private static void GemmColumns(int m, int j0, int j1, int k, float* a, int lda, bool transA, float* b, int ldb, GemmRows? rows,
-        bool transB, float* c, int ldc, bool accumulate)
+        bool transB, float* c, int ldc, bool accumulate, bool packed)
     {
         int nr = NR;
         int slivers = (j1 - j0 + nr - 1) / nr;
@@ -84,7 +101,7 @@ public static unsafe class HostGemm
         int chunk = (slivers + chunks - 1) / chunks;       // of (nearly) equal size: slivers packed at a time
         int mPadded = (m + MR - 1) / MR * MR;
         using var bLease = HostScratch.Rent(HostScratch.Use.PackB, (long)chunk * nr * KC);
-        using var aLease = HostScratch.Rent(HostScratch.Use.PackA, (long)mPadded * KC);
+        using var aLease = HostScratch.Rent(HostScratch.Use.PackA, packed ? 0 : (long)mPadded * KC);
         using var rowLease = HostScratch.Rent(HostScratch.Use.Row, rows is null ? 0 : Math.Max(chunk * nr, 8 * KC));
         float* bp = bLease.Ptr, ap = aLease.Ptr;
         float* tile = stackalloc float[MR * 32];
@@ -92,7 +109,8 @@ public static unsafe class HostGemm
         {
             int kc = Math.Min(KC, k - k0);
             bool acc = accumulate || k0 > 0;
-            PackA(a, lda, transA, 0, m, k0, kc, ap);   // all of op(A)'s rows once per k block; every column chunk reuses them
+            if (packed) ap = a + (long)k0 * mPadded;
+            else PackA(a, lda, transA, 0, m, k0, kc, ap);   // all of op(A)'s rows once per k block; every column chunk reuses them
             for (int c0 = j0; c0 < j1; c0 += chunk * nr)
             {
                 int nc = Math.Min(chunk * nr, j1 - c0), chunkSlivers = (nc + nr - 1) / nr;

@@ -12,7 +12,7 @@ namespace Ulast.Kernels.Host;
 public static unsafe class HostScratch
 {
     /// <summary>The uses that may be live at once on one thread.</summary>
-    public enum Use { Columns, PackA, PackB, Row, Partials, Weights }
+    public enum Use { Columns, PackA, PackB, Row, Partials, Weights, WinogradWeights, WinogradInput, WinogradProduct, WinogradSplit }
 
     internal sealed class Slot
     {
