@@ -27,10 +27,71 @@ public static unsafe class HostWinograd
     /// </summary>
     public static int MinOutputSide { get; set; } = 8;
 
-    /// <summary>Whether <paramref name="p"/> runs here: 3×3, stride 1, no dilation, one group, output at least <see cref="MinOutputSide"/> a side.</summary>
+    /// <summary>
+    /// Whether <paramref name="p"/> runs here: 3×3, stride 1, one group, output at least <see cref="MinOutputSide"/> a
+    /// side, and no dilation — or dilation 2 with even padding, split into its four phases (<see cref="Phases"/>).
+    /// </summary>
     public static bool Applies(in ConvParams p) =>
-        Enabled && p.KH == 3 && p.KW == 3 && p.StrideH == 1 && p.StrideW == 1 && p.DilH == 1 && p.DilW == 1 && p.Groups == 1
-        && p.Ho >= MinOutputSide && p.Wo >= MinOutputSide;
+        Enabled && p.KH == 3 && p.KW == 3 && p.StrideH == 1 && p.StrideW == 1 && p.Groups == 1
+        && p.Ho >= MinOutputSide && p.Wo >= MinOutputSide
+        && ((p.DilH == 1 && p.DilW == 1) || (p.DilH == 2 && p.DilW == 2 && p.PadH % 2 == 0 && p.PadW % 2 == 0 && p.Ho >= 2 * MinOutputSide && p.Wo >= 2 * MinOutputSide));
+
+    /// <summary>
+    /// A 3×3 convolution with dilation 2 and even padding P is four undilated ones: the outputs of row parity a and
+    /// column parity b read only the inputs of the same parities, x_ab[i][j] = x[2i + a][2j + b], through the same
+    /// kernel with padding P/2. Each phase is gathered, convolved by Winograd, and its output scattered back.
+    /// </summary>
+    private static IEnumerable<(int a, int b, ConvParams q)> Phases(ConvParams p)
+    {
+        for (int a = 0; a < 2; a++)
+            for (int b = 0; b < 2; b++)
+                yield return (a, b, new ConvParams(p.N, p.Cin, (p.H - a + 1) / 2, (p.W - b + 1) / 2, p.Cout, 3, 3, 1, 1, p.PadH / 2, p.PadW / 2, 1, 1, 1));
+    }
+
+    /// <summary>dst[n][c][i][j] = src[n][c][2i + a][2j + b] (gather), or the reverse (scatter), for every plane.</summary>
+    private static void Phase(float* full, int planes, int h, int w, int a, int b, int hs, int ws, float* sub, bool gather)
+    {
+        for (long c = 0; c < planes; c++)
+            for (int i = 0; i < hs; i++)
+            {
+                float* f = full + (c * h + 2 * i + a) * w + b, s = sub + (c * hs + i) * ws;
+                if (gather) for (int j = 0; j < ws; j++) s[j] = f[2 * j];
+                else for (int j = 0; j < ws; j++) f[2 * j] = s[j];
+            }
+    }
+
+    private static void ForwardPhases(ConvParams p, float* x, float* w, float* y, ChannelEpilogue? epilogue, int threads)
+    {
+        foreach (var (a, b, q) in Phases(p))
+        {
+            using var xs = HostScratch.Rent(HostScratch.Use.Columns, q.InputSize);
+            using var ys = HostScratch.Rent(HostScratch.Use.Partials, q.OutputSize);
+            Phase(x, p.N * p.Cin, p.H, p.W, a, b, q.H, q.W, xs.Ptr, gather: true);
+            Forward(q, xs.Ptr, w, ys.Ptr, null, threads);
+            Phase(y, p.N * p.Cout, p.Ho, p.Wo, a, b, q.Ho, q.Wo, ys.Ptr, gather: false);
+        }
+        if (epilogue != null) for (int n = 0; n < p.N; n++) epilogue.Apply(y + (long)n * p.Cout * p.Ho * p.Wo, p.Cout, p.Ho * p.Wo);
+    }
+
+    private static void BackwardWeightPhases(ConvParams p, float* x, float* dy, float* dw, int threads)
+    {
+        using var part = HostScratch.Rent(HostScratch.Use.Weights, p.WeightSize);
+        bool first = true;
+        foreach (var (a, b, q) in Phases(p))
+        {
+            using var xs = HostScratch.Rent(HostScratch.Use.Columns, q.InputSize);
+            using var gs = HostScratch.Rent(HostScratch.Use.Partials, q.OutputSize);
+            Phase(x, p.N * p.Cin, p.H, p.W, a, b, q.H, q.W, xs.Ptr, gather: true);
+            Phase(dy, p.N * p.Cout, p.Ho, p.Wo, a, b, q.Ho, q.Wo, gs.Ptr, gather: true);
+            BackwardWeight(q, xs.Ptr, gs.Ptr, first ? dw : part.Ptr, threads);
+            if (!first)
+            {
+                var dst = new Span<float>(dw, p.WeightSize);
+                System.Numerics.Tensors.TensorPrimitives.Add(dst, new ReadOnlySpan<float>(part.Ptr, p.WeightSize), dst);
+            }
+            first = false;
+        }
+    }
 
     /// <summary>
     /// Bytes of V and M (one block of tile rows, all channels) that one thread works on at a time: sized to stay in
@@ -61,6 +122,7 @@ public static unsafe class HostWinograd
 
     public static void Forward(ConvParams p, float* x, float* w, float* y, ChannelEpilogue? epilogue, int threads)
     {
+        if (p.DilH == 2) { ForwardPhases(p, x, w, y, epilogue, threads); return; }
         var t = new Tiles(p);
         long packedSize = HostGemm.PackedASize(p.Cout, p.Cin);
         using var uLease = HostScratch.Rent(HostScratch.Use.WinogradWeights, 16L * p.Cout * p.Cin + 16 * packedSize);
@@ -94,6 +156,7 @@ public static unsafe class HostWinograd
     /// <summary>dW = Gᵀ·(Σ over images and tiles of dM_ξ · V_ξᵀ)·G; images spread over threads, their sums added at the end.</summary>
     public static void BackwardWeight(ConvParams p, float* x, float* dy, float* dw, int threads)
     {
+        if (p.DilH == 2) { BackwardWeightPhases(p, x, dy, dw, threads); return; }
         var t = new Tiles(p);
         int outer = Math.Max(1, Math.Min(threads, p.N)), inner = Math.Max(1, threads / outer);
         long uSize = 16L * p.Cout * p.Cin;

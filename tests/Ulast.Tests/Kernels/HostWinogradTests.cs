@@ -19,15 +19,15 @@ public class HostWinogradTests
         int savedThreads = HostConv.Threads, savedBlock = HostWinograd.BlockBytes;
         try
         {
-            // n, cin, h, w, cout, pad
-            int[][] configs = { new[] { 2, 6, 11, 13, 10, 1 }, new[] { 1, 3, 17, 10, 5, 0 }, new[] { 3, 9, 10, 10, 12, 2 },
-                new[] { 2, 16, 32, 32, 8, 1 }, new[] { 1, 40, 19, 23, 33, 1 } };
+            // n, cin, h, w, cout, pad, dilation (2: split into four phases)
+            int[][] configs = { new[] { 2, 6, 11, 13, 10, 1, 1 }, new[] { 1, 3, 17, 10, 5, 0, 1 }, new[] { 3, 9, 10, 10, 12, 2, 1 },
+                new[] { 2, 16, 32, 32, 8, 1, 1 }, new[] { 1, 40, 19, 23, 33, 1, 1 }, new[] { 2, 5, 18, 21, 7, 2, 2 }, new[] { 1, 4, 22, 20, 6, 0, 2 } };
             foreach (var (threads, blockBytes) in new[] { (1, savedBlock), (2, savedBlock), (2, 1) })
                 foreach (var c in configs)
                 {
                     HostConv.Threads = threads;
                     HostWinograd.BlockBytes = blockBytes;   // 1: the fewest tile rows a block may hold (32 columns)
-                    var p = new ConvParams(c[0], c[1], c[2], c[3], c[4], 3, 3, 1, 1, c[5], c[5], 1, 1, 1);
+                    var p = new ConvParams(c[0], c[1], c[2], c[3], c[4], 3, 3, 1, 1, c[5], c[5], c[6], c[6], 1);
                     Assert.True(HostWinograd.Applies(p), $"{string.Join(",", c)} should run through Winograd");
                     var x = TestDevice.Random(rng, p.InputSize);
                     var w = TestDevice.Random(rng, p.WeightSize, -0.5, 0.5);
@@ -55,7 +55,9 @@ public class HostWinogradTests
     public void RunsOnlyWhereItApplies()
     {
         Assert.False(HostWinograd.Applies(new ConvParams(1, 4, 20, 20, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1)));   // stride 2
-        Assert.False(HostWinograd.Applies(new ConvParams(1, 4, 20, 20, 4, 3, 3, 1, 1, 2, 2, 2, 2, 1)));   // dilation 2
+        Assert.False(HostWinograd.Applies(new ConvParams(1, 4, 20, 20, 4, 3, 3, 1, 1, 1, 1, 2, 2, 1)));   // dilation 2, odd padding
+        Assert.False(HostWinograd.Applies(new ConvParams(1, 4, 20, 20, 4, 3, 3, 1, 1, 3, 3, 3, 3, 1)));   // dilation 3
+        Assert.True(HostWinograd.Applies(new ConvParams(1, 4, 20, 20, 4, 3, 3, 1, 1, 2, 2, 2, 2, 1)));    // dilation 2, padding 2
         Assert.False(HostWinograd.Applies(new ConvParams(1, 4, 20, 20, 4, 3, 3, 1, 1, 1, 1, 1, 1, 2)));   // groups
         Assert.False(HostWinograd.Applies(new ConvParams(1, 4, 9, 9, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1)));     // 7×7 output
         Assert.False(HostWinograd.Applies(new ConvParams(1, 4, 20, 20, 4, 5, 5, 1, 1, 2, 2, 1, 1, 1)));   // 5×5
