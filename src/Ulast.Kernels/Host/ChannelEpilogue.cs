@@ -35,6 +35,19 @@ public sealed unsafe class ChannelEpilogue
     /// <summary>Applies it in place to one image's output, [channels, plane].</summary>
     public void Apply(float* y, int channels, int plane) => Apply(y, y, channels, plane);
 
+    /// <summary>Applies it in place to elements [start, start + count) of every channel's plane of one image's output.</summary>
+    public void Apply(float* y, int channels, int plane, int start, int count)
+    {
+        if (channels != _scale.Length) throw new ArgumentException($"ChannelEpilogue: {channels} channels, made for {_scale.Length}.");
+        for (int c = 0; c < channels; c++)
+        {
+            var row = new Span<float>(y + (long)c * plane + start, count);
+            TensorPrimitives.Multiply(row, _scale[c], row);
+            TensorPrimitives.Add(row, _shift[c], row);
+            if (Relu) TensorPrimitives.Max(row, 0f, row);
+        }
+    }
+
     /// <summary>y = epilogue(x) for one image, [channels, plane] each (x and y may be the same).</summary>
     public void Apply(float* x, float* y, int channels, int plane)
     {

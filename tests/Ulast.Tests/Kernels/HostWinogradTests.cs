@@ -9,16 +9,17 @@ namespace Ulast.Tests.Kernels;
 /// outputs (partial tiles), paddings 0–2 (the flipped form of a valid convolution pads 2), channels not a multiple of
 /// 8, one to three images, one and two threads, whole images and blocks of a few tile rows.
 /// </summary>
-[Collection("HostVectorWidth")]   // changes HostConv.Threads and HostWinograd.BlockBytes
+[Collection("HostVectorWidth")]   // changes HostConv.Threads, HostWinograd.BlockBytes and MinBatch
 public class HostWinogradTests
 {
     [Fact]
     public unsafe void ForwardAndBothGradientsMatchTheReference()
     {
         var rng = new Random(5);
-        int savedThreads = HostConv.Threads, savedBlock = HostWinograd.BlockBytes;
+        int savedThreads = HostConv.Threads, savedBlock = HostWinograd.BlockBytes, savedBatch = HostWinograd.MinBatch;
         try
         {
+            HostWinograd.MinBatch = 1;   // single images too: their blocks of tile rows are spread over the threads
             // n, cin, h, w, cout, pad, dilation (2: split into four phases)
             int[][] configs = { new[] { 2, 6, 11, 13, 10, 1, 1 }, new[] { 1, 3, 17, 10, 5, 0, 1 }, new[] { 3, 9, 10, 10, 12, 2, 1 },
                 new[] { 2, 16, 32, 32, 8, 1, 1 }, new[] { 1, 40, 19, 23, 33, 1, 1 }, new[] { 2, 5, 18, 21, 7, 2, 2 }, new[] { 1, 4, 22, 20, 6, 0, 2 } };
@@ -48,20 +49,52 @@ public class HostWinogradTests
                     TestDevice.AssertClose(edw, dw, 1e-4, 1e-4, what + ": weight gradient");
                 }
         }
-        finally { HostConv.Threads = savedThreads; HostWinograd.BlockBytes = savedBlock; }
+        finally { HostConv.Threads = savedThreads; HostWinograd.BlockBytes = savedBlock; HostWinograd.MinBatch = savedBatch; }
+    }
+
+    [Fact]
+    public unsafe void TheFusedEpilogueEqualsTheConvolutionThenTheEpilogue()
+    {
+        var rng = new Random(9);
+        int savedBlock = HostWinograd.BlockBytes, savedBatch = HostWinograd.MinBatch;
+        try
+        {
+            HostWinograd.MinBatch = 1;
+            foreach (int blockBytes in new[] { savedBlock, 1 })   // whole images, and blocks of tile rows (one image: blocks over both threads)
+                foreach (var p in new[] { new ConvParams(1, 8, 21, 19, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1), new ConvParams(2, 8, 20, 20, 12, 3, 3, 1, 1, 2, 2, 2, 2, 1) })
+                {
+                    HostWinograd.BlockBytes = blockBytes;
+                    var x = TestDevice.Random(rng, p.InputSize);
+                    var w = TestDevice.Random(rng, p.WeightSize, -0.5, 0.5);
+                    var epilogue = new ChannelEpilogue(TestDevice.Random(rng, p.Cout), TestDevice.Random(rng, p.Cout), relu: true);
+                    var fused = new float[p.OutputSize];
+                    var apart = new float[p.OutputSize];
+                    fixed (float* px = x, pw = w, pf = fused, pa = apart)
+                    {
+                        HostConv.Forward(p, px, pw, pf, epilogue);
+                        HostConv.Forward(p, px, pw, pa);
+                        for (int n = 0; n < p.N; n++) epilogue.Apply(pa + (long)n * p.Cout * p.Ho * p.Wo, p.Cout, p.Ho * p.Wo);
+                    }
+                    TestDevice.AssertSamePaths(apart, fused, $"dilation {p.DilH} block {blockBytes} B");
+                    Assert.Contains(fused, v => v == 0f);
+                    Assert.Contains(fused, v => v > 0f);
+                }
+        }
+        finally { HostWinograd.BlockBytes = savedBlock; HostWinograd.MinBatch = savedBatch; }
     }
 
     [Fact]
     public void RunsOnlyWhereItApplies()
     {
-        Assert.False(HostWinograd.Applies(new ConvParams(1, 4, 20, 20, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1)));   // stride 2
-        Assert.False(HostWinograd.Applies(new ConvParams(1, 4, 20, 20, 4, 3, 3, 1, 1, 1, 1, 2, 2, 1)));   // dilation 2, odd padding
-        Assert.False(HostWinograd.Applies(new ConvParams(1, 4, 20, 20, 4, 3, 3, 1, 1, 3, 3, 3, 3, 1)));   // dilation 3
-        Assert.True(HostWinograd.Applies(new ConvParams(1, 4, 20, 20, 4, 3, 3, 1, 1, 2, 2, 2, 2, 1)));    // dilation 2, padding 2
-        Assert.False(HostWinograd.Applies(new ConvParams(1, 4, 20, 20, 4, 3, 3, 1, 1, 1, 1, 1, 1, 2)));   // groups
-        Assert.False(HostWinograd.Applies(new ConvParams(1, 4, 9, 9, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1)));     // 7×7 output
-        Assert.False(HostWinograd.Applies(new ConvParams(1, 4, 20, 20, 4, 5, 5, 1, 1, 2, 2, 1, 1, 1)));   // 5×5
-        Assert.True(HostWinograd.Applies(new ConvParams(1, 4, 10, 10, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1)));    // 8×8 output
+        Assert.False(HostWinograd.Applies(new ConvParams(2, 4, 20, 20, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1)));   // stride 2
+        Assert.False(HostWinograd.Applies(new ConvParams(2, 4, 20, 20, 4, 3, 3, 1, 1, 1, 1, 2, 2, 1)));   // dilation 2, odd padding
+        Assert.False(HostWinograd.Applies(new ConvParams(2, 4, 20, 20, 4, 3, 3, 1, 1, 3, 3, 3, 3, 1)));   // dilation 3
+        Assert.True(HostWinograd.Applies(new ConvParams(2, 4, 20, 20, 4, 3, 3, 1, 1, 2, 2, 2, 2, 1)));    // dilation 2, padding 2
+        Assert.False(HostWinograd.Applies(new ConvParams(2, 4, 20, 20, 4, 3, 3, 1, 1, 1, 1, 1, 1, 2)));   // groups
+        Assert.False(HostWinograd.Applies(new ConvParams(2, 4, 9, 9, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1)));     // 7×7 output
+        Assert.False(HostWinograd.Applies(new ConvParams(2, 4, 20, 20, 4, 5, 5, 1, 1, 2, 2, 1, 1, 1)));   // 5×5
+        Assert.True(HostWinograd.Applies(new ConvParams(2, 4, 10, 10, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1)));    // 8×8 output
+        Assert.False(HostWinograd.Applies(new ConvParams(1, 4, 10, 10, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1)));   // one image (tracking)
     }
 
     [Fact]
