@@ -46,6 +46,8 @@ public static class KernelBench
             using var k = Tensor.PersistentFromArray(dev, Init.Uniform(rng, p.KernelSize, -1, 1), 8, 256, 7, 7);
             Measure(rows, o, peak, "dw-xcorr [8,256,31,31]*[8,256,7,7]", p.Flops, dev, repeats, s, k, Ops.DepthwiseXcorr);
         }
+        if (dev.HostPath && Ulast.Kernels.Host.HostWinograd.Enabled)
+            o.WriteLine("3×3 stride-1 convolutions of 2+ images run through Winograd's F(2×2, 3×3): their GFLOP/s and % of peak count the direct convolution's FLOPs, 2.25× the multiplies done (--no-winograd: im2col + GEMM)");
         if (jsonPath is not null)
         {
             var doc = new
