@@ -36,26 +36,19 @@ public sealed unsafe class ChannelEpilogue
     public void Apply(float* y, int channels, int plane) => Apply(y, y, channels, plane);
 
     /// <summary>Applies it in place to elements [start, start + count) of every channel's plane of one image's output.</summary>
-    public void Apply(float* y, int channels, int plane, int start, int count)
-    {
-        if (channels != _scale.Length) throw new ArgumentException($"ChannelEpilogue: {channels} channels, made for {_scale.Length}.");
-        for (int c = 0; c < channels; c++)
-        {
-            var row = new Span<float>(y + (long)c * plane + start, count);
-            TensorPrimitives.Multiply(row, _scale[c], row);
-            TensorPrimitives.Add(row, _shift[c], row);
-            if (Relu) TensorPrimitives.Max(row, 0f, row);
-        }
-    }
+    public void Apply(float* y, int channels, int plane, int start, int count) => ApplyRows(y + start, y + start, channels, plane, count);
 
     /// <summary>y = epilogue(x) for one image, [channels, plane] each (x and y may be the same).</summary>
-    public void Apply(float* x, float* y, int channels, int plane)
+    public void Apply(float* x, float* y, int channels, int plane) => ApplyRows(x, y, channels, plane, plane);
+
+    /// <summary>The first <paramref name="count"/> elements of every channel's plane (planes <paramref name="plane"/> apart).</summary>
+    private void ApplyRows(float* x, float* y, int channels, int plane, int count)
     {
         if (channels != _scale.Length) throw new ArgumentException($"ChannelEpilogue: {channels} channels, made for {_scale.Length}.");
         for (int c = 0; c < channels; c++)
         {
-            var row = new Span<float>(y + (long)c * plane, plane);
-            TensorPrimitives.Multiply(new ReadOnlySpan<float>(x + (long)c * plane, plane), _scale[c], row);
+            var row = new Span<float>(y + (long)c * plane, count);
+            TensorPrimitives.Multiply(new ReadOnlySpan<float>(x + (long)c * plane, count), _scale[c], row);
             TensorPrimitives.Add(row, _shift[c], row);
             if (Relu) TensorPrimitives.Max(row, 0f, row);
         }

@@ -151,14 +151,11 @@ public static unsafe class HostConv
         // The other threads' partial sums live in the caller's grow-only scratch: allocated per call (up to 2.4 MB
         // each) they were fresh mappings, page-faulted and zeroed by the kernel on every weight gradient.
         using var partialLease = HostScratch.Rent(HostScratch.Use.Partials, (threads - 1) * wsize);
-        var partials = new IntPtr[threads];
-        for (int t = 1; t < threads; t++) partials[t] = (IntPtr)(partialLease.Ptr + (t - 1) * wsize);
-        partials[0] = (IntPtr)dw;
-        IntPtr px = (IntPtr)x, pdy = (IntPtr)dy;
+        IntPtr px = (IntPtr)x, pdy = (IntPtr)dy, pdw = (IntPtr)dw, others = (IntPtr)partialLease.Ptr;
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
         {
             using var lease = HostScratch.Rent(HostScratch.Use.Columns, StoresColumns(p, inner) ? (long)rows * hw : 0);
-            float* acc = (float*)partials[t];
+            float* acc = t == 0 ? (float*)pdw : (float*)others + (t - 1) * wsize;
             bool first = true;
             for (int n = t; n < p.N; n += threads)
             {
@@ -178,11 +175,7 @@ public static unsafe class HostConv
             }
             if (first) new Span<float>(acc, (int)wsize).Clear();
         });
-        for (int t = 1; t < threads; t++)
-        {
-            var dst = new Span<float>(dw, (int)wsize);
-            System.Numerics.Tensors.TensorPrimitives.Add(dst, new ReadOnlySpan<float>((float*)partials[t], (int)wsize), dst);
-        }
+        HostRanges.AddBlocks(dw, partialLease.Ptr, threads - 1, wsize);
     }
 
     /// <summary>A 1×1 convolution to a single channel (the discriminative filter's sum over its channels).</summary>
@@ -223,13 +216,7 @@ public static unsafe class HostConv
         ForChannels(p, threads, (c0, c1) => Col2ImChannels(p, (float*)pc, (float*)px, c0, c1));
     }
 
-    private static void ForChannels(ConvParams p, int threads, Action<int, int> body)
-    {
-        int chunks = Math.Max(1, Math.Min(threads, p.CinG));
-        if (chunks == 1) { body(0, p.CinG); return; }
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks },
-            t => body(p.CinG * t / chunks, p.CinG * (t + 1) / chunks));
-    }
+    private static void ForChannels(ConvParams p, int threads, Action<int, int> body) => HostRanges.For(p.CinG, threads, body);
 
     private static void Im2ColChannels(in ConvParams p, float* x, float* col, int c0, int c1)
     {

@@ -91,11 +91,7 @@ public static unsafe class HostWinograd
             Phase(x, p.N * p.Cin, p.H, p.W, a, b, q.H, q.W, xs.Ptr, gather: true);
             Phase(dy, p.N * p.Cout, p.Ho, p.Wo, a, b, q.Ho, q.Wo, gs.Ptr, gather: true);
             BackwardWeight(q, xs.Ptr, gs.Ptr, first ? dw : part.Ptr, threads);
-            if (!first)
-            {
-                var dst = new Span<float>(dw, p.WeightSize);
-                System.Numerics.Tensors.TensorPrimitives.Add(dst, new ReadOnlySpan<float>(part.Ptr, p.WeightSize), dst);
-            }
+            if (!first) HostRanges.AddBlocks(dw, part.Ptr, 1, p.WeightSize);
             first = false;
         }
     }
@@ -127,6 +123,31 @@ public static unsafe class HostWinograd
         }
     }
 
+    /// <summary>One thread's V, M and row-split buffers for a block of tile rows (its grow-only scratch).</summary>
+    private readonly struct BlockScratch : IDisposable
+    {
+        private readonly HostScratch.Lease v, m, split;
+
+        public BlockScratch(in ConvParams p, in Tiles t)
+        {
+            v = HostScratch.Rent(HostScratch.Use.WinogradInput, 16L * p.Cin * t.Ld);
+            m = HostScratch.Rent(HostScratch.Use.WinogradProduct, 16L * p.Cout * t.Ld);
+            split = HostScratch.Rent(HostScratch.Use.WinogradSplit, 2L * t.SplitRows * t.SplitLen);
+        }
+
+        public float* V => v.Ptr;
+        public float* M => m.Ptr;
+        public float* Split => split.Ptr;
+
+        public void Dispose() { v.Dispose(); m.Dispose(); split.Dispose(); }
+    }
+
+    /// <summary>V for tile rows [i0, i1) of one image, every input channel.</summary>
+    private static void TransformInputBlock(in ConvParams p, in Tiles t, int i0, int i1, float* image, in BlockScratch s)
+    {
+        for (int c = 0; c < p.Cin; c++) TransformInput(p, t, i0, i1, image + (long)c * p.H * p.W, s.Split, s.V + (long)c * t.Ld, (long)p.Cin * t.Ld);
+    }
+
     public static void Forward(ConvParams p, float* x, float* w, float* y, ChannelEpilogue? epilogue, int threads)
     {
         if (p.DilH == 2) { ForwardPhases(p, x, w, y, epilogue, threads); return; }
@@ -143,18 +164,16 @@ public static unsafe class HostWinograd
         IntPtr px = (IntPtr)x, pu = (IntPtr)u, py = (IntPtr)y;
         Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, th =>
         {
-            using var vLease = HostScratch.Rent(HostScratch.Use.WinogradInput, 16L * p.Cin * t.Ld);
-            using var mLease = HostScratch.Rent(HostScratch.Use.WinogradProduct, 16L * p.Cout * t.Ld);
-            using var sLease = HostScratch.Rent(HostScratch.Use.WinogradSplit, 2L * t.SplitRows * t.SplitLen);
+            using var s = new BlockScratch(p, t);
             for (int it = (int)((long)items * th / workers), end = (int)((long)items * (th + 1) / workers); it < end; it++)
             {
                 int n = it / blocks, i0 = it % blocks * t.BlockRows, i1 = Math.Min(t.TH, i0 + t.BlockRows), cols = (i1 - i0) * t.TW8;
                 float* xn = (float*)px + (long)n * p.Cin * p.H * p.W, yn = (float*)py + (long)n * p.Cout * p.Ho * p.Wo;
-                for (int c = 0; c < p.Cin; c++) TransformInput(p, t, i0, i1, xn + (long)c * p.H * p.W, sLease.Ptr, vLease.Ptr + (long)c * t.Ld, (long)p.Cin * t.Ld);
+                TransformInputBlock(p, t, i0, i1, xn, s);
                 for (int xi = 0; xi < 16; xi++)
                     HostGemm.GemmPackedA(p.Cout, cols, p.Cin, (float*)pu + xi * packedSize,
-                        vLease.Ptr + (long)xi * p.Cin * t.Ld, t.Ld, false, mLease.Ptr + (long)xi * p.Cout * t.Ld, t.Ld, false);
-                for (int co = 0; co < p.Cout; co++) TransformOutput(p, t, i0, i1, mLease.Ptr + (long)co * t.Ld, (long)p.Cout * t.Ld, yn + (long)co * p.Ho * p.Wo);
+                        s.V + (long)xi * p.Cin * t.Ld, t.Ld, false, s.M + (long)xi * p.Cout * t.Ld, t.Ld, false);
+                for (int co = 0; co < p.Cout; co++) TransformOutput(p, t, i0, i1, s.M + (long)co * t.Ld, (long)p.Cout * t.Ld, yn + (long)co * p.Ho * p.Wo);
                 int row0 = 2 * i0, rows = Math.Min(p.Ho, 2 * i1) - row0;
                 epilogue?.Apply(yn, p.Cout, p.Ho * p.Wo, row0 * p.Wo, rows * p.Wo);
             }
@@ -172,9 +191,7 @@ public static unsafe class HostWinograd
         IntPtr px = (IntPtr)x, pdy = (IntPtr)dy, pdu = (IntPtr)partialLease.Ptr;
         Parallel.For(0, outer, new ParallelOptions { MaxDegreeOfParallelism = outer }, th =>
         {
-            using var vLease = HostScratch.Rent(HostScratch.Use.WinogradInput, 16L * p.Cin * t.Ld);
-            using var mLease = HostScratch.Rent(HostScratch.Use.WinogradProduct, 16L * p.Cout * t.Ld);
-            using var sLease = HostScratch.Rent(HostScratch.Use.WinogradSplit, 2L * t.SplitRows * t.SplitLen);
+            using var s = new BlockScratch(p, t);
             float* du = (float*)pdu + th * uSize;
             bool first = true;
             for (int n = th; n < p.N; n += outer)
@@ -183,22 +200,18 @@ public static unsafe class HostWinograd
                 for (int i0 = 0; i0 < t.TH; i0 += t.BlockRows)
                 {
                     int i1 = Math.Min(t.TH, i0 + t.BlockRows), cols = (i1 - i0) * t.TW8;
-                    for (int c = 0; c < p.Cin; c++) TransformInput(p, t, i0, i1, xn + (long)c * p.H * p.W, sLease.Ptr, vLease.Ptr + (long)c * t.Ld, (long)p.Cin * t.Ld);
-                    for (int co = 0; co < p.Cout; co++) TransformOutputGradient(p, t, i0, i1, dyn + (long)co * p.Ho * p.Wo, sLease.Ptr, mLease.Ptr + (long)co * t.Ld, (long)p.Cout * t.Ld);
+                    TransformInputBlock(p, t, i0, i1, xn, s);
+                    for (int co = 0; co < p.Cout; co++) TransformOutputGradient(p, t, i0, i1, dyn + (long)co * p.Ho * p.Wo, s.Split, s.M + (long)co * t.Ld, (long)p.Cout * t.Ld);
                     for (int xi = 0; xi < 16; xi++)
-                        HostGemm.Gemm(p.Cout, p.Cin, cols, mLease.Ptr + (long)xi * p.Cout * t.Ld, t.Ld, false,
-                            vLease.Ptr + (long)xi * p.Cin * t.Ld, t.Ld, true, du + (long)xi * p.Cout * p.Cin, p.Cin, !first, inner);
+                        HostGemm.Gemm(p.Cout, p.Cin, cols, s.M + (long)xi * p.Cout * t.Ld, t.Ld, false,
+                            s.V + (long)xi * p.Cin * t.Ld, t.Ld, true, du + (long)xi * p.Cout * p.Cin, p.Cin, !first, inner);
                     first = false;
                 }
             }
             if (first) new Span<float>(du, (int)uSize).Clear();
         });
         float* sum = partialLease.Ptr;
-        for (int th = 1; th < outer; th++)
-        {
-            var dst = new Span<float>(sum, (int)uSize);
-            System.Numerics.Tensors.TensorPrimitives.Add(dst, new ReadOnlySpan<float>(sum + th * uSize, (int)uSize), dst);
-        }
+        HostRanges.AddBlocks(sum, sum + uSize, outer - 1, uSize);
         TransformWeightGradient(p, sum, dw, threads);
     }
 
@@ -280,13 +293,9 @@ public static unsafe class HostWinograd
         });
     }
 
-    /// <summary>Runs body over [0, count) in even ranges on up to <paramref name="threads"/> threads, when the work is worth it.</summary>
-    private static void ForRanges(int count, int inner, int threads, Action<int, int> body)
-    {
-        int chunks = (long)count * inner < 4096 ? 1 : Math.Max(1, Math.Min(threads, count));
-        if (chunks == 1) { body(0, count); return; }
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c => body(count * c / chunks, count * (c + 1) / chunks));
-    }
+    /// <summary>Runs body over [0, count) in even ranges on up to <paramref name="threads"/> threads, when the work (count × inner) is worth it.</summary>
+    private static void ForRanges(int count, int inner, int threads, Action<int, int> body) =>
+        HostRanges.For(count, (long)count * inner < 4096 ? 1 : threads, body);
 
     /// <summary>
     /// Splits one padded plane's rows into even and odd columns (even[r][k] = plane[r − padH][2k − padW], odd[r][k] the

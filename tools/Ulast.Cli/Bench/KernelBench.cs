@@ -46,7 +46,7 @@ public static class KernelBench
             using var k = Tensor.PersistentFromArray(dev, Init.Uniform(rng, p.KernelSize, -1, 1), 8, 256, 7, 7);
             Measure(rows, o, peak, "dw-xcorr [8,256,31,31]*[8,256,7,7]", p.Flops, dev, repeats, s, k, Ops.DepthwiseXcorr);
         }
-        if (dev.HostPath && Ulast.Kernels.Host.HostWinograd.Enabled)
+        if (dev.HostPath && HostWinograd.Enabled)
             o.WriteLine("3×3 stride-1 convolutions of 2+ images run through Winograd's F(2×2, 3×3): their GFLOP/s and % of peak count the direct convolution's FLOPs, 2.25× the multiplies done (--no-winograd: im2col + GEMM)");
         if (jsonPath is not null)
         {
@@ -92,7 +92,7 @@ public static class KernelBench
 
     /// <summary>
     /// The two halves of a convolution's backward pass on the host, timed apart (the forward+backward row's profile):
-    /// the input gradient (GEMM into columns, col2im) and the weight gradient (GEMM over the images' columns, partial sums).
+    /// the input gradient and the weight gradient, each by im2col + GEMM or, for 3×3 stride-1 layers of 2+ images, by Winograd.
     /// </summary>
     private static unsafe void MeasureGradients(List<BenchRow> rows, TextWriter o, double peak, string name, ConvParams p, int repeats, Tensor x, Tensor w)
     {
