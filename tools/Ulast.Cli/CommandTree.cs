@@ -12,7 +12,7 @@ namespace Ulast.Cli;
 /// </summary>
 public static class CommandTree
 {
-    private enum Kind { Text, Int, Number, Flag }
+    private enum Kind { Text, OptionalText, Int, Number, Flag }
 
     private sealed record Spec(string Name, Kind Kind, string Help, int Min = int.MinValue);
 
@@ -20,6 +20,8 @@ public static class CommandTree
     private static Spec Int(string name, string help, int min = 1) => new(name, Kind.Int, help, min);
     private static Spec Number(string name, string help) => new(name, Kind.Number, help);
     private static Spec Flag(string name, string help) => new(name, Kind.Flag, help);
+    /// <summary>A text option whose value may be left out (it then reads as "").</summary>
+    private static Spec OptionalText(string name, string help) => new(name, Kind.OptionalText, help);
 
     private static readonly Spec[] DeviceOptions =
     {
@@ -44,7 +46,7 @@ public static class CommandTree
     private static readonly Spec[] ModelOptions =
     {
         Text("--checkpoint", "trained model [default: the shipped models/ulast-small.safetensors]"),
-        Text("--backbone", "small or resnet50: an untrained network instead of a checkpoint"),
+        Text("--backbone", "small, resnet18 or resnet50: an untrained network instead of a checkpoint"),
         Int("--channels", "channels of the untrained network's head"),
         Number("--penalty-k", "tracker post-processing: scale/ratio change penalty"),
         Number("--window-influence", "tracker post-processing: cosine window weight"),
@@ -100,9 +102,10 @@ public static class CommandTree
             new[]
             {
                 Text("--out", "checkpoint file (required)"),
-                Text("--backbone", "small or resnet50 [default: small]"),
+                Text("--backbone", "small, resnet18 or resnet50 [default: small]"),
                 Int("--channels", "head channels"),
-                Text("--imagenet", "torchvision ResNet-50 weights (safetensors) for the resnet50 backbone"),
+                Text("--layers", "resnet18: the layers that feed the neck, 2, 3 or 2,3 [default: 2]"),
+                OptionalText("--imagenet", "ImageNet weights: for resnet18 the package's ResNet18.onnx (no value: the one NuGet restored with Ulast), for resnet50 torchvision's weights as safetensors"),
                 Text("--average", "[ours] write the weight average of these checkpoints of one run, comma-separated"),
             }.Concat(DeviceOptions)));
         root.Subcommands.Add(Make("pseudo-label", "Pseudo labels for unlabelled videos (or, with --quality, their quality on annotated ones).", o => Commands.PseudoLabelCommand.Run(o),
@@ -159,7 +162,7 @@ public static class CommandTree
                 Int("--snapshot-every", "[ours] keep the model every N steps in snapshots/ for weight averaging (0: never; may change on --resume)", 0),
                 Text("--val-sequences", "validation sequences, comma-separated"),
                 Text("--train-only", "train only parameters under these prefixes, comma-separated (e.g. cpt.)"),
-                Text("--backbone", "small or resnet50"),
+                Text("--backbone", "small, resnet18 or resnet50"),
                 Text("--write-config", "write the resolved config to this file and stop"),
             }.Concat(DeviceOptions)));
         var bench = new Command("bench", "Benchmarks: kernels, ops, tracking and training steps.");
@@ -168,7 +171,7 @@ public static class CommandTree
         bench.Subcommands.Add(Make("ops", "Autograd ops forward and backward.", o => Program.Bench("ops", o),
             new[] { Int("--batch", "batch [default: 16]"), Int("--channels", "channels [default: 256]"), Int("--repeats", "timed repeats [default: 7]"), Text("--json", "also write the results here") }.Concat(DeviceOptions)));
         bench.Subcommands.Add(Make("track", "Tracking speed per frame (offline and online, alternating).", o => Program.Bench("track", o),
-            new[] { Text("--sequence", "sequence folder [default: ../shared/data/annotated/David]"), Int("--frames", "frames [default: 40]"), Text("--backbones", "small,resnet50"), Text("--json", "also write the results here") }.Concat(DeviceOptions)));
+            new[] { Text("--sequence", "sequence folder [default: ../shared/data/annotated/David]"), Int("--frames", "frames [default: 40]"), Text("--backbones", "small,resnet18,resnet50"), Text("--json", "also write the results here") }.Concat(DeviceOptions)));
         bench.Subcommands.Add(Make("train", "Training step time, split into forward, backward and optimiser.", o => Program.Bench("train", o),
             new[] { Int("--naive-batch", "naive batch [default: 16]"), Int("--cycle-batch", "cycle batch [default: 8]"), Int("--repeats", "timed repeats [default: 5]"), Text("--json", "also write the results here") }.Concat(DeviceOptions)));
         bench.Subcommands.Add(Make("soak", "Resident memory over a long tracking run (a leak shows as growth).", o => Program.Bench("soak", o),
@@ -194,6 +197,7 @@ public static class CommandTree
                 Kind.Flag => new Option<bool>(s.Name) { Description = s.Help, Arity = ArgumentArity.Zero },
                 Kind.Int => Ranged(new Option<int>(s.Name) { Description = s.Help }, s.Min),
                 Kind.Number => Finite(new Option<float>(s.Name) { Description = s.Help }),
+                Kind.OptionalText => new Option<string>(s.Name) { Description = s.Help, Arity = ArgumentArity.ZeroOrOne },
                 _ => new Option<string>(s.Name) { Description = s.Help },
             };
             command.Options.Add(option);

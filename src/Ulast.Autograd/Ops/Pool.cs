@@ -1,8 +1,10 @@
+using Ulast.Kernels.Host;
+
 namespace Ulast.Autograd;
 
 public static partial class Ops
 {
-    public static Tensor MaxPool2d(Tensor x, int kernel, int stride, int padding = 0)
+    public static unsafe Tensor MaxPool2d(Tensor x, int kernel, int stride, int padding = 0)
     {
         if (x.Rank != 4) throw new ArgumentException($"MaxPool2d needs [N,C,H,W], got {x.ShapeString}.");
         if (padding * 2 > kernel) throw new ArgumentException("MaxPool2d: padding must be at most half the kernel.");
@@ -10,10 +12,12 @@ public static partial class Ops
         var y = Tensor.Result(x.Device, new[] { p.N, p.C, p.Ho, p.Wo }, "maxpool2d", new[] { x }, _ => g =>
         {
             var dx = Tensor.Empty(x.Device, x.Shape);
-            x.Device.Kernels.Launch(MaxPoolKernels.Backward, p.InputSize, p, x.View, g.View, dx.View);
+            HostPaths.Dispatch(x.Device, () => HostMaxPool.Backward(p, x.HostPointer, g.HostPointer, dx.HostPointer),
+                () => x.Device.Kernels.Launch(MaxPoolKernels.Backward, p.InputSize, p, x.View, g.View, dx.View));
             Tensor.AccumulateGrad(x, dx);
         });
-        x.Device.Kernels.Launch(MaxPoolKernels.Forward, p.OutputSize, p, x.View, y.View);
+        HostPaths.Dispatch(x.Device, () => HostMaxPool.Forward(p, x.HostPointer, y.HostPointer),
+            () => x.Device.Kernels.Launch(MaxPoolKernels.Forward, p.OutputSize, p, x.View, y.View));
         return y;
     }
 }

@@ -32,19 +32,17 @@ public static class MaxPoolKernels
         int ix = i % p.W, iy = i / p.W % p.H, nc = i / (p.W * p.H);
         int self = iy * p.W + ix;
         float acc = 0f;
-        for (int oy = 0; oy < p.Ho; oy++)
-        {
-            int y0 = oy * p.Stride - p.Pad;
-            if (iy < y0 || iy >= y0 + p.K) continue;
-            for (int ox = 0; ox < p.Wo; ox++)
-            {
-                int x0 = ox * p.Stride - p.Pad;
-                if (ix < x0 || ix >= x0 + p.K) continue;
+        // Only the windows that cover this input: oy·stride − pad ≤ iy < oy·stride − pad + K.
+        int oyA = FirstWindow(iy + p.Pad - p.K + 1, p.Stride), oyB = (iy + p.Pad) / p.Stride;
+        int oxA = FirstWindow(ix + p.Pad - p.K + 1, p.Stride), oxB = (ix + p.Pad) / p.Stride;
+        for (int oy = oyA; oy <= oyB && oy < p.Ho; oy++)
+            for (int ox = oxA; ox <= oxB && ox < p.Wo; ox++)
                 if (ArgMax(p, x, nc, oy, ox) == self) acc += g[(nc * p.Ho + oy) * p.Wo + ox];
-            }
-        }
         dx[i] = acc;
     }
+
+    /// <summary>The first window index o ≥ 0 with o·stride ≥ <paramref name="start"/> (a ceiling division clamped at 0).</summary>
+    private static int FirstWindow(int start, int stride) => start <= 0 ? 0 : (start + stride - 1) / stride;
 
     private static int ArgMax(PoolParams p, ArrayView<float> x, int nc, int oy, int ox)
     {

@@ -6,8 +6,13 @@ namespace Ulast.Tracker;
 /// <summary>Everything that defines a network; stored inside every checkpoint.</summary>
 public sealed record ModelConfig
 {
-    /// <summary>"small" (narrow, trained from scratch, real time on a 2-core CPU) or "resnet50" (SiamRPN++).</summary>
+    /// <summary>
+    /// "small" (narrow, trained from scratch, real time on a 2-core CPU), "resnet18" (ImageNet's ResNet-18 to layer2 or
+    /// layer3, imported by `ulast model --imagenet`) or "resnet50" (SiamRPN++).
+    /// </summary>
     public string Backbone { get; init; } = "small";
+    /// <summary>resnet18 only: the ResNet layers whose outputs feed the neck, one feature level each (2, 3 or 2 and 3); empty = <see cref="DefaultResNet18Layers"/>.</summary>
+    public int[] Layers { get; init; } = Array.Empty<int>();
     /// <summary>Channels of the neck's output and of the RPN heads.</summary>
     public int Channels { get; init; } = 128;
     /// <summary>Base width of the backbone (64 is ResNet-50's; smaller values make tiny test models with the same names).</summary>
@@ -46,11 +51,19 @@ public sealed record ModelConfig
     }
 
     /// <summary>No null where JSON could have put one (a config read from a file).</summary>
-    internal bool IsComplete => Backbone is not null && Anchors?.Ratios is not null && Anchors.Scales is not null;
+    internal bool IsComplete => Backbone is not null && Layers is not null && Anchors?.Ratios is not null && Anchors.Scales is not null;
+
+    public static readonly int[] DefaultResNet18Layers = { 2 };
+
+    /// <summary>The resnet18 layers that feed the neck, the default filled in.</summary>
+    public int[] ResNet18Layers => Layers.Length > 0 ? Layers : DefaultResNet18Layers;
 
     public void Validate()
     {
-        if (Backbone is not ("small" or "resnet50")) throw new ArgumentException($"Unknown backbone '{Backbone}': expected small or resnet50.");
+        if (Backbone is not ("small" or "resnet18" or "resnet50")) throw new ArgumentException($"Unknown backbone '{Backbone}': expected small, resnet18 or resnet50.");
+        if (Backbone != "resnet18" && Layers.Length > 0) throw new ArgumentException($"layers [{string.Join(",", Layers)}] apply to the resnet18 backbone only.");
+        if (Layers.Length > 0 && !(Layers.All(l => l is 2 or 3) && Layers.Distinct().Count() == Layers.Length && Layers.SequenceEqual(Layers.Order())))
+            throw new ArgumentException($"layers [{string.Join(",", Layers)}]: expected 2, 3 or 2,3.");
         if (Channels <= 0 || Width <= 0) throw new ArgumentException("Channels and width must be positive.");
         // Upper bounds keep a corrupt config from allocating gigabytes before its weights are found not to fit.
         if (Channels > 4096 || Width > 1024) throw new ArgumentException($"channels {Channels} / width {Width} exceed 4096 / 1024.");

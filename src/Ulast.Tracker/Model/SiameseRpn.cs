@@ -9,12 +9,13 @@ public sealed record SearchHalves(Tensor[] Cls, Tensor[] Loc);
 /// <summary>
 /// The Siamese RPN of ULAST §2: backbone → neck (1×1 conv + BN per level, template centre-cropped to 7×7)
 /// → depthwise RPN per level → classification [B, A, 25, 25] and deltas [B, 4A, 25, 25]; with several
-/// levels (resnet50) the outputs are fused by learned softmax weights.
+/// levels (resnet50, resnet18 with layers 2 and 3) the outputs are fused by learned softmax weights.
 /// </summary>
 public sealed class SiameseRpn : Module
 {
     private readonly SmallBackbone? _small;
     private readonly ResNet50? _resnet;
+    private readonly ResNet18? _resnet18;
     private readonly ConvBn[] _necks;
     private readonly DepthwiseRpn[] _heads;
     private readonly Tensor? _clsWeight, _locWeight;
@@ -30,6 +31,11 @@ public sealed class SiameseRpn : Module
         {
             _small = RegisterModule("backbone", new SmallBackbone(device, config.Width / 2, rng));
             levelChannels = new[] { _small.OutChannels };
+        }
+        else if (config.Backbone == "resnet18")
+        {
+            _resnet18 = RegisterModule("backbone", new ResNet18(device, config.Width, config.ResNet18Layers, rng));
+            levelChannels = _resnet18.OutChannels;
         }
         else
         {
@@ -56,12 +62,14 @@ public sealed class SiameseRpn : Module
     public Cpt? Cpt { get; }
     public Device Device { get; }
     public int Levels => _necks.Length;
+    /// <summary>The resnet18 backbone (for the ImageNet import), or null.</summary>
+    public ResNet18? ResNet18Backbone => _resnet18;
 
     /// <param name="grad">False: the backbone runs without recording gradients (its BatchNorm statistics still update in training mode).</param>
     private Tensor[] Backbone(Tensor x, bool grad = true)
     {
         using var _ = grad ? null : GradMode.NoGrad();
-        return _small is not null ? new[] { _small.Forward(x) } : _resnet!.ForwardLevels(x);
+        return _small is not null ? new[] { _small.Forward(x) } : _resnet18 is not null ? _resnet18.ForwardLevels(x) : _resnet!.ForwardLevels(x);
     }
 
     /// <summary>Neck features of template crops [B,3,127,127] → per level [B,C,7,7].</summary>

@@ -261,4 +261,38 @@ public class HostPathParityTests
         TestDevice.AssertSamePaths(host, Run(false), "kernel path");
         Assert.False(host.SequenceEqual(w0));
     }
+
+    private static (float[] y, float[] dx) RunMaxPool(bool hostSimd, int[] shape, int k, int stride, int pad, float[] x, Random rng)
+    {
+        using var dev = TestDevice.Cpu(hostSimd);
+        using var s = new TensorScope();
+        var tx = Tensor.FromArray(dev, x, shape);
+        tx.RequiresGrad = tx.RetainGrad = true;
+        var y = Ops.MaxPool2d(tx, k, stride, pad);
+        y.Backward(Tensor.FromArray(dev, TestDevice.Random(rng, y.Size), y.Shape));
+        return (y.ToArray(), tx.Grad!.ToArray());
+    }
+
+    [Fact]
+    public void MaxPoolAndItsGradientMatchTheKernelBitForBit()
+    {
+        // ResNet's 3×3/2 padded by one (odd and even sides), 2×2/2, and inputs with ties (rounded values): the first
+        // maximum wins on both paths, and an input under several windows sums their gradients in the same order.
+        var cases = new (int[] Shape, int K, int S, int P, bool Ties)[]
+        {
+            (new[] { 2, 3, 9, 11 }, 3, 2, 1, false), (new[] { 1, 4, 10, 8 }, 3, 2, 1, true), (new[] { 2, 2, 8, 6 }, 2, 2, 0, false),
+            (new[] { 1, 3, 7, 7 }, 3, 1, 1, true),
+        };
+        foreach (var (shape, k, st, pad, ties) in cases)
+        {
+            var x = TestDevice.Random(new Random(shape.Sum() + k), Tensor.SizeOf(shape));
+            if (ties) for (int i = 0; i < x.Length; i++) x[i] = MathF.Round(x[i] * 2);
+            var host = RunMaxPool(true, shape, k, st, pad, x, new Random(3));
+            var kernel = RunMaxPool(false, shape, k, st, pad, x, new Random(3));
+            var what = $"maxpool [{string.Join(",", shape)}] k{k} s{st} p{pad}";
+            TestDevice.AssertSamePaths(host.y, kernel.y, what + ": forward");
+            TestDevice.AssertSamePaths(host.dx, kernel.dx, what + ": gradient");
+            Assert.Contains(host.dx, v => v != 0f);
+        }
+    }
 }

@@ -3,7 +3,7 @@ using Ulast.Tracker;
 namespace Ulast.Cli.Commands;
 
 /// <summary>
-/// ulast model --out FILE [--backbone small|resnet50] [--channels N] [--imagenet RESNET50.safetensors]: writes a new checkpoint;
+/// ulast model --out FILE [--backbone small|resnet18|resnet50] [--channels N] [--layers 2|3|2,3] [--imagenet [FILE]]: writes a new checkpoint;
 /// ulast model --out FILE --average A,B,...: the weight average of checkpoints of one run.
 /// </summary>
 public static class ModelCommand
@@ -15,8 +15,9 @@ public static class ModelCommand
         var average = o.String("--average");
         var backbone = o.String("--backbone");
         int channels = o.Int("--channels", 0, 1);
-        if (average is not null && (imagenet is not null || backbone is not null || channels > 0))
-            throw new ArgumentException("--average takes the network from its checkpoints: drop --backbone, --channels and --imagenet.");
+        var layers = o.String("--layers");
+        if (average is not null && (imagenet is not null || backbone is not null || channels > 0 || layers is not null))
+            throw new ArgumentException("--average takes the network from its checkpoints: drop --backbone, --channels, --layers and --imagenet.");
         using var dev = o.CreateDevice();
         o.EnsureAllUsed();
         OutputCheck.File(outPath, "--out");
@@ -29,12 +30,39 @@ public static class ModelCommand
             Console.WriteLine($"wrote {outPath}: the average of {files.Length} checkpoints");
             return 0;
         }
-        var cfg = new ModelConfig { Backbone = backbone ?? (imagenet is null ? "small" : "resnet50") };
+        var cfg = new ModelConfig { Backbone = backbone ?? (imagenet is null ? "small" : imagenet.Length == 0 ? "resnet18" : "resnet50") };
         if (channels > 0) cfg = cfg with { Channels = channels };
+        if (layers is not null) cfg = cfg with { Layers = ParseLayers(layers) };
+        try { cfg.Validate(); }
+        catch (ArgumentException e) { throw new ArgumentException($"--backbone/--layers: {e.Message}"); }
         using var model = new SiameseRpn(dev, cfg);
-        if (imagenet is not null) Checkpoint.ImportTorchvisionResNet50(model, imagenet);
+        if (imagenet is not null)
+        {
+            if (cfg.Backbone == "resnet18")
+            {
+                if (imagenet.Length == 0) imagenet = ImageNetWeights.ResNet18Onnx();
+                OnnxResNet18.Import(model, imagenet);
+            }
+            else if (cfg.Backbone == "resnet50")
+            {
+                if (imagenet.Length == 0) throw new ArgumentException("--imagenet FILE: the resnet50 backbone needs torchvision's weights saved as safetensors.");
+                Checkpoint.ImportTorchvisionResNet50(model, imagenet);
+            }
+            else throw new ArgumentException("--imagenet needs --backbone resnet18 or resnet50.");
+        }
         Checkpoint.SaveModel(outPath, model, new Dictionary<string, string> { ["origin"] = imagenet is null ? "random initialisation" : "ImageNet backbone from " + Path.GetFileName(imagenet) });
         Console.WriteLine($"wrote {outPath}: {cfg.Backbone}, {model.ParameterCount:N0} parameters");
         return 0;
+    }
+
+    /// <summary>"2", "3" or "2,3".</summary>
+    public static int[] ParseLayers(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var r = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!int.TryParse(parts[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out r[i]))
+                throw new ArgumentException($"--layers '{text}': expected 2, 3 or 2,3.");
+        return r;
     }
 }
