@@ -162,6 +162,7 @@ public static class CommandTree
                 Int("--snapshot-every", "[ours] keep the model every N steps in snapshots/ for weight averaging (0: never; may change on --resume)", 0),
                 Text("--val-sequences", "validation sequences, comma-separated"),
                 Text("--train-only", "train only parameters under these prefixes, comma-separated (e.g. cpt.)"),
+                Number("--backbone-lr-scale", "the backbone learns at this fraction of the learning rate (pysot: 0.1 for a pretrained one) [default: 1]"),
                 Text("--backbone", "small, resnet18 or resnet50"),
                 Text("--write-config", "write the resolved config to this file and stop"),
             }.Concat(DeviceOptions)));
@@ -171,9 +172,10 @@ public static class CommandTree
         bench.Subcommands.Add(Make("ops", "Autograd ops forward and backward.", o => Program.Bench("ops", o),
             new[] { Int("--batch", "batch [default: 16]"), Int("--channels", "channels [default: 256]"), Int("--repeats", "timed repeats [default: 7]"), Text("--json", "also write the results here") }.Concat(DeviceOptions)));
         bench.Subcommands.Add(Make("track", "Tracking speed per frame (offline and online, alternating).", o => Program.Bench("track", o),
-            new[] { Text("--sequence", "sequence folder [default: ../shared/data/annotated/David]"), Int("--frames", "frames [default: 40]"), Text("--backbones", "small,resnet18,resnet50"), Text("--json", "also write the results here") }.Concat(DeviceOptions)));
+            new[] { Text("--sequence", "sequence folder [default: ../shared/data/annotated/David]"), Int("--frames", "frames [default: 40]"), Text("--backbones", "comma-separated: small, resnet18 (layer2), resnet18-l3, resnet18-l23, resnet50 [default: small,resnet50]"), Text("--json", "also write the results here") }.Concat(DeviceOptions)));
         bench.Subcommands.Add(Make("train", "Training step time, split into forward, backward and optimiser.", o => Program.Bench("train", o),
-            new[] { Int("--naive-batch", "naive batch [default: 16]"), Int("--cycle-batch", "cycle batch [default: 8]"), Int("--repeats", "timed repeats [default: 5]"), Text("--json", "also write the results here") }.Concat(DeviceOptions)));
+            new[] { Int("--naive-batch", "naive batch [default: 16]"), Int("--cycle-batch", "cycle batch [default: 8]"), Int("--repeats", "timed repeats [default: 5]"), Text("--json", "also write the results here"),
+                Text("--backbone", "small, resnet18, resnet18-l3, resnet18-l23 or resnet50 [default: small]"), Flag("--frozen-backbone", "the backbone frozen (evaluation-mode BN, no gradient): the first stage on a pretrained one") }.Concat(DeviceOptions)));
         bench.Subcommands.Add(Make("soak", "Resident memory over a long tracking run (a leak shows as growth).", o => Program.Bench("soak", o),
             new[] { Text("--sequence", "sequence folder [default: ../shared/data/annotated/David]"), Int("--frames", "frames [default: 10000]"),
                 Flag("--online", "ULAST-on with its gate open (the memory queue turns over all the time)"),

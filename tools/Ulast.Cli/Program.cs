@@ -60,9 +60,11 @@ public static class Program
         {
             int nb = o.Int("--naive-batch", 16, 1), cb = o.Int("--cycle-batch", 8, 1), rep = o.Int("--repeats", 5, 1);
             var json = o.String("--json");
+            var backbone = o.String("--backbone") ?? "small";
+            bool frozen = o.Flag("--frozen-backbone");
             o.EnsureAllUsed();
             OutputCheck.File(json, "--json");
-            return TrainBench.Run(dev, nb, cb, rep, json, Console.Out);
+            return TrainBench.Run(dev, nb, cb, rep, json, Console.Out, backbone, frozen);
         }
         if (which == "track")
         {

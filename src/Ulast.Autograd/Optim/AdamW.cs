@@ -19,10 +19,10 @@ public sealed class AdamW : Optimizer
     public override void Step()
     {
         StepCount++;
-        var hp = new AdamWParams(LearningRate, Beta1, Beta2, Eps, WeightDecay, StepCount);
         foreach (var p in Parameters)
         {
             if (p.Grad is null) continue;
+            var hp = new AdamWParams(RateFor(p), Beta1, Beta2, Eps, WeightDecay, StepCount);
             var s = Moments(p);
             p.Device.Kernels.Launch(OptimizerKernels.AdamW, p.Size, hp, p.View, p.Grad.View, s.m.View, s.v.View);
         }

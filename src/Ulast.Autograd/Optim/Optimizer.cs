@@ -8,6 +8,11 @@ public abstract class Optimizer : IDisposable
     public IReadOnlyList<Tensor> Parameters { get; }
     public float LearningRate { get; set; }
 
+    /// <summary>Per-parameter factors on <see cref="LearningRate"/> (pysot trains a pretrained backbone at a tenth); absent: 1.</summary>
+    public Dictionary<Tensor, float> LrScale { get; } = new(ReferenceEqualityComparer.Instance);
+
+    protected float RateFor(Tensor p) => LrScale.TryGetValue(p, out var s) ? LearningRate * s : LearningRate;
+
     public abstract void Step();
 
     /// <summary>

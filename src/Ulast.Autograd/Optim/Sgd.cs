@@ -18,10 +18,10 @@ public sealed class Sgd : Optimizer
     public override void Step()
     {
         StepCount++;
-        var hp = new SgdParams(LearningRate, Momentum, WeightDecay, Nesterov);
         foreach (var p in Parameters)
         {
             if (p.Grad is null) continue;
+            var hp = new SgdParams(RateFor(p), Momentum, WeightDecay, Nesterov);
             if (!HostPaths.SgdStep(hp, p, p.Grad, Velocity(p)))
                 p.Device.Kernels.Launch(OptimizerKernels.Sgd, p.Size, hp, p.View, p.Grad.View, Velocity(p).View);
         }

@@ -5,7 +5,11 @@ using System.Text.Json;
 namespace Ulast.Tracker;
 
 /// <summary>A tracker's overall figures: sequence metrics averaged over sequences, FPS over all frames.</summary>
-public sealed record TrackerSummary(string Tracker, double Auc, double Precision, double NormPrecision, double Fps, double[] SuccessCurve, double[] PrecisionCurve);
+public sealed record TrackerSummary(string Tracker, double Auc, double Precision, double NormPrecision, double Fps, double[] SuccessCurve, double[] PrecisionCurve)
+{
+    /// <summary>The 90% bootstrap interval of <see cref="Auc"/> over sequences.</summary>
+    public (double Low, double High) AucInterval { get; init; } = (double.NaN, double.NaN);
+}
 
 /// <summary>Writes the evaluation as JSON, CSV and success/precision plots.</summary>
 public static class Report
@@ -17,7 +21,18 @@ public static class Report
         double frames = results.Sum(r => (double)r.TrackedFrames);
         double seconds = results.Sum(r => r.Seconds);
         return new TrackerSummary(tracker, results.Average(r => r.Auc), results.Average(r => r.Precision), results.Average(r => r.NormPrecision),
-            seconds > 0 ? frames / seconds : 0, Mean(r => r.SuccessCurve), Mean(r => r.PrecisionCurve));
+            seconds > 0 ? frames / seconds : 0, Mean(r => r.SuccessCurve), Mean(r => r.PrecisionCurve))
+        { AucInterval = Bootstrap.MeanInterval(results.Select(r => r.Auc).ToList()) };
+    }
+
+    /// <summary>The tracker every other is compared with in the intervals of differences, when it was evaluated.</summary>
+    public const string Reference = "csrt";
+
+    private static object? DifferenceFromReference(string name, IReadOnlyList<SequenceResult> results, IReadOnlyDictionary<string, IReadOnlyList<SequenceResult>> all)
+    {
+        if (name == Reference || !all.TryGetValue(Reference, out var reference)) return null;
+        var (mean, lo, hi) = Bootstrap.PairedDifference(results, reference, r => r.Auc);
+        return new { mean = R(mean), ci90 = new[] { R(lo), R(hi) } };
     }
 
     public static string Json(IReadOnlyDictionary<string, IReadOnlyList<SequenceResult>> all, IReadOnlyDictionary<string, string> info)
@@ -29,7 +44,8 @@ public static class Report
             var s = Summarise(name, results);
             trackers[name] = new
             {
-                overall = new { auc = R(s.Auc), precision = R(s.Precision), norm_precision = R(s.NormPrecision), fps = Math.Round(s.Fps, 1), success_curve = s.SuccessCurve.Select(R), precision_curve = s.PrecisionCurve.Select(R) },
+                overall = new { auc = R(s.Auc), auc_ci90 = new[] { R(s.AucInterval.Low), R(s.AucInterval.High) },
+                    auc_minus_csrt = DifferenceFromReference(name, results, all), precision = R(s.Precision), norm_precision = R(s.NormPrecision), fps = Math.Round(s.Fps, 1), success_curve = s.SuccessCurve.Select(R), precision_curve = s.PrecisionCurve.Select(R) },
                 sequences = results.ToDictionary(r => r.Sequence, r => (object)new { frames = r.Frames, auc = R(r.Auc), precision = R(r.Precision), norm_precision = R(r.NormPrecision), fps = Math.Round(r.Fps, 1) }),
             };
         }
@@ -39,12 +55,13 @@ public static class Report
 
     public static string Csv(IReadOnlyDictionary<string, IReadOnlyList<SequenceResult>> all)
     {
-        var sb = new StringBuilder("tracker,sequence,frames,auc,precision,norm_precision,fps\n");
+        var sb = new StringBuilder("tracker,sequence,frames,auc,precision,norm_precision,fps,auc_ci90_low,auc_ci90_high\n");
         foreach (var (name, results) in all)
         {
-            foreach (var r in results) sb.AppendLine(string.Join(",", name, r.Sequence, r.Frames.ToString(CultureInfo.InvariantCulture), F(r.Auc), F(r.Precision), F(r.NormPrecision), F(r.Fps)));
+            foreach (var r in results) sb.AppendLine(string.Join(",", name, r.Sequence, r.Frames.ToString(CultureInfo.InvariantCulture), F(r.Auc), F(r.Precision), F(r.NormPrecision), F(r.Fps), "", ""));
             var s = Summarise(name, results);
-            sb.AppendLine(string.Join(",", name, "OVERALL", results.Sum(r => r.Frames).ToString(CultureInfo.InvariantCulture), F(s.Auc), F(s.Precision), F(s.NormPrecision), F(s.Fps)));
+            sb.AppendLine(string.Join(",", name, "OVERALL", results.Sum(r => r.Frames).ToString(CultureInfo.InvariantCulture), F(s.Auc), F(s.Precision), F(s.NormPrecision), F(s.Fps),
+                F(s.AucInterval.Low), F(s.AucInterval.High)));
         }
         return sb.ToString();
     }
@@ -57,6 +74,14 @@ public static class Report
         foreach (var s in seqs)
             sb.AppendLine($"{s,-14}" + string.Concat(all.Values.Select(rs => rs.First(r => r.Sequence == s)).Select(r => $" | {FormattableString.Invariant($"{r.Auc:0.000}/{r.Precision:0.000}/{r.NormPrecision:0.000}/{r.Fps:0.0}"),-30}")));
         sb.AppendLine($"{"OVERALL",-14}" + string.Concat(all.Select(kv => Summarise(kv.Key, kv.Value)).Select(o => $" | {FormattableString.Invariant($"{o.Auc:0.000}/{o.Precision:0.000}/{o.NormPrecision:0.000}/{o.Fps:0.0}"),-30}")));
+        sb.AppendLine($"{"AUC 90% CI",-14}" + string.Concat(all.Select(kv => Summarise(kv.Key, kv.Value)).Select(o => $" | {FormattableString.Invariant($"[{o.AucInterval.Low:0.000}, {o.AucInterval.High:0.000}]"),-30}")));
+        if (all.TryGetValue(Reference, out var reference))
+            sb.AppendLine($"{"AUC − " + Reference,-14}" + string.Concat(all.Select(kv =>
+            {
+                if (kv.Key == Reference) return $" | {"",-30}";
+                var (m, lo, hi) = Bootstrap.PairedDifference(kv.Value, reference, r => r.Auc);
+                return $" | {FormattableString.Invariant($"{m:+0.000;-0.000} [{lo:+0.000;-0.000}, {hi:+0.000;-0.000}]"),-30}";
+            })));
         return sb.ToString();
     }
 

@@ -21,9 +21,13 @@ public sealed class ConvBn : Module
     public override Tensor Forward(Tensor x)
     {
         // Inference (tracking, evaluation): one fused pass, the same numbers to the bit.
-        if (!GradMode.IsEnabled && !Bn.Training && FusedInference)
+        // So does a frozen layer in training (evaluation-mode BN, nothing that needs a gradient).
+        if (!Bn.Training && FusedInference && (!GradMode.IsEnabled || !(x.RequiresGrad || Conv.Weight.RequiresGrad || Bn.Weight.RequiresGrad || Bn.Bias.RequiresGrad)))
+        {
+            using var _ = GradMode.NoGrad();
             return Ops.ConvBnEval(x, Conv.Weight, Conv.Stride, Conv.Padding, Conv.Dilation, Conv.Groups,
                 Bn.Weight, Bn.Bias, Bn.RunningMean, Bn.RunningVar, Bn.Eps, _relu);
+        }
         var y = Bn.Forward(Conv.Forward(x));
         return _relu ? Ops.Relu(y) : y;
     }

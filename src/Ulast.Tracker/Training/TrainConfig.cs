@@ -33,6 +33,8 @@ public sealed record TrainConfig
     /// BatchNorm in evaluation mode, so the offline tracker stays exactly as it was. Empty: train everything.
     /// </summary>
     public string[] TrainOnly { get; init; } = Array.Empty<string>();
+    /// <summary>The backbone's parameters learn at this fraction of the learning rate (pysot: 0.1 for a pretrained backbone).</summary>
+    public float BackboneLrScale { get; init; } = 1f;
     public float WeightDecay { get; init; } = 1e-4f;
     /// <summary>Gradients are scaled down when their global L2 norm exceeds this (0 = no clipping).</summary>
     public float ClipNorm { get; init; } = 10f;
@@ -153,6 +155,7 @@ public sealed record TrainConfig
         if (CheckpointEvery <= 0 || ValidateEvery < 0) throw new ArgumentException("checkpoint_every must be positive and validate_every not negative.");
         if (CycleShift is < 0 or > 0.45f) throw new ArgumentException("cycle_shift must lie in [0, 0.45].");
         if (Reweight.ScoreThreshold is < 0 or >= 1) throw new ArgumentException("reweight.score_threshold must lie in [0, 1).");
+        if (!(BackboneLrScale is >= 0 and <= 10)) throw new ArgumentException("backbone_lr_scale must lie in [0, 10].");
         if (NaiveOtherFrames < 0) throw new ArgumentException("naive_other_frames must not be negative.");
     }
 

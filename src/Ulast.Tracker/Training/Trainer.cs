@@ -67,6 +67,9 @@ public sealed class Trainer : IDisposable
         _opt = config.Optimizer == "adamw"
             ? new AdamW(parameters, config.Lr, weightDecay: config.WeightDecay)
             : new Sgd(parameters, config.Lr, config.Momentum, config.WeightDecay);
+        if (config.BackboneLrScale != 1f)
+            foreach (var (name, p) in Model.NamedParameters().Where(p => p.Name.StartsWith("backbone.", StringComparison.Ordinal) && config.Trains(p.Name)))
+                _opt.LrScale[p] = config.BackboneLrScale;
         _buffers = Model.NamedBuffers().ToList();
         if (state is not null)
         {

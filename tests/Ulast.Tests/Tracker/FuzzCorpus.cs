@@ -265,6 +265,60 @@ public static class FuzzCorpus
         return list.Select(c => new Case("train config", c.Item1, c.Item2));
     }
 
+    // ---------------------------------------------------------------- ONNX (the ImageNet ResNet-18's format)
+
+    /// <summary>Mutations of a width-2 ResNet-18 in the layout of NuGet's ResNet18.onnx; the reader reads and imports it.</summary>
+    public static IEnumerable<Case> Onnx()
+    {
+        var list = new List<(string, byte[])>(Garbage(9));
+        byte[] Mutated(Action<OnnxFixture.Graph> change) { var g = OnnxFixture.ResNet18(2); change(g); return OnnxFixture.Serialize(g); }
+        var good = OnnxFixture.Serialize(OnnxFixture.ResNet18(2));
+        // Cut inside the graph (the last field): its length then runs past the end.
+        list.AddRange(Truncations(good, 12, 20, 100, good.Length / 3, good.Length / 2, good.Length - 10, good.Length - 1));
+        list.Add(("no graph", OnnxFixture.Serialize(new OnnxFixture.Graph(), withGraph: false)));
+        list.Add(("an empty graph", Mutated(g => { g.Nodes.Clear(); g.Inits.Clear(); })));
+        // Wire-level damage.
+        list.Add(("field number 0", good.Take(1).Select(_ => (byte)0x02).Concat(new byte[] { 0 }).Concat(good).ToArray()));
+        list.Add(("a group wire type", new byte[] { 0x0B }.Concat(good).ToArray()));
+        list.Add(("a varint of 11 bytes", new byte[] { 0x08 }.Concat(Enumerable.Repeat((byte)0xFF, 10)).Concat(new byte[] { 1 }).Concat(good).ToArray()));
+        list.Add(("a length past the end", good.Concat(new byte[] { 0x3A, 0xFF, 0xFF, 0xFF, 0x0F }).ToArray()));
+        var wrongWire = (byte[])good.Clone();
+        int graphBody = Array.IndexOf(wrongWire, (byte)0x3A) + 1;
+        while (wrongWire[graphBody] >= 0x80) graphBody++;
+        wrongWire[graphBody + 1] = 0x08;   // the first node (field 1, length-delimited) re-tagged as a varint
+        list.Add(("a node with a varint's wire type", wrongWire));
+        // Tensors.
+        list.Add(("a weight missing", Mutated(g => g.Inits.RemoveAt(0))));
+        list.Add(("a weight whose shape and values disagree", Mutated(g => g.Inits[0].Dims = new long[] { 2, 3, 7, 6 })));
+        list.Add(("a weight of another shape than the backbone's", Mutated(g => { g.Inits[0].Dims = new long[] { 3, 3, 7, 7 }; g.Inits[0].Floats = new float[441]; })));
+        list.Add(("fewer values than the shape holds", Mutated(g => g.Inits[0].Floats = g.Inits[0].Floats![..10])));
+        list.Add(("a NaN weight", Mutated(g => g.Inits[0].Floats![5] = float.NaN)));
+        list.Add(("an infinite BN scale", Mutated(g => g.Inits[1].Floats![0] = float.PositiveInfinity)));
+        list.Add(("a negative running variance", Mutated(g => g.Inits[4].Floats![0] = -1f)));
+        list.Add(("a weight stored as int64", Mutated(g => { g.Inits[0].DataType = 7; g.Inits[0].Floats = null; })));
+        list.Add(("an initializer given twice", Mutated(g => g.Inits.Add(g.Inits[0]))));
+        list.Add(("a weight in an external file", Mutated(g => g.Inits[0].DataLocation = 1)));
+        list.Add(("raw data of 5 bytes", Mutated(g => { g.Inits[0].Floats = null; g.Inits[0].Raw = new byte[5]; })));
+        list.Add(("both raw and float data", Mutated(g => g.Inits[0].Raw = new byte[4 * g.Inits[0].Floats!.Length])));
+        list.Add(("a negative dimension", Mutated(g => g.Inits[0].Dims = new long[] { 2, 3, -7, -7 })));
+        list.Add(("dimensions that overflow", Mutated(g => g.Inits[0].Dims = new long[] { 1L << 31, 1L << 31, 1L << 31, 4 })));
+        list.Add(("an initializer without a name", Mutated(g => g.Inits[0].Name = "")));
+        // The graph's structure.
+        list.Add(("a node without an operator", Mutated(g => g.Nodes[0].Op = "")));
+        list.Add(("an attribute without a name", Mutated(g => g.Nodes[0].Attrs[0].Name = "")));
+        list.Add(("an attribute given twice", Mutated(g => g.Nodes[0].Attrs.Add(g.Nodes[0].Attrs[0]))));
+        list.Add(("BN epsilon 1e-3", Mutated(g => g.Nodes[1].Attrs.First(a => a.Name == "epsilon").Float = 1e-3f)));
+        list.Add(("a grouped convolution", Mutated(g => g.Nodes[0].Attrs.First(a => a.Name == "group").Int = 3)));
+        list.Add(("a dilated convolution", Mutated(g => g.Nodes[0].Attrs.First(a => a.Name == "dilations").Ints = new long[] { 2, 2 })));
+        list.Add(("a convolution with a bias", Mutated(g => g.Nodes[0].Inputs.Add(g.Inits[1].Name))));
+        list.Add(("a convolution without its BN", Mutated(g => g.Nodes.RemoveAll(n => n.Op == "BatchNormalization" && n.Inputs[0] == g.Nodes[0].Outputs[0]))));
+        list.Add(("two 7×7 convolutions", Mutated(g => g.Nodes.Add(g.Nodes[0]))));
+        list.Add(("the last block missing", Mutated(g => g.Nodes.RemoveRange(g.Nodes.Count - 8, 8))));
+        list.Add(("no 1×1 shortcuts", Mutated(g => g.Nodes.RemoveAll(n => n.Op == "Conv" && n.Attrs.First(a => a.Name == "kernel_shape").Ints![0] == 1))));
+        list.Add(("a BN reading a non-initializer", Mutated(g => g.Nodes[1].Inputs[4] = "nowhere")));
+        return list.Select(c => new Case("onnx", c.Item1, c.Item2));
+    }
+
     // ---------------------------------------------------------------- images and videos
 
     public static IEnumerable<Case> Images()

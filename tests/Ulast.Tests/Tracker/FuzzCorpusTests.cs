@@ -103,11 +103,34 @@ public class FuzzCorpusTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void CorruptOnnxFilesAreRefused()
+    {
+        using var dev = TestDevice.Cpu();
+        // The unmutated file reads and imports: each refusal below is the mutation's doing.
+        var good = Directory.CreateTempSubdirectory("ulast-onnx-");
+        try
+        {
+            var path = Path.Combine(good.FullName, "good.onnx");
+            File.WriteAllBytes(path, OnnxFixture.Serialize(OnnxFixture.ResNet18(2)));
+            using var net = new ResNet18(dev, 2, new[] { 3 }, new Random(1), siamese: false);
+            OnnxResNet18.Load(net, OnnxModel.Read(path), path);
+        }
+        finally { good.Delete(true); }
+        var cases = FuzzCorpus.Onnx().ToList();
+        Assert.True(cases.Count >= 40, $"{cases.Count} ONNX mutations");
+        Assert.Empty(Feed(cases, ".onnx", p =>
+        {
+            using var net = new ResNet18(dev, 2, new[] { 3 }, new Random(1), siamese: false);
+            OnnxResNet18.Load(net, OnnxModel.Read(p), p);
+        }));
+    }
+
+    [Fact]
     public void TheCorpusHoldsAtLeast200Mutations()
     {
         using var dev = TestDevice.Cpu();
         int n = FuzzCorpus.Checkpoints(FuzzCorpus.GoodCheckpoint(dev)).Count() + FuzzCorpus.GroundTruths().Count() + FuzzCorpus.Labels().Count()
-              + FuzzCorpus.TrainConfigs().Count() + FuzzCorpus.Images().Count() + FuzzCorpus.Videos().Count();
+              + FuzzCorpus.TrainConfigs().Count() + FuzzCorpus.Images().Count() + FuzzCorpus.Videos().Count() + FuzzCorpus.Onnx().Count();
         output.WriteLine($"{n} mutations in all");
         Assert.True(n >= 200, $"{n} mutations");
     }

@@ -21,7 +21,7 @@ public static class TrackBench
         var rows = new List<object>();
         foreach (var backbone in backbones)
         {
-            using var model = new SiameseRpn(dev, new ModelConfig { Backbone = backbone });
+            using var model = new SiameseRpn(dev, BenchBackbone.Config(backbone));
             using var offline = new SiamRpnTracker(model);
             // ULAST-on with its gate open (every UpdateInterval-th frame enters the queue and rebuilds the memory
             // template): the most the memory can cost, whatever the scores of this untrained network.

@@ -20,15 +20,19 @@ public static class TrainBench
         ("losses", new[] { "bce_loss", "giou_loss", "iou_loss" }),
     };
 
-    public static int Run(Device dev, int naiveBatch, int cycleBatch, int repeats, string? json, TextWriter log)
+    /// <param name="frozenBackbone">The backbone frozen as in the first stage on a pretrained one: evaluation-mode BatchNorm, no gradient.</param>
+    public static int Run(Device dev, int naiveBatch, int cycleBatch, int repeats, string? json, TextWriter log, string backbone = "small", bool frozenBackbone = false)
     {
-        var cfg = new TrainConfig { NaiveBatch = naiveBatch, CycleBatch = cycleBatch, LambdaCycle = 1f };
+        var cfg = new TrainConfig { NaiveBatch = naiveBatch, CycleBatch = cycleBatch, LambdaCycle = 1f, Model = BenchBackbone.Config(backbone) };
+        if (frozenBackbone) cfg = cfg with { TrainOnly = new[] { "neck.", "rpn.", "cpt." } };
         using var model = new SiameseRpn(dev, cfg.Model);
-        model.Train();
+        foreach (var (n, p) in model.NamedParameters()) p.RequiresGrad = cfg.Trains(n);
+        if (frozenBackbone) model.TrainWhere(path => path.Length > 0 && cfg.Trains(path));
+        else model.Train();
         using var loss = new TrainingLoss(model, cfg);
-        using var opt = new Sgd(model.Parameters(), 1e-4f, 0.9f, 1e-4f);
+        using var opt = new Sgd(model.NamedParameters().Where(p => cfg.Trains(p.Name)).Select(p => p.Tensor), 1e-4f, 0.9f, 1e-4f);
         var rng = new Random(3);
-        log.WriteLine($"device: {dev.Name}; small model, {model.ParameterCount:N0} parameters; {repeats} repeats, medians");
+        log.WriteLine($"device: {dev.Name}; {backbone} model{(frozenBackbone ? " (backbone frozen)" : "")}, {model.ParameterCount:N0} parameters; {repeats} repeats, medians");
         var rows = new List<object>();
         foreach (var (name, batch) in new[] { ("naive", naiveBatch), ("cycle", cycleBatch) })
         {
@@ -71,7 +75,7 @@ public static class TrainBench
             log.WriteLine($"  device buffers newly allocated per timed step: {allocs / (double)repeats:F0} (net {allocBytes / (double)repeats / (1 << 20):F0} MB); host scratch allocated per timed step: {scratchNested / (double)repeats / (1 << 20):F0} MB for nested uses, {scratchGrown / (double)repeats / (1 << 20):F0} MB in growing slots");
             var (resident, peak) = ProcessMemory.Read();   // the peak is the process's: the naive steps run first
             log.WriteLine($"  resident memory after the {name} steps: {ProcessMemory.Gb(resident)}; peak so far {ProcessMemory.Gb(peak)}");
-            rows.Add(new { step = name, batch, total_ms = total, resident_bytes = resident, peak_bytes = peak, forward_ms = F, backward_ms = B, optimizer_ms = U, families_ms = shares.ToDictionary(s => s.family, s => s.ms), ops_ms = ops });
+            rows.Add(new { step = name, backbone, frozen_backbone = frozenBackbone, batch, total_ms = total, resident_bytes = resident, peak_bytes = peak, forward_ms = F, backward_ms = B, optimizer_ms = U, families_ms = shares.ToDictionary(s => s.family, s => s.ms), ops_ms = ops });
         }
         if (json is not null) AtomicFile.WriteAllText(json, JsonSerializer.Serialize(new { device = dev.Name, rows }, new JsonSerializerOptions { WriteIndented = true }));
         return 0;

@@ -104,6 +104,7 @@ public static class TrainCommand
             Init = init ?? c.Init,
             Seed = o.Int("--seed", c.Seed),
             Lr = o.Float("--lr", c.Lr),
+            BackboneLrScale = o.Float("--backbone-lr-scale", c.BackboneLrScale),
             Optimizer = o.String("--optimizer") ?? c.Optimizer,
             NaiveBatch = o.Int("--naive-batch", c.NaiveBatch),
             CycleBatch = o.Int("--cycle-batch", c.CycleBatch),
