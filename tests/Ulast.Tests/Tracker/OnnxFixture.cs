@@ -1,4 +1,5 @@
 using System.Text;
+using Ulast.Tracker;
 
 namespace Ulast.Tests.Tracker;
 
@@ -44,6 +45,64 @@ public static class OnnxFixture
         public List<Init> Inits = new();
         public List<string> Inputs = new();
         public List<string> Outputs = new();
+        /// <summary>Where set, the inputs and outputs are written with a float type (and the inputs with this shape), as ONNX Runtime needs.</summary>
+        public long[]? InputShape;
+        /// <summary>opset_import's version (0: none written).</summary>
+        public long Opset;
+    }
+
+    /// <summary>
+    /// The ImageNet ResNet-18 of NuGet's file rewritten to the Siamese geometry of <see cref="ResNet18"/> (conv1 and the
+    /// stride-2 3×3 unpadded, the shortcut's input cropped by a Slice, layer3 with stride 1 and dilation 2), cut after
+    /// layer <paramref name="lastLayer"/>, for an input of <paramref name="size"/>² pixels (BGR minus the mean): what
+    /// Ulast's backbone computes, run by ONNX Runtime.
+    /// </summary>
+    public static Graph SiameseResNet18(OnnxModel m, int lastLayer, int size)
+    {
+        var g = new Graph { InputShape = new long[] { 1, 3, size, size }, Opset = 8 };
+        g.Inputs.Add(m.Inputs[0]);
+        var needed = new HashSet<string>();
+        int adds = 0, id = 0;
+        string? cut = null;
+        // Each layer ends with the ReLU after its second Add.
+        var lastAdd = m.Nodes.Where(x => x.OpType == "Add").ElementAt(2 * lastLayer - 1).Outputs[0];
+        foreach (var n in m.Nodes)
+        {
+            var node = new Node { Name = n.Name, Op = n.OpType, Inputs = n.Inputs.ToList(), Outputs = n.Outputs.ToList(),
+                Attrs = n.Attributes.Values.Select(a => new Attr { Name = a.Name, Int = a.Int, Float = a.Float, Text = a.Text, Ints = a.Ints.Length > 0 ? a.Ints : null }).ToList() };
+            // CNTK pads its max-pool (1, 0); on an odd side that drops a row ours keeps.
+            if (n.OpType == "MaxPool") node.Attrs.First(a => a.Name == "pads").Ints = new long[] { 1, 1, 1, 1 };
+            if (n.OpType == "Conv")
+            {
+                // Which layer: 2 Adds per layer, and layer1 has none of its own before its first Add.
+                int layer = adds / 2 + 1;
+                long k = m.Initializers[n.Inputs[1]].Dims[3];
+                var strides = node.Attrs.First(a => a.Name == "strides");
+                var pads = node.Attrs.First(a => a.Name == "pads");
+                if (k == 7) pads.Ints = new long[] { 0, 0, 0, 0 };
+                else if (layer == 3)
+                {
+                    strides.Ints = new long[] { 1, 1 };
+                    if (k == 3) { pads.Ints = new long[] { 2, 2, 2, 2 }; node.Attrs.First(a => a.Name == "dilations").Ints = new long[] { 2, 2 }; }
+                }
+                else if (strides.Ints![0] == 2 && k == 3) pads.Ints = new long[] { 0, 0, 0, 0 };
+                else if (strides.Ints![0] == 2 && k == 1)
+                {
+                    var cropped = $"SiameseCrop{++id}";
+                    g.Nodes.Add(new Node { Name = cropped, Op = "Slice", Inputs = { n.Inputs[0] }, Outputs = { cropped },
+                        Attrs = { new Attr { Name = "axes", Ints = new long[] { 2, 3 } }, new Attr { Name = "starts", Ints = new long[] { 1, 1 } }, new Attr { Name = "ends", Ints = new long[] { -1, -1 } } } });
+                    node.Inputs[0] = cropped;
+                }
+            }
+            g.Nodes.Add(node);
+            if (n.OpType == "Add") adds++;
+            if (n.OpType == "Relu" && n.Inputs[0] == lastAdd) { cut = n.Outputs[0]; break; }
+        }
+        foreach (var n in g.Nodes) foreach (var i in n.Inputs) needed.Add(i);
+        foreach (var t in m.Initializers.Values.Where(t => needed.Contains(t.Name)))
+            g.Inits.Add(new Init { Name = t.Name, Dims = t.Dims, DataType = t.DataType, Floats = t.Data });
+        g.Outputs.Add(cut ?? throw new InvalidOperationException($"layer {lastLayer} not found"));
+        return g;
     }
 
     /// <summary>A ResNet-18 to layer3 of the given width, random weights, positive variances.</summary>
@@ -116,8 +175,29 @@ public static class OnnxFixture
         var model = new List<byte>();
         Int(model, 1, 3);
         Text(model, 2, "fixture");
+        if (g.Opset > 0) { var op = new List<byte>(); Text(op, 1, ""); Int(op, 2, g.Opset); Bytes(model, 8, op.ToArray()); }
         if (withGraph) Bytes(model, 7, GraphBytes(g));
         return model.ToArray();
+    }
+
+    /// <summary>A ValueInfoProto: the name, and with <paramref name="typed"/> a float tensor type of the given shape (or none).</summary>
+    private static byte[] ValueInfo(string name, bool typed, long[]? shape)
+    {
+        var v = new List<byte>();
+        Text(v, 1, name);
+        if (!typed) return v.ToArray();
+        var tensor = new List<byte>();
+        Int(tensor, 1, 1);
+        if (shape is not null)
+        {
+            var sh = new List<byte>();
+            foreach (var d in shape) { var dim = new List<byte>(); Int(dim, 1, d); Bytes(sh, 1, dim.ToArray()); }
+            Bytes(tensor, 2, sh.ToArray());
+        }
+        var type = new List<byte>();
+        Bytes(type, 1, tensor.ToArray());
+        Bytes(v, 2, type.ToArray());
+        return v.ToArray();
     }
 
     public static byte[] GraphBytes(Graph g)
@@ -126,8 +206,8 @@ public static class OnnxFixture
         foreach (var n in g.Nodes) Bytes(b, 1, NodeBytes(n));
         Text(b, 2, "graph");
         foreach (var t in g.Inits) Bytes(b, 5, InitBytes(t));
-        foreach (var i in g.Inputs) { var v = new List<byte>(); Text(v, 1, i); Bytes(b, 11, v.ToArray()); }
-        foreach (var o in g.Outputs) { var v = new List<byte>(); Text(v, 1, o); Bytes(b, 12, v.ToArray()); }
+        foreach (var i in g.Inputs) Bytes(b, 11, ValueInfo(i, g.InputShape is not null, g.InputShape));
+        foreach (var o in g.Outputs) Bytes(b, 12, ValueInfo(o, g.InputShape is not null, null));
         return b.ToArray();
     }
 
@@ -146,6 +226,8 @@ public static class OnnxFixture
             if (a.Int is { } i) Int(ab, 3, i);
             if (a.Text is { } s) Text(ab, 4, s);
             if (a.Ints is { } ints) { var packed = new List<byte>(); foreach (var v in ints) Varint(packed, (ulong)v); Bytes(ab, 8, packed.ToArray()); }
+            // AttributeProto.type: FLOAT 1, INT 2, STRING 3, INTS 7.
+            Int(ab, 20, a.Float is not null ? 1 : a.Int is not null ? 2 : a.Text is not null ? 3 : 7);
             Bytes(b, 5, ab.ToArray());
         }
         return b.ToArray();

@@ -140,4 +140,35 @@ public class ResNet18ImportTests
         }
         finally { dir.Delete(true); }
     }
+
+    /// <summary>
+    /// The Siamese geometry itself (unpadded conv1 and stride-2 convolutions, the cropped shortcut, layer3 dilated) on a
+    /// 255-pixel search crop: our backbone with the mean folded in against ONNX Runtime running the same rewritten graph.
+    /// </summary>
+    [SkippableTheory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void TheSiameseGeometryMatchesOnnxRuntimeOnASearchCrop(int lastLayer)
+    {
+        var onnx = OnnxModel.Read(OnnxPath);
+        var mean = OnnxResNet18.MeanColour(OnnxModel.Read(OnnxResNet18.PreprocessPath(OnnxPath)), "preprocess");
+        var graph = OnnxFixture.SiameseResNet18(onnx, lastLayer, 255);
+        using var options = new SessionOptions { IntraOpNumThreads = 2 };
+        using var session = new InferenceSession(OnnxFixture.Serialize(graph), options);
+        var feed = new[] { NamedOnnxValue.CreateFromTensor(onnx.Inputs[0], new DenseTensor(Frame(255, mean), new[] { 1, 3, 255, 255 })) };
+        using var results = session.Run(feed);
+        var expected = results.First().AsTensor<float>();
+
+        using var dev = TestDevice.Cpu();
+        using var model = new SiameseRpn(dev, new ModelConfig { Backbone = "resnet18", Layers = new[] { lastLayer } });
+        OnnxResNet18.Import(model, OnnxPath);
+        model.Eval();
+        using var scope = new TensorScope();
+        using var _ = GradMode.NoGrad();
+        var ours = model.ResNet18Backbone!.ForwardLevels(Tensor.FromArray(dev, Frame(255), 1, 3, 255, 255))[0];
+        Assert.Equal(new[] { 1, 64 << (lastLayer - 1), 31, 31 }, ours.Shape);
+        Assert.Equal(expected.Dimensions.ToArray(), ours.Shape);
+        var err = RelativeError(ours.ToArray(), expected.ToArray());
+        Assert.True(err <= 1e-4, $"layer{lastLayer}: relative error {err:E2}");
+    }
 }
