@@ -1,8 +1,10 @@
+using System.Numerics.Tensors;
+
 namespace Ulast.Kernels.Host;
 
 /// <summary>
-/// Max-pooling on the CPU's host path, one (image, channel) plane per task: the forward takes each window's first
-/// maximum, the backward adds each output's gradient to that input, outputs in row order — for every input the same
+/// Max-pooling on the CPU's host path, planes (image, channel) spread over the threads: the forward takes each window's
+/// maximum (rows first, then columns), the backward adds each output's gradient to that input, outputs in row order — for every input the same
 /// additions in the same order as <see cref="MaxPoolKernels.Backward"/>, so both paths agree to the bit.
 /// </summary>
 public static unsafe class HostMaxPool
@@ -12,11 +14,25 @@ public static unsafe class HostMaxPool
         int planes = p.N * p.C;
         HostRanges.For(planes, Environment.ProcessorCount, (start, end) =>
         {
+            // The window's rows reduced first (vectorised over the whole row), then its columns: the same maxima.
+            var rowMax = new float[p.W];
             for (int nc = start; nc < end; nc++)
             {
                 float* xp = x + (long)nc * p.H * p.W, yp = y + (long)nc * p.Ho * p.Wo;
                 for (int oy = 0; oy < p.Ho; oy++)
-                    for (int ox = 0; ox < p.Wo; ox++) yp[oy * p.Wo + ox] = xp[ArgMax(p, xp, oy, ox)];
+                {
+                    int y0 = oy * p.Stride - p.Pad, ya = Math.Max(y0, 0), yb = Math.Min(y0 + p.K, p.H);
+                    var row = rowMax.AsSpan();
+                    new ReadOnlySpan<float>(xp + (long)ya * p.W, p.W).CopyTo(row);
+                    for (int iy = ya + 1; iy < yb; iy++) TensorPrimitives.Max(row, new ReadOnlySpan<float>(xp + (long)iy * p.W, p.W), row);
+                    for (int ox = 0; ox < p.Wo; ox++)
+                    {
+                        int x0 = ox * p.Stride - p.Pad, xa = Math.Max(x0, 0), xb = Math.Min(x0 + p.K, p.W);
+                        float m = rowMax[xa];
+                        for (int ix = xa + 1; ix < xb; ix++) if (rowMax[ix] > m) m = rowMax[ix];
+                        yp[oy * p.Wo + ox] = m;
+                    }
+                }
             }
         });
     }
