@@ -80,10 +80,12 @@ public sealed class Trainer : IDisposable
                 if (!state.Tensors.TryGetValue(name, out var v) || !v.Shape.SequenceEqual(t.Shape)) throw new BadDataException($"'{last}': optimiser tensor '{name}' is missing or has the wrong shape.");
                 t.CopyFrom(v.Data);
             }
-            NextStep = int.Parse(state.Metadata["step"], CultureInfo.InvariantCulture);
-            _opt.StepCount = int.Parse(state.Metadata.GetValueOrDefault("optimizer_steps", "0"), CultureInfo.InvariantCulture);
-            BestAuc = double.Parse(state.Metadata.GetValueOrDefault("best_auc", "-1"), CultureInfo.InvariantCulture);
-            SkippedSteps = int.Parse(state.Metadata.GetValueOrDefault("skipped_steps", "0"), CultureInfo.InvariantCulture);
+            NextStep = MetadataInt(state, "step", null, last);
+            if (NextStep > config.Steps) throw new BadDataException($"'{last}' is at step {NextStep}, past the run's {config.Steps} steps: resume with --steps {NextStep} or more.");
+            _opt.StepCount = MetadataInt(state, "optimizer_steps", 0, last);
+            BestAuc = double.TryParse(state.Metadata.GetValueOrDefault("best_auc", "-1"), NumberStyles.Float, CultureInfo.InvariantCulture, out var best) && !double.IsNaN(best)
+                ? best : throw new BadDataException($"'{last}': its best_auc metadata '{state.Metadata["best_auc"]}' is not a number.");
+            SkippedSteps = MetadataInt(state, "skipped_steps", 0, last);
             TrainLog.Truncate(Path.Combine(runDir, "train.csv"), NextStep);
             TrainLog.Truncate(Path.Combine(runDir, "val.csv"), NextStep, inclusive: true);
             log.WriteLine($"resumed '{last}' at step {NextStep} of {config.Steps}");
@@ -98,6 +100,16 @@ public sealed class Trainer : IDisposable
             }
         }
         WriteText(Path.Combine(runDir, "config.json"), config.ToJson());
+    }
+
+    /// <summary>A non-negative integer of the checkpoint's metadata (<paramref name="fallback"/> when absent; required when null).</summary>
+    private static int MetadataInt(Checkpoint.Contents state, string key, int? fallback, string source)
+    {
+        if (!state.Metadata.TryGetValue(key, out var text))
+            return fallback ?? throw new BadDataException($"'{source}' has no '{key}' in its metadata: it is not a resumable training checkpoint.");
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int v))
+            throw new BadDataException($"'{source}': its '{key}' metadata '{text}' is not a step count.");
+        return v;
     }
 
     /// <summary>The training config saved in a run's last checkpoint (what --resume continues).</summary>

@@ -364,4 +364,44 @@ public sealed class TrainingTests : IDisposable
         Assert.True(cptChanged > 0, "no CPT tensor was trained");
         Assert.Throws<ArgumentException>(() => Train(cfg with { TrainOnly = new[] { "nothing." } }, labels, "bad"));
     }
+
+    [Fact]
+    public void ResumeRefusesACheckpointWhoseStepIsMissingOrGarbled()
+    {
+        var labels = MovingSquare();
+        var cfg = Tiny(6, 2);
+        Train(cfg, labels, "steps", stopAfter: 3);
+        var last = Path.Combine(_dir, "steps", Trainer.LastFile);
+        var good = File.ReadAllBytes(last);
+        foreach (var (from, to) in new[] { ("\"step\":\"3\"", "\"stap\":\"3\""), ("\"step\":\"3\"", "\"step\":\"-\""), ("\"step\":\"3\"", "\"step\":\"9\"") })
+        {
+            var text = System.Text.Encoding.Latin1.GetString(good);
+            Assert.Contains(from, text);
+            File.WriteAllBytes(last, System.Text.Encoding.Latin1.GetBytes(text.Replace(from, to)));
+            var e = Assert.Throws<BadDataException>(() => new Trainer(_dev, cfg, labels, Path.Combine(_dir, "steps"), true, TextWriter.Null));
+            Assert.Contains(Trainer.LastFile, e.Message);
+        }
+    }
+
+    [Fact]
+    public void ResumeTrainsOnTheRunsOwnLabelsAndRefusesOthers()
+    {
+        var labels = MovingSquare();
+        var labelsPath = Path.Combine(_dir, "square.json");
+        labels.Write(labelsPath);
+        var other = Path.Combine(_dir, "other.json");
+        labels.Videos["square"].Quality[0] = 0.5f;
+        labels.Write(other);
+        var configPath = Path.Combine(_dir, "tiny.json");
+        File.WriteAllText(configPath, (Tiny(4, 2) with { Cycle = false }).ToJson());
+        var run = Path.Combine(_dir, "cli-run");
+        Assert.Equal(0, Ulast.Cli.Program.Main(new[] { "train", "--out", run, "--labels", labelsPath, "--config", configPath, "--steps", "2", "--device", "cpu" }));
+        Assert.Equal(File.ReadAllBytes(labelsPath), File.ReadAllBytes(Path.Combine(run, "labels.json")));
+        // Another labels file on resume would train on other data: refused (a usage error), nothing written.
+        Assert.Equal(2, Ulast.Cli.Program.Main(new[] { "train", "--out", run, "--resume", "--labels", other, "--steps", "4", "--device", "cpu" }));
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(run, "train.csv")).Length - 1);
+        // Without --labels the run's own copy is used, wherever the run was started from.
+        Assert.Equal(0, Ulast.Cli.Program.Main(new[] { "train", "--out", run, "--resume", "--steps", "4", "--device", "cpu" }));
+        Assert.Equal(4, File.ReadAllLines(Path.Combine(run, "train.csv")).Length - 1);
+    }
 }

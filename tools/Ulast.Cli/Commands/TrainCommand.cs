@@ -11,6 +11,9 @@ namespace Ulast.Cli.Commands;
 /// </summary>
 public static class TrainCommand
 {
+    /// <summary>The copy of the labels a run trains on, inside its folder.</summary>
+    public const string RunLabelsFile = "labels.json";
+
     public static int Run(Options o)
     {
         var outDir = o.String("--out");
@@ -46,6 +49,18 @@ public static class TrainCommand
         using var dev = o.CreateDevice();
         o.EnsureAllUsed();
         OutputCheck.Folder(outDir, "--out");
+        // The run folder keeps a copy of its labels, so that --resume trains on the same data whatever --labels says.
+        var runLabels = Path.Combine(outDir, RunLabelsFile);
+        if (resume)
+        {
+            if (!File.Exists(runLabels))
+            {
+                if (labelsPath is null) throw new ArgumentException($"--resume: '{outDir}' keeps no {RunLabelsFile} (a run from before runs kept their labels): give the labels it trained on with --labels.");
+            }
+            else if (labelsPath is not null && !File.ReadAllBytes(labelsPath).AsSpan().SequenceEqual(File.ReadAllBytes(runLabels)))
+                throw new ArgumentException($"--resume: '{labelsPath}' is not the labels file this run trains on ('{runLabels}'): drop --labels to continue the same run.");
+            else labelsPath = runLabels;
+        }
         labelsPath ??= Path.Combine("out", "labels.json");
         if (!File.Exists(labelsPath))
         {
@@ -53,6 +68,11 @@ public static class TrainCommand
             PseudoLabelCommand.Run(new Options(new[] { "--input", Path.Combine("..", "shared", "data", "unlabeled"), "--out", labelsPath }));
         }
         var labels = LabelsFile.Read(labelsPath);
+        if (Path.GetFullPath(labelsPath) != Path.GetFullPath(runLabels))
+        {
+            Directory.CreateDirectory(outDir);
+            AtomicFile.Replace(runLabels, tmp => File.Copy(labelsPath, tmp, overwrite: true));
+        }
 
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); Console.Error.WriteLine("\ninterrupted: finishing the step and writing a checkpoint…"); };
