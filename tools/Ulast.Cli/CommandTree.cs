@@ -245,7 +245,14 @@ public static class CommandTree
     /// <summary>Parses and runs: 0 done, 1 bad data or a runtime failure (exceptions pass to the caller), 2 a usage error.</summary>
     public static int Invoke(string[] args)
     {
-        var parsed = Build().Parse(args);
+        var root = Build();
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0 && UnknownCommand(root, args) is { } unknown)
+        {
+            Console.Error.WriteLine("error: " + unknown);
+            Console.Error.WriteLine("Run 'ulast --help' for the commands.");
+            return 2;
+        }
         if (parsed.Errors.Count > 0)
         {
             foreach (var e in parsed.Errors.Select(e => e.Message).Distinct()) Console.Error.WriteLine("error: " + e);
@@ -253,6 +260,48 @@ public static class CommandTree
             return 2;
         }
         return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    }
+
+    /// <summary>A first word (or bench's second) that names no command, with the nearest command's name; null when the words are commands.</summary>
+    private static string? UnknownCommand(Command root, string[] args)
+    {
+        var command = root;
+        foreach (var word in args.TakeWhile(a => !a.StartsWith('-')))
+        {
+            if (command.Subcommands.Count == 0) return null;
+            var next = command.Subcommands.FirstOrDefault(c => c.Name == word);
+            if (next is null)
+            {
+                // A command the word begins with (or that begins with it) first, else the fewest edits away.
+                var names = command.Subcommands.Select(c => c.Name).ToList();
+                var nearest = names.FirstOrDefault(n => word.StartsWith(n, StringComparison.Ordinal) || n.StartsWith(word, StringComparison.Ordinal))
+                    ?? names.MinBy(n => EditDistance(n, word))!;
+                var path = command == root ? "" : command.Name + " ";
+                return EditDistance(nearest, word) <= Math.Max(2, word.Length / 3) || word.StartsWith(nearest, StringComparison.Ordinal) || nearest.StartsWith(word, StringComparison.Ordinal)
+                    ? $"'{path}{word}' is not a ulast command; did you mean '{path}{nearest}'?"
+                    : $"'{path}{word}' is not a ulast command; the commands are {string.Join(", ", command.Subcommands.Select(c => c.Name))}.";
+            }
+            command = next;
+        }
+        return null;
+    }
+
+    /// <summary>Levenshtein distance: the fewest single-letter insertions, deletions and substitutions from a to b.</summary>
+    private static int EditDistance(string a, string b)
+    {
+        var row = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (int i = 1; i <= a.Length; i++)
+        {
+            int diagonal = row[0];
+            row[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int above = row[j];
+                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
+                diagonal = above;
+            }
+        }
+        return row[b.Length];
     }
 
     private static IEnumerable<string> CommandPath(ParseResult parsed)

@@ -75,6 +75,33 @@ public class CommandTests
         Assert.Contains("Run 'ulast track --help' for usage.", error.ToString());
     }
 
+    [Theory]
+    [InlineData("trak", "'trak' is not a ulast command; did you mean 'track'?")]
+    [InlineData("evaluate", "'evaluate' is not a ulast command; did you mean 'eval'?")]
+    [InlineData("bench trian", "'bench trian' is not a ulast command; did you mean 'bench train'?")]
+    [InlineData("frobnicate", "the commands are track, eval,")]
+    public void AMisspeltCommandIsAnsweredWithTheNearestOne(string words, string expected)
+    {
+        var error = new StringWriter();
+        var saved = Console.Error;
+        Console.SetError(error);
+        try { Assert.Equal(2, Program.Main(words.Split(' ').Append("--frames").Append("3").ToArray())); }
+        finally { Console.SetError(saved); }
+        Assert.Contains(expected, error.ToString());
+        Assert.DoesNotContain("Required command", error.ToString());
+    }
+
+    [Fact]
+    public void AnEmptyTrackerListIsAUsageError()
+    {
+        var error = new StringWriter();
+        var saved = Console.Error;
+        Console.SetError(error);
+        try { Assert.Equal(2, Program.Main(new[] { "eval", "--trackers", "", "--out", Path.Combine(Path.GetTempPath(), "ulast-never") })); }
+        finally { Console.SetError(saved); }
+        Assert.Contains("--trackers is empty", error.ToString());
+    }
+
     [SkippableTheory]
     [InlineData("track")]
     [InlineData("eval")]

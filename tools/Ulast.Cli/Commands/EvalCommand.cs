@@ -20,6 +20,8 @@ public static class EvalCommand
         // --models a=FILE,b=FILE: more trained models side by side, each a tracker of its own name.
         var extra = (o.String("--models") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(m => m.Split('=', 2) is [var n, var f] && n.Length > 0 && f.Length > 0 ? (name: n, file: f) : throw new ArgumentException($"--models expects NAME=FILE pairs, got '{m}'.")).ToList();
+        if (trackers.Length == 0 && extra.Count == 0)
+            throw new ArgumentException("--trackers is empty: name at least one (ulast, ulast-dcf, kcf, csrt, mil, …), give --models, or leave --trackers out for the default.");
         bool online = o.Flag("--online"), filter = o.Flag("--filter");
         int tre = o.Int("--tre", 0, 2);
         foreach (var t in trackers)
