@@ -30,5 +30,5 @@ $ULAST pseudo-label --input ../shared/data/unlabeled --out out/labels.json
 echo "== pseudo-label quality on the annotated sequences, labelled as if unlabelled"
 $ULAST pseudo-label --quality --data ../shared/data/annotated --out out/pseudo-quality
 
-echo "== evaluation on the shared annotated sequences: the shipped trained model against OpenCV's KCF, CSRT, MIL"
-$ULAST eval --data ../shared/data/annotated --out out/eval --checkpoint models/ulast-small.safetensors
+echo "== evaluation on the shared annotated sequences: the shipped trained model (resnet18) against OpenCV's KCF, CSRT, MIL"
+$ULAST eval --data ../shared/data/annotated --out out/eval

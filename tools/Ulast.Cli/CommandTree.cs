@@ -45,7 +45,7 @@ public static class CommandTree
 
     private static readonly Spec[] ModelOptions =
     {
-        Text("--checkpoint", "trained model [default: the shipped models/ulast-small.safetensors]"),
+        Text("--checkpoint", "trained model [default: the shipped models/ulast-resnet18.safetensors; models/ulast-small.safetensors is the small preset]"),
         Text("--backbone", "small, resnet18 or resnet50: an untrained network instead of a checkpoint"),
         Int("--channels", "channels of the untrained network's head"),
         Number("--penalty-k", "tracker post-processing: scale/ratio change penalty"),
@@ -180,7 +180,7 @@ public static class CommandTree
             new[] { Text("--sequence", "sequence folder [default: ../shared/data/annotated/David]"), Int("--frames", "frames [default: 10000]"),
                 Flag("--online", "ULAST-on with its gate open (the memory queue turns over all the time)"),
                 Flag("--filter", "[ours] with the discriminative filter (a sample and an update every 5 frames)"), Text("--json", "also write the results here"),
-                Text("--checkpoint", "trained model [default: the shipped models/ulast-small.safetensors]") }.Concat(DeviceOptions)));
+                Text("--checkpoint", "trained model [default: the shipped models/ulast-resnet18.safetensors; models/ulast-small.safetensors is the small preset]") }.Concat(DeviceOptions)));
         root.Subcommands.Add(bench);
         root.Subcommands.Add(Make("gradcheck", "Finite-difference gradient check of every op.", o => Ulast.GradCheck.Program.Run(o.Arguments, Console.Out),
             new[] { Text("--op", "only this op"), Int("--seed", "random seed", int.MinValue), Int("--samples", "points checked per input"), Flag("--list", "list the ops") }.Concat(DeviceOptions)));

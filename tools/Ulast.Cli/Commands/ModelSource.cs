@@ -8,8 +8,8 @@ namespace Ulast.Cli.Commands;
 /// </summary>
 public static class ModelSource
 {
-    /// <summary>The trained model shipped in the repository, the default of track and eval.</summary>
-    public const string ShippedModel = "models/ulast-small.safetensors";
+    /// <summary>The trained model shipped in the repository, the default of track and eval: ImageNet's ResNet-18 trained by ULAST.</summary>
+    public const string ShippedModel = "models/ulast-resnet18.safetensors";
 
     public static SiameseRpn Load(Options o, Device dev, TextWriter log)
     {
