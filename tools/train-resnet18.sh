@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Reproduces the resnet18 models of docs/results.md ("ImageNet's ResNet-18 as the backbone"), each stage resuming where
+# Reproduces the shipped model (models/ulast-resnet18.safetensors, stage 3c) and the other resnet18 models of docs/results.md ("ImageNet's ResNet-18 as the backbone"), each stage resuming where
 # it stopped. All stages train on the second labelling round kept in the repository (models/ulast-small.labels.json).
 #   0. the ImageNet weights: ulast model --backbone resnet18 --imagenet (NuGet's ResNet18.onnx, restored with the build)
 #   1. naive pairs, backbone frozen (BatchNorm statistics too): neck and RPN learn, 600 steps  → runs/r18-frozen-naive
@@ -27,6 +27,7 @@ stage r18-cpt 150 --config configs/resnet18-cpt.json
 stage r18-full 300 --config configs/resnet18-full.json
 stage r18-naive-more 300 --config configs/resnet18-full.json --no-cycle
 stage r18-finetune 300 --config configs/resnet18-finetune.json
+echo "shipped model: ulast model --average runs/r18-finetune/last.safetensors --out models/ulast-resnet18.safetensors (the model without its optimiser state)"
 [ "${RANDOM_INIT:-1}" = 1 ] || exit 0
 stage r18-random-naive 600 --config configs/resnet18-random.json
 stage r18-random-cpt 150 --config configs/resnet18-cpt.json --init runs/r18-random-naive/last.safetensors

@@ -15,7 +15,7 @@ public static class TrainBench
 {
     private static readonly (string family, string[] ops)[] Families =
     {
-        ("conv", new[] { "conv2d" }), ("xcorr", new[] { "xcorr" }), ("batchnorm", new[] { "batchnorm" }),
+        ("conv", new[] { "conv2d", "conv_bn" }), ("xcorr", new[] { "xcorr" }), ("batchnorm", new[] { "batchnorm" }),
         ("attention", new[] { "matmul", "softmax" }), ("region mask", new[] { "overlap_x", "overlap_y", "step", "decode" }),
         ("losses", new[] { "bce_loss", "giou_loss", "iou_loss" }),
     };
