@@ -4,6 +4,7 @@
 #   0. the ImageNet weights: ulast model --backbone resnet18 --imagenet (NuGet's ResNet18.onnx, restored with the build)
 #   1. naive pairs, backbone frozen (BatchNorm statistics too): neck and RPN learn, 600 steps  → runs/r18-frozen-naive
 #   2. the CPT alone through the cycle, 150 steps                                             → runs/r18-cpt
+#      (its model, without the optimiser: models/ulast-resnet18-stage2.safetensors, the shared start of every stage 3)
 #   3. the full method (naive + cycle with CPT, region mask, re-weighting), backbone frozen, 300 steps → runs/r18-full
 #   3b. naive-only from the same start and budget (the comparison for 3)                      → runs/r18-naive-more
 #   3c. the full method with layer2 unfrozen at a tenth of the learning rate (pysot)          → runs/r18-finetune
