@@ -273,11 +273,11 @@ public static class CommandTree
             if (next is null)
             {
                 // A command the word begins with (or that begins with it) first, else the fewest edits away.
+                bool SharesItsBeginning(string n) => word.StartsWith(n, StringComparison.Ordinal) || n.StartsWith(word, StringComparison.Ordinal);
                 var names = command.Subcommands.Select(c => c.Name).ToList();
-                var nearest = names.FirstOrDefault(n => word.StartsWith(n, StringComparison.Ordinal) || n.StartsWith(word, StringComparison.Ordinal))
-                    ?? names.MinBy(n => EditDistance(n, word))!;
+                var nearest = names.FirstOrDefault(SharesItsBeginning) ?? names.MinBy(n => EditDistance(n, word))!;
                 var path = command == root ? "" : command.Name + " ";
-                return EditDistance(nearest, word) <= Math.Max(2, word.Length / 3) || word.StartsWith(nearest, StringComparison.Ordinal) || nearest.StartsWith(word, StringComparison.Ordinal)
+                return SharesItsBeginning(nearest) || EditDistance(nearest, word) <= Math.Max(2, word.Length / 3)
                     ? $"'{path}{word}' is not a ulast command; did you mean '{path}{nearest}'?"
                     : $"'{path}{word}' is not a ulast command; the commands are {string.Join(", ", command.Subcommands.Select(c => c.Name))}.";
             }

@@ -73,8 +73,9 @@ public static class Report
         sb.AppendLine($"{"sequence",-14}" + string.Concat(all.Keys.Select(k => $" | {k + " AUC/Pr/NPr/FPS",-30}")));
         foreach (var s in seqs)
             sb.AppendLine($"{s,-14}" + string.Concat(all.Values.Select(rs => rs.First(r => r.Sequence == s)).Select(r => $" | {FormattableString.Invariant($"{r.Auc:0.000}/{r.Precision:0.000}/{r.NormPrecision:0.000}/{r.Fps:0.0}"),-30}")));
-        sb.AppendLine($"{"OVERALL",-14}" + string.Concat(all.Select(kv => Summarise(kv.Key, kv.Value)).Select(o => $" | {FormattableString.Invariant($"{o.Auc:0.000}/{o.Precision:0.000}/{o.NormPrecision:0.000}/{o.Fps:0.0}"),-30}")));
-        sb.AppendLine($"{"AUC 90% CI",-14}" + string.Concat(all.Select(kv => Summarise(kv.Key, kv.Value)).Select(o => $" | {FormattableString.Invariant($"[{o.AucInterval.Low:0.000}, {o.AucInterval.High:0.000}]"),-30}")));
+        var summaries = all.Select(kv => Summarise(kv.Key, kv.Value)).ToList();
+        sb.AppendLine($"{"OVERALL",-14}" + string.Concat(summaries.Select(o => $" | {FormattableString.Invariant($"{o.Auc:0.000}/{o.Precision:0.000}/{o.NormPrecision:0.000}/{o.Fps:0.0}"),-30}")));
+        sb.AppendLine($"{"AUC 90% CI",-14}" + string.Concat(summaries.Select(o => $" | {FormattableString.Invariant($"[{o.AucInterval.Low:0.000}, {o.AucInterval.High:0.000}]"),-30}")));
         if (all.TryGetValue(Reference, out var reference))
             sb.AppendLine($"{"AUC − " + Reference,-14}" + string.Concat(all.Select(kv =>
             {

@@ -29,7 +29,6 @@ public sealed class OnnxModel
     /// <summary>Largest file read (ONNX's own limit for a single protobuf is 2 GB).</summary>
     public const long MaxBytes = int.MaxValue;
 
-    public string Producer { get; private set; } = "";
     public List<OnnxNode> Nodes { get; } = new();
     public List<string> Inputs { get; } = new();
     public List<string> Outputs { get; } = new();
@@ -51,9 +50,8 @@ public sealed class OnnxModel
         while (!r.AtEnd)
         {
             var (field, wire) = r.ReadTag();
-            if (field == 2 && wire == ProtoReader.LengthDelimited) m.Producer = r.ReadString();
             // A message field given twice is merged (protobuf's rule): the graph's lists grow.
-            else if (field == 7) { r.Expect(wire, ProtoReader.LengthDelimited, "the graph"); m.ReadGraph(new ProtoReader(r.ReadBytes(), source)); graph = true; }
+            if (field == 7) { r.Expect(wire, ProtoReader.LengthDelimited, "the graph"); m.ReadGraph(new ProtoReader(r.ReadBytes(), source)); graph = true; }
             else r.Skip(wire);
         }
         if (!graph) throw new BadDataException($"'{source}' is not an ONNX model: it holds no graph.");

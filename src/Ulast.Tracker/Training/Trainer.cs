@@ -57,13 +57,10 @@ public sealed class Trainer : IDisposable
         foreach (var prefix in config.TrainOnly)
             if (!Model.NamedParameters().Any(p => p.Name.StartsWith(prefix, StringComparison.Ordinal)))
                 throw new ArgumentException($"train_only: no parameter of the model starts with '{prefix}'.");
-        // Frozen parameters (train_only) need no gradient; frozen modules keep their BatchNorm statistics.
-        foreach (var (name, p) in Model.NamedParameters()) p.RequiresGrad = config.Trains(name);
-        SetTrainMode();
+        var parameters = TrainedParameters(Model, config);
         _cache = new FrameCache(FrameCache.BudgetFor(config.FrameCacheBytes));
         _samples = new TrainingSamples(device, config, labels, _cache);
         _loss = new TrainingLoss(Model, config);
-        var parameters = Model.NamedParameters().Where(p => config.Trains(p.Name)).Select(p => p.Tensor).ToList();
         _opt = config.Optimizer == "adamw"
             ? new AdamW(parameters, config.Lr, weightDecay: config.WeightDecay)
             : new Sgd(parameters, config.Lr, config.Momentum, config.WeightDecay);
@@ -236,11 +233,22 @@ public sealed class Trainer : IDisposable
             gradNorm, WeightMean(), clock.Elapsed.TotalSeconds, skip);
     }
 
-    /// <summary>Training mode for the trained parts; with train_only, evaluation mode for the frozen ones.</summary>
-    private void SetTrainMode()
+    /// <summary>
+    /// Readies a model for training under <paramref name="config"/> and returns the parameters that learn: frozen ones
+    /// (train_only) need no gradient, and frozen modules keep their BatchNorm statistics (evaluation mode).
+    /// </summary>
+    public static List<Tensor> TrainedParameters(SiameseRpn model, TrainConfig config)
     {
-        if (Config.TrainOnly.Length == 0) Model.Train();
-        else Model.TrainWhere(path => path.Length > 0 && Config.Trains(path));
+        foreach (var (name, p) in model.NamedParameters()) p.RequiresGrad = config.Trains(name);
+        SetTrainMode(model, config);
+        return model.NamedParameters().Where(p => config.Trains(p.Name)).Select(p => p.Tensor).ToList();
+    }
+
+    /// <summary>Training mode for the trained parts; with train_only, evaluation mode for the frozen ones.</summary>
+    private static void SetTrainMode(SiameseRpn model, TrainConfig config)
+    {
+        if (config.TrainOnly.Length == 0) model.Train();
+        else model.TrainWhere(path => path.Length > 0 && config.Trains(path));
     }
 
     private float GradNorm()
@@ -273,7 +281,7 @@ public sealed class Trainer : IDisposable
             using var tracker = new UlastVisualTracker(Model, config: Config.Tracker);
             foreach (var seq in seqs) results.Add(Evaluator.Run(tracker, seq));
         }
-        finally { SetTrainMode(); }
+        finally { SetTrainMode(Model, Config); }
         var summary = Report.Summarise("ulast", results);
         using (var val = new TrainLog(Path.Combine(_dir, "val.csv"), "step,auc,precision,norm_precision,fps"))
             val.Append(FormattableString.Invariant($"{NextStep},{summary.Auc:0.0000},{summary.Precision:0.0000},{summary.NormPrecision:0.0000},{summary.Fps:0.0}"));

@@ -66,13 +66,20 @@ public class CommandTests
     [InlineData("--no-such-option", "Unrecognized command or argument '--no-such-option'")]
     public void UsageErrorsExit2WithTheirReason(string options, string expected)
     {
+        var (code, error) = RunCapturingErrors(new[] { "track", "--input", "x" }.Concat(options.Split(' ')).ToArray());
+        Assert.Equal(2, code);
+        Assert.Contains(expected, error);
+        Assert.Contains("Run 'ulast track --help' for usage.", error);
+    }
+
+    /// <summary>The program's exit code and what it wrote to standard error.</summary>
+    private static (int Code, string Error) RunCapturingErrors(string[] args)
+    {
         var error = new StringWriter();
         var saved = Console.Error;
         Console.SetError(error);
-        try { Assert.Equal(2, Program.Main(new[] { "track", "--input", "x" }.Concat(options.Split(' ')).ToArray())); }
+        try { return (Program.Main(args), error.ToString()); }
         finally { Console.SetError(saved); }
-        Assert.Contains(expected, error.ToString());
-        Assert.Contains("Run 'ulast track --help' for usage.", error.ToString());
     }
 
     [Theory]
@@ -82,24 +89,18 @@ public class CommandTests
     [InlineData("frobnicate", "the commands are track, eval,")]
     public void AMisspeltCommandIsAnsweredWithTheNearestOne(string words, string expected)
     {
-        var error = new StringWriter();
-        var saved = Console.Error;
-        Console.SetError(error);
-        try { Assert.Equal(2, Program.Main(words.Split(' ').Append("--frames").Append("3").ToArray())); }
-        finally { Console.SetError(saved); }
-        Assert.Contains(expected, error.ToString());
-        Assert.DoesNotContain("Required command", error.ToString());
+        var (code, error) = RunCapturingErrors(words.Split(' ').Append("--frames").Append("3").ToArray());
+        Assert.Equal(2, code);
+        Assert.Contains(expected, error);
+        Assert.DoesNotContain("Required command", error);
     }
 
     [Fact]
     public void AnEmptyTrackerListIsAUsageError()
     {
-        var error = new StringWriter();
-        var saved = Console.Error;
-        Console.SetError(error);
-        try { Assert.Equal(2, Program.Main(new[] { "eval", "--trackers", "", "--out", Path.Combine(Path.GetTempPath(), "ulast-never") })); }
-        finally { Console.SetError(saved); }
-        Assert.Contains("--trackers is empty", error.ToString());
+        var (code, error) = RunCapturingErrors(new[] { "eval", "--trackers", "", "--out", Path.Combine(Path.GetTempPath(), "ulast-never") });
+        Assert.Equal(2, code);
+        Assert.Contains("--trackers is empty", error);
     }
 
     [SkippableTheory]

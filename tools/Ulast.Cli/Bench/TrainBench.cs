@@ -26,11 +26,9 @@ public static class TrainBench
         var cfg = new TrainConfig { NaiveBatch = naiveBatch, CycleBatch = cycleBatch, LambdaCycle = 1f, Model = BenchBackbone.Config(backbone) };
         if (frozenBackbone) cfg = cfg with { TrainOnly = new[] { "neck.", "rpn.", "cpt." } };
         using var model = new SiameseRpn(dev, cfg.Model);
-        foreach (var (n, p) in model.NamedParameters()) p.RequiresGrad = cfg.Trains(n);
-        if (frozenBackbone) model.TrainWhere(path => path.Length > 0 && cfg.Trains(path));
-        else model.Train();
+        var trained = Trainer.TrainedParameters(model, cfg);
         using var loss = new TrainingLoss(model, cfg);
-        using var opt = new Sgd(model.NamedParameters().Where(p => cfg.Trains(p.Name)).Select(p => p.Tensor), 1e-4f, 0.9f, 1e-4f);
+        using var opt = new Sgd(trained, 1e-4f, 0.9f, 1e-4f);
         var rng = new Random(3);
         log.WriteLine($"device: {dev.Name}; {backbone} model{(frozenBackbone ? " (backbone frozen)" : "")}, {model.ParameterCount:N0} parameters; {repeats} repeats, medians");
         var rows = new List<object>();
