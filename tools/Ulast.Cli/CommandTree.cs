@@ -14,11 +14,28 @@ public static class CommandTree
 {
     private enum Kind { Text, OptionalText, Int, Number, Flag }
 
-    private sealed record Spec(string Name, Kind Kind, string Help, int Min = int.MinValue);
+    /// <summary>An option: its flag, kind, help and, for numbers, the closed range [Min, Max] a value must lie in.</summary>
+    private sealed record Spec(string Name, Kind Kind, string Help, double Min = double.NegativeInfinity, double Max = double.PositiveInfinity);
 
     private static Spec Text(string name, string help) => new(name, Kind.Text, help);
-    private static Spec Int(string name, string help, int min = 1) => new(name, Kind.Int, help, min);
-    private static Spec Number(string name, string help) => new(name, Kind.Number, help);
+    /// <summary>An integer option; every one has an upper bound, so that no value allocates without limit.</summary>
+    private static Spec Int(string name, string help, int min = 1, int max = 1_000_000) => new(name, Kind.Int, help, min, max);
+    private static Spec Number(string name, string help, double min = double.NegativeInfinity, double max = double.PositiveInfinity) => new(name, Kind.Number, help, min, max);
+
+    /// <summary>The "[default: X]" of a help text, X read from the settings record that owns it (declared there once).</summary>
+    private static string D(object value) => "[default: " + (value switch
+    {
+        float f => f.ToString("0.#####", CultureInfo.InvariantCulture),
+        double d => d.ToString("0.#####", CultureInfo.InvariantCulture),
+        bool b => b ? "on" : "off",
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture),
+    }) + "]";
+
+    private static readonly Ulast.Tracker.TrackerConfig TrackerDefaults = new();
+    private static readonly Ulast.Tracker.ScaleConfig ScaleDefaults = new();
+    private static readonly Ulast.Tracker.OnlineConfig OnlineDefaults = new();
+    private static readonly Ulast.Tracker.FilterConfig FilterDefaults = new();
+    private static readonly Ulast.Tracker.TrainConfig TrainDefaults = new();
     private static Spec Flag(string name, string help) => new(name, Kind.Flag, help);
     /// <summary>A text option whose value may be left out (it then reads as "").</summary>
     private static Spec OptionalText(string name, string help) => new(name, Kind.OptionalText, help);
@@ -35,39 +52,39 @@ public static class CommandTree
     {
         Flag("--scale-filter", "[ours] the box's size from DSST's scale filter (first box's aspect) instead of the regression; on by default with the discriminative filter"),
         Flag("--no-scale-filter", "[ours] the box's size from the regression, also beside the discriminative filter"),
-        Int("--scale-count", "[ours] scale filter: scales in the pyramid (odd) [default: 17]", 3),
-        Number("--scale-step", "[ours] scale filter: ratio between neighbouring scales [default: 1.02]"),
-        Number("--scale-lr", "[ours] scale filter: learning rate per frame [default: 0.025]"),
+        Int("--scale-count", $"[ours] scale filter: scales in the pyramid (odd) {D(ScaleDefaults.Count)}", 3, 65),
+        Number("--scale-step", $"[ours] scale filter: ratio between neighbouring scales {D(ScaleDefaults.Step)}", 1.0001, 1.9999),
+        Number("--scale-lr", $"[ours] scale filter: learning rate per frame {D(ScaleDefaults.LearningRate)}", 0.0001, 1),
         Flag("--scale-regressed-aspect", "[ours] scale filter: the aspect ratio from the regression, only the area from the filter"),
         Flag("--scale-unsigned", "[ours] scale filter: only the 9 unsigned orientation bins per cell, not the 18 signed ones too"),
-        Number("--scale-min-score", "[ours] scale filter: least tracker score for a frame to update it [default: 0]"),
+        Number("--scale-min-score", $"[ours] scale filter: least tracker score for a frame to update it {D(ScaleDefaults.MinScore)}", 0, 1),
     };
 
     private static readonly Spec[] ModelOptions =
     {
         Text("--checkpoint", "trained model [default: the shipped models/ulast-resnet18.safetensors; models/ulast-small.safetensors is the small preset]"),
-        Text("--backbone", "small, resnet18 or resnet50: an untrained network instead of a checkpoint"),
-        Int("--channels", "channels of the untrained network's head"),
-        Number("--penalty-k", "tracker post-processing: scale/ratio change penalty"),
-        Number("--window-influence", "tracker post-processing: cosine window weight"),
-        Number("--size-lr", "tracker post-processing: box size update rate"),
+        Text("--backbone", "small, resnet18 or resnet50: an untrained network instead of a checkpoint [default: none, the checkpoint]"),
+        Int("--channels", $"channels of the untrained network's head {D(new Ulast.Tracker.ModelConfig().Channels)}", 1, 4096),
+        Number("--penalty-k", $"tracker post-processing: scale/ratio change penalty {D(TrackerDefaults.PenaltyK)}", 0, 10),
+        Number("--window-influence", $"tracker post-processing: cosine window weight {D(TrackerDefaults.WindowInfluence)}", 0, 1),
+        Number("--size-lr", $"tracker post-processing: box size update rate {D(TrackerDefaults.Lr)}", 0, 1),
         Flag("--keep-aspect", "[ours] tracker post-processing: keep the first box's aspect ratio, take only the scale from the regression"),
-        Number("--online-lambda", "ULAST-on: weight λm of the memory template's response"),
-        Int("--online-capacity", "ULAST-on: memory entries"),
-        Int("--online-interval", "ULAST-on: frames between memory updates"),
-        Number("--online-min-score", "ULAST-on: least score for a frame to enter the memory"),
+        Number("--online-lambda", $"ULAST-on: weight λm of the memory template's response {D(OnlineDefaults.LambdaM)}", 0, 1),
+        Int("--online-capacity", $"ULAST-on: memory entries {D(OnlineDefaults.Capacity)}", 1, 100),
+        Int("--online-interval", $"ULAST-on: frames between memory updates {D(OnlineDefaults.UpdateInterval)}"),
+        Number("--online-min-score", $"ULAST-on: least score for a frame to enter the memory {D(OnlineDefaults.MinScore)}", 0, 1),
         Flag("--online-regression", "ULAST-on: mix the memory template's box regression too"),
-        Number("--filter-weight", "[ours] discriminative filter: weight β of its response in each anchor's score"),
-        Number("--filter-lambda", "[ours] discriminative filter: ridge regularisation λ"),
-        Number("--filter-sigma", "[ours] discriminative filter: σ of the Gaussian label, in cells"),
-        Int("--filter-interval", "[ours] discriminative filter: frames between samples"),
-        Int("--filter-capacity", "[ours] discriminative filter: samples kept"),
-        Int("--filter-iterations", "[ours] discriminative filter: steepest-descent steps per update", 0),
-        Number("--filter-min-score", "[ours] discriminative filter: least score for a frame to become a sample"),
-        Number("--filter-decay", "[ours] discriminative filter: weight decay of older samples per sample"),
-        Int("--filter-shifts", "[ours] discriminative filter: shifted first-frame crops, 0 or 4", 0),
-        Int("--filter-channels", "[ours] discriminative filter: learn on this many principal directions of the first frame's features (0: all) [default: 64]", 0),
-        Number("--filter-position", "[ours] discriminative filter: weight α of its response's refined peak in the target's centre (0: the regressed centre) [default: 1]"),
+        Number("--filter-weight", $"[ours] discriminative filter: weight β of its response in each anchor's score {D(FilterDefaults.Weight)}", 0, 1),
+        Number("--filter-lambda", $"[ours] discriminative filter: ridge regularisation λ {D(FilterDefaults.Lambda)}", 1e-8, 1e6),
+        Number("--filter-sigma", $"[ours] discriminative filter: σ of the Gaussian label, in cells {D(FilterDefaults.Sigma)}", 0.01, 25),
+        Int("--filter-interval", $"[ours] discriminative filter: frames between samples {D(FilterDefaults.UpdateInterval)}"),
+        Int("--filter-capacity", $"[ours] discriminative filter: samples kept {D(FilterDefaults.Capacity)}", 1, 500),
+        Int("--filter-iterations", $"[ours] discriminative filter: steepest-descent steps per update {D(FilterDefaults.UpdateIterations)}", 0, 100),
+        Number("--filter-min-score", $"[ours] discriminative filter: least score for a frame to become a sample {D(FilterDefaults.MinScore)}", 0, 1),
+        Number("--filter-decay", $"[ours] discriminative filter: weight decay of older samples per sample {D(FilterDefaults.SampleDecay)}", 0, 0.9999),
+        Int("--filter-shifts", $"[ours] discriminative filter: shifted first-frame crops, 0 or 4 {D(FilterDefaults.InitShifts)}", 0, 4),
+        Int("--filter-channels", $"[ours] discriminative filter: learn on this many principal directions of the first frame's features (0: all) {D(FilterDefaults.Channels)}", 0, 4096),
+        Number("--filter-position", $"[ours] discriminative filter: weight α of its response's refined peak in the target's centre (0: the regressed centre) {D(FilterDefaults.PositionWeight)}", 0, 1),
         Flag("--filter-cg", "[ours] discriminative filter: conjugate-gradient steps instead of steepest descent"),
     };
 
@@ -81,8 +98,8 @@ public static class CommandTree
                 Text("--input", "video file or sequence folder (required)"),
                 Text("--box", "first box x,y,w,h [default: the sequence's first ground-truth box]"),
                 Text("--out", "boxes file [default: out/track/NAME.txt]"),
-                Text("--video", "also write the frames with the boxes drawn (e.g. OUT.mp4)"),
-                Int("--frames", "track at most this many frames"),
+                Text("--video", "also write the frames with the boxes drawn (e.g. OUT.mp4) [default: no video]"),
+                Int("--frames", "track at most this many frames [default: all]", 1, int.MaxValue),
                 Flag("--online", "ULAST-on: a memory template built by the CPT"),
                 Flag("--no-filter", "[ours] without the discriminative filter learned online on the search features (on by default)"),
             }.Concat(ModelOptions).Concat(ScaleOptions).Concat(DeviceOptions)));
@@ -90,12 +107,12 @@ public static class CommandTree
             new[]
             {
                 Text("--data", "folder of annotated sequences [default: ../shared/data/annotated]"),
-                Text("--sequences", "only these sequences, comma-separated"),
+                Text("--sequences", "only these sequences, comma-separated [default: all under --data]"),
                 Text("--trackers", "ulast, ulast-dcf, ulast-online, ulast-online-dcf, kcf, csrt, mil, comma-separated [default: ulast,ulast-dcf,kcf,csrt,mil]"),
-                Text("--models", "more checkpoints to evaluate: NAME=FILE,..."),
+                Text("--models", "more checkpoints to evaluate: NAME=FILE,... [default: none]"),
                 Flag("--online", "also evaluate every model with ULAST-on (NAME-online)"),
                 Flag("--filter", "[ours] also evaluate every model with the discriminative filter (NAME-dcf)"),
-                Int("--tre", "[ours] also OTB's temporal robustness evaluation from N start frames per sequence (tre-report.*) [default: off]", 2),
+                Int("--tre", "[ours] also OTB's temporal robustness evaluation from N start frames per sequence (tre-report.*; OTB uses 20) [default: off]", 2, 20),
                 Text("--out", "report folder [default: out/eval]"),
             }.Concat(ModelOptions).Concat(ScaleOptions).Concat(DeviceOptions)));
         root.Subcommands.Add(Make("model", "Write an untrained (or ImageNet-initialised) model checkpoint, or the weight average of checkpoints.", o => Commands.ModelCommand.Run(o),
@@ -103,10 +120,10 @@ public static class CommandTree
             {
                 Text("--out", "checkpoint file (required)"),
                 Text("--backbone", "small, resnet18 or resnet50 [default: small]"),
-                Int("--channels", "head channels"),
+                Int("--channels", $"head channels {D(new Ulast.Tracker.ModelConfig().Channels)}", 1, 4096),
                 Text("--layers", "resnet18: the layers that feed the neck, 2, 3 or 2,3 [default: 2]"),
-                OptionalText("--imagenet", "ImageNet weights: for resnet18 the package's ResNet18.onnx (no value: the one NuGet restored with Ulast), for resnet50 torchvision's weights as safetensors"),
-                Text("--average", "[ours] write the weight average of these checkpoints of one run, comma-separated"),
+                OptionalText("--imagenet", "ImageNet weights: for resnet18 the package's ResNet18.onnx (no value: the one NuGet restored with Ulast), for resnet50 torchvision's weights as safetensors [default: random weights]"),
+                Text("--average", "[ours] write the weight average of these checkpoints of one run, comma-separated [default: none]"),
             }.Concat(DeviceOptions)));
         root.Subcommands.Add(Make("pseudo-label", "Pseudo labels for unlabelled videos (or, with --quality, their quality on annotated ones).", o => Commands.PseudoLabelCommand.Run(o),
             new[]
@@ -114,76 +131,76 @@ public static class CommandTree
                 Text("--input", "folder of videos and frame folders, or one video [default: ../shared/data/unlabeled]"),
                 Text("--out", "labels file (with --quality: a report folder) [default: out/labels.json]"),
                 Flag("--fresh", "start again instead of resuming the labels file"),
-                Int("--step", "label every N-th frame pair [default: 2]"),
-                Int("--jobs", "videos labelled at once, in the motion round and (on the CPU) the second round [default: 2, at most the cores]"),
+                Int("--step", "label every N-th frame pair [default: 2]", 1, 100),
+                Int("--jobs", "videos labelled at once, in the motion round and (on the CPU) the second round [default: 2, at most the cores]", 1, 256),
                 Text("--config", "labeller settings (JSON; snake_case keys of PseudoLabelConfig, missing ones at their defaults)"),
                 Flag("--quality", "label the annotated sequences as if unlabelled and score the labels"),
                 Text("--data", "with --quality: the annotated sequences [default: ../shared/data/annotated]"),
-                Text("--refine", "[ours] second round: extend the reliable frames by tracking with this model forward and back (with --quality: score both rounds)"),
+                Text("--refine", "[ours] second round: extend the reliable frames by tracking with this model forward and back (with --quality: score both rounds) [default: none, the motion round only]"),
                 Text("--labels", "with --refine: the motion labels to refine [default: out/labels.json]; --out then defaults to out/labels-refined.json"),
-                Number("--refine-agree", "with --refine: IoU the forward and backward tracks must reach on every frame of a chunk [default: 0.6]"),
-                Int("--refine-chunk", "with --refine: frames tracked before each check back [default: 10]"),
-                Int("--refine-extend", "with --refine: most frames added on each side of a seed [default: 60]"),
+                Number("--refine-agree", "with --refine: IoU the forward and backward tracks must reach on every frame of a chunk [default: 0.6]", 0, 1),
+                Int("--refine-chunk", "with --refine: frames tracked before each check back [default: 10]", 1, 10_000),
+                Int("--refine-extend", "with --refine: most frames added on each side of a seed [default: 60]", 1, 100_000),
                 Flag("--refine-filter", "[ours] with --refine: track with the discriminative filter, its response's peak for the centre and the scale filter (the tracker of `ulast track`)"),
-                Int("--refine-min-seed", "with --refine: shortest run of reliable frames that seeds tracking [default: 3]"),
-                Number("--penalty-k", "with --refine: tracker post-processing: scale/ratio change penalty"),
-                Number("--window-influence", "with --refine: tracker post-processing: cosine window weight"),
-                Number("--size-lr", "with --refine: tracker post-processing: box size update rate"),
+                Int("--refine-min-seed", "with --refine: shortest run of reliable frames that seeds tracking [default: 3]", 1, 10_000),
+                Number("--penalty-k", $"with --refine: tracker post-processing: scale/ratio change penalty {D(TrackerDefaults.PenaltyK)}", 0, 10),
+                Number("--window-influence", $"with --refine: tracker post-processing: cosine window weight {D(TrackerDefaults.WindowInfluence)}", 0, 1),
+                Number("--size-lr", $"with --refine: tracker post-processing: box size update rate {D(TrackerDefaults.Lr)}", 0, 1),
             }.Concat(ScaleOptions).Concat(DeviceOptions)));
         root.Subcommands.Add(Make("train", "Train from unlabelled video: naive pairs and the forward-backward cycle.", o => Commands.TrainCommand.Run(o),
             new[]
             {
                 Text("--out", "run folder, e.g. runs/NAME (required)"),
-                Text("--config", "training config (JSON)"),
+                Text("--config", "training config (JSON; the defaults below are those of a run without one)"),
                 Text("--labels", "labels file [default: out/labels.json; labelled first when missing]"),
                 Flag("--resume", "continue the run in --out where it stopped"),
-                Int("--steps", "total steps"),
-                Text("--init", "start from this model's weights"),
+                Int("--steps", $"total steps {D(TrainDefaults.Steps)}", 1, 10_000_000),
+                Text("--init", "start from this model's weights [default: the config's init; without one, freshly initialised weights]"),
                 Flag("--no-cycle", "naive pairs only"),
                 Flag("--no-cpt", "ablation: the template stays T1 through the cycle"),
                 Flag("--no-region-mask", "ablation: the conventional cycle (crop of a detached box)"),
                 Flag("--no-reweight", "ablation: no mask-guided re-weighting"),
                 Flag("--cpt-residual", "the CPT adds its output to the template"),
-                Number("--reweight-threshold", "[ours] re-weighting's predicted mask counts boxes scoring above this (0: all)"),
-                Number("--reweight-peak-fraction", "[ours] re-weighting compares regions: predicted mask above this fraction of its peak (0: compare values)"),
+                Number("--reweight-threshold", $"[ours] re-weighting's predicted mask counts boxes scoring above this (0: all) {D(TrainDefaults.Reweight.ScoreThreshold)}", 0, 0.9999),
+                Number("--reweight-peak-fraction", $"[ours] re-weighting compares regions: predicted mask above this fraction of its peak (0: compare values) {D(TrainDefaults.Reweight.PeakFraction)}", 0, 1),
                 Flag("--no-freeze-cpt-stats", "[ours] ablation: CPT templates in the cycle update the head's BatchNorm running statistics too"),
-                Number("--lambda-cycle", "weight λc of the cycle loss once ramped up: L = (1 − λc)·L_naive + λc·L_cycle"),
+                Number("--lambda-cycle", $"weight λc of the cycle loss once ramped up: L = (1 − λc)·L_naive + λc·L_cycle {D(TrainDefaults.LambdaCycle)}", 0, 1),
                 Flag("--cycle-frozen-backbone", "[ours] the cycle's gradient stops at the backbone (neck, head and CPT still learn)"),
                 Flag("--cycle-additive", "[ours] L = L_naive + λc·L_cycle: the naive pairs keep their whole weight"),
-                Number("--cycle-shift", "[ours] random shift of each cycle search crop, fraction of its side (0: centred on the prediction)"),
-                Int("--seed", "random seed", int.MinValue),
-                Number("--lr", "peak learning rate"),
-                Text("--optimizer", "sgd or adamw"),
-                Int("--naive-batch", "naive pairs per step"),
-                Int("--cycle-batch", "cycle clips per step"),
-                Int("--cycle-start", "first step of the cycle loss", 0),
-                Int("--validate-every", "steps between validations (0: never)", 0),
-                Int("--checkpoint-every", "steps between checkpoints"),
-                Int("--snapshot-every", "[ours] keep the model every N steps in snapshots/ for weight averaging (0: never; may change on --resume)", 0),
-                Text("--val-sequences", "validation sequences, comma-separated"),
-                Text("--train-only", "train only parameters under these prefixes, comma-separated (e.g. cpt.)"),
-                Number("--backbone-lr-scale", "the backbone learns at this fraction of the learning rate (pysot: 0.1 for a pretrained one) [default: 1]"),
-                Text("--backbone", "small, resnet18 or resnet50"),
-                Text("--write-config", "write the resolved config to this file and stop"),
+                Number("--cycle-shift", $"[ours] random shift of each cycle search crop, fraction of its side (0: centred on the prediction) {D(TrainDefaults.CycleShift)}", 0, 0.45),
+                Int("--seed", $"random seed {D(TrainDefaults.Seed)}", int.MinValue, int.MaxValue),
+                Number("--lr", $"peak learning rate {D(TrainDefaults.Lr)}", 1e-9, 10),
+                Text("--optimizer", $"sgd or adamw {D(TrainDefaults.Optimizer)}"),
+                Int("--naive-batch", $"naive pairs per step {D(TrainDefaults.NaiveBatch)}", 1, 512),
+                Int("--cycle-batch", $"cycle clips per step {D(TrainDefaults.CycleBatch)}", 1, 128),
+                Int("--cycle-start", $"first step of the cycle loss {D(TrainDefaults.CycleStart)}", 0, 10_000_000),
+                Int("--validate-every", $"steps between validations (0: never) {D(TrainDefaults.ValidateEvery)}", 0, 10_000_000),
+                Int("--checkpoint-every", $"steps between checkpoints {D(TrainDefaults.CheckpointEvery)}", 1, 10_000_000),
+                Int("--snapshot-every", $"[ours] keep the model every N steps in snapshots/ for weight averaging (0: never; may change on --resume) {D(TrainDefaults.SnapshotEvery)}", 0, 10_000_000),
+                Text("--val-sequences", "validation sequences, comma-separated [default: every sequence of the config's val_data]"),
+                Text("--train-only", "train only parameters under these prefixes, comma-separated (e.g. cpt.) [default: all]"),
+                Number("--backbone-lr-scale", $"the backbone learns at this fraction of the learning rate (pysot: 0.1 for a pretrained one) {D(TrainDefaults.BackboneLrScale)}", 0, 10),
+                Text("--backbone", $"small, resnet18 or resnet50 {D(TrainDefaults.Model.Backbone)}"),
+                Text("--write-config", "write the resolved config to this file and stop [default: none]"),
             }.Concat(DeviceOptions)));
         var bench = new Command("bench", "Benchmarks: kernels, ops, tracking and training steps.");
         bench.Subcommands.Add(Make("kernels", "Every kernel at tracking and training shapes.", o => Program.Bench("kernels", o),
-            new[] { Int("--repeats", "timed repeats [default: 7]"), Text("--only", "cases whose name contains this"), Text("--json", "also write the results here") }.Concat(DeviceOptions)));
+            new[] { Int("--repeats", "timed repeats [default: 7]", 1, 1000), Text("--only", "cases whose name contains this [default: all]"), Text("--json", "also write the results here [default: none]") }.Concat(DeviceOptions)));
         bench.Subcommands.Add(Make("ops", "Autograd ops forward and backward.", o => Program.Bench("ops", o),
-            new[] { Int("--batch", "batch [default: 16]"), Int("--channels", "channels [default: 256]"), Int("--repeats", "timed repeats [default: 7]"), Text("--json", "also write the results here") }.Concat(DeviceOptions)));
+            new[] { Int("--batch", "batch [default: 16]", 1, 256), Int("--channels", "channels [default: 256]", 1, 4096), Int("--repeats", "timed repeats [default: 7]", 1, 1000), Text("--json", "also write the results here [default: none]") }.Concat(DeviceOptions)));
         bench.Subcommands.Add(Make("track", "Tracking speed per frame (offline and online, alternating).", o => Program.Bench("track", o),
-            new[] { Text("--sequence", "sequence folder [default: ../shared/data/annotated/David]"), Int("--frames", "frames [default: 40]"), Text("--backbones", "comma-separated: small, resnet18 (layer2), resnet18-l3, resnet18-l23, resnet50 [default: small,resnet50]"), Text("--json", "also write the results here") }.Concat(DeviceOptions)));
+            new[] { Text("--sequence", "sequence folder [default: ../shared/data/annotated/David]"), Int("--frames", "frames [default: 40]", 1, 100_000), Text("--backbones", $"comma-separated: small, resnet18 (layer2, the shipped model's), resnet18-l3, resnet18-l23, resnet50 (slow: {Bench.TrackBench.ResNet50Speed}) {D(Bench.TrackBench.DefaultBackbones)}"), Text("--json", "also write the results here [default: none]") }.Concat(DeviceOptions)));
         bench.Subcommands.Add(Make("train", "Training step time, split into forward, backward and optimiser.", o => Program.Bench("train", o),
-            new[] { Int("--naive-batch", "naive batch [default: 16]"), Int("--cycle-batch", "cycle batch [default: 8]"), Int("--repeats", "timed repeats [default: 5]"), Text("--json", "also write the results here"),
+            new[] { Int("--naive-batch", "naive batch [default: 16]", 1, 512), Int("--cycle-batch", "cycle batch [default: 8]", 1, 128), Int("--repeats", "timed repeats [default: 5]", 1, 1000), Text("--json", "also write the results here [default: none]"),
                 Text("--backbone", "small, resnet18, resnet18-l3, resnet18-l23 or resnet50 [default: small]"), Flag("--frozen-backbone", "the backbone frozen (evaluation-mode BN, no gradient): the first stage on a pretrained one") }.Concat(DeviceOptions)));
         bench.Subcommands.Add(Make("soak", "Resident memory over a long tracking run (a leak shows as growth).", o => Program.Bench("soak", o),
-            new[] { Text("--sequence", "sequence folder [default: ../shared/data/annotated/David]"), Int("--frames", "frames [default: 10000]"),
+            new[] { Text("--sequence", "sequence folder [default: ../shared/data/annotated/David]"), Int("--frames", "frames [default: 10000]", 1, 10_000_000),
                 Flag("--online", "ULAST-on with its gate open (the memory queue turns over all the time)"),
-                Flag("--filter", "[ours] with the discriminative filter (a sample and an update every 5 frames)"), Text("--json", "also write the results here"),
+                Flag("--filter", "[ours] with the discriminative filter (a sample and an update every 5 frames)"), Text("--json", "also write the results here [default: none]"),
                 Text("--checkpoint", "trained model [default: the shipped models/ulast-resnet18.safetensors; models/ulast-small.safetensors is the small preset]") }.Concat(DeviceOptions)));
         root.Subcommands.Add(bench);
         root.Subcommands.Add(Make("gradcheck", "Finite-difference gradient check of every op.", o => Ulast.GradCheck.Program.Run(o.Arguments, Console.Out),
-            new[] { Text("--op", "only this op"), Int("--seed", "random seed", int.MinValue), Int("--samples", "points checked per input"), Flag("--list", "list the ops") }.Concat(DeviceOptions)));
+            new[] { Text("--op", "only this op [default: every op]"), Int("--seed", "random seed [default: 1]", int.MinValue, int.MaxValue), Int("--samples", "points checked per input [default: 12]", 1, 10_000), Flag("--list", "list the ops") }.Concat(DeviceOptions)));
         root.Subcommands.Add(Make("device", "Show the device that would run.", o => Program.ShowDevice(o), DeviceOptions));
         return root;
     }
@@ -197,8 +214,8 @@ public static class CommandTree
             Option option = s.Kind switch
             {
                 Kind.Flag => new Option<bool>(s.Name) { Description = s.Help, Arity = ArgumentArity.Zero },
-                Kind.Int => Ranged(new Option<int>(s.Name) { Description = s.Help }, s.Min),
-                Kind.Number => Finite(new Option<float>(s.Name) { Description = s.Help }),
+                Kind.Int => Ranged(new Option<int>(s.Name) { Description = s.Help }, s),
+                Kind.Number => Ranged(new Option<float>(s.Name) { Description = s.Help }, s),
                 Kind.OptionalText => new Option<string>(s.Name) { Description = s.Help, Arity = ArgumentArity.ZeroOrOne },
                 _ => new Option<string>(s.Name) { Description = s.Help },
             };
@@ -220,27 +237,25 @@ public static class CommandTree
         return command;
     }
 
-    private static Option<int> Ranged(Option<int> option, int min)
-    {
-        if (min != int.MinValue)
-            option.Validators.Add(r =>
-            {
-                // A token that is not an integer is System.CommandLine's own error; only the range is checked here.
-                if (r.Tokens.Count > 0 && int.TryParse(r.Tokens[^1].Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) && v < min)
-                    r.AddError($"{option.Name} must be at least {min}, got {v}.");
-            });
-        return option;
-    }
-
-    private static Option<float> Finite(Option<float> option)
+    /// <summary>
+    /// Checks a number against its spec's range (and, for decimals, that it is finite). A token that is not a number is
+    /// System.CommandLine's own error; the message says the range, so the user knows what to give.
+    /// </summary>
+    private static Option<T> Ranged<T>(Option<T> option, Spec spec)
     {
         option.Validators.Add(r =>
         {
-            if (r.Tokens.Count > 0 && float.TryParse(r.Tokens[^1].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out float v) && !float.IsFinite(v))
-                r.AddError($"{option.Name} must be a finite number, got {r.Tokens[^1].Value}.");
+            if (r.Tokens.Count == 0 || !double.TryParse(r.Tokens[^1].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double v)) return;
+            if (!double.IsFinite(v)) r.AddError($"{option.Name} must be a finite number, got {r.Tokens[^1].Value}.");
+            else if (v < spec.Min || v > spec.Max) r.AddError($"{option.Name} must lie in {Range(spec)}, got {r.Tokens[^1].Value}.");
         });
         return option;
     }
+
+    private static string Range(Spec s) =>
+        s.Max == double.PositiveInfinity ? $"[{s.Min.ToString(CultureInfo.InvariantCulture)}, ∞)"
+        : s.Min == double.NegativeInfinity ? $"(−∞, {s.Max.ToString(CultureInfo.InvariantCulture)}]"
+        : $"[{s.Min.ToString(CultureInfo.InvariantCulture)}, {s.Max.ToString(CultureInfo.InvariantCulture)}]";
 
     /// <summary>Parses and runs: 0 done, 1 bad data or a runtime failure (exceptions pass to the caller), 2 a usage error.</summary>
     public static int Invoke(string[] args)

@@ -7,8 +7,11 @@ public static class OutputCheck
     public static void File(string? file, string option)
     {
         if (file is null) return;
+        if (file.Length == 0) throw new ArgumentException($"{option} is empty; give a file name.");
+        if (file.EndsWith('/') || file.EndsWith(Path.DirectorySeparatorChar))
+            throw new ArgumentException($"{option} '{file}' ends in '/', so it names a folder; give a file name (a file inside it, or drop the '/').");
         var full = Path.GetFullPath(file);
-        if (Directory.Exists(full)) throw new IOException($"{option} '{file}' is a folder; give a file name.");
+        if (Directory.Exists(full)) throw new ArgumentException($"{option} '{file}' is a folder; give a file name (a file inside it).");
         Folder(Path.GetDirectoryName(full)!, option, file);
     }
 

@@ -10,6 +10,8 @@ public static class Program
     {
         // Before any frame is decoded: freed frames must go back to the system (see NativeHeap).
         Ulast.Tracker.NativeHeap.PinMmapThreshold();
+        // Before OpenCV opens a video: no FFmpeg decoder chatter (see OpenCvQuiet).
+        Ulast.Tracker.OpenCvQuiet.Apply();
         try
         {
             // No command: the overview, as a usage error.
@@ -69,7 +71,9 @@ public static class Program
         if (which == "track")
         {
             var seqPath = o.String("--sequence") ?? Path.Combine("..", "shared", "data", "annotated", "David");
-            var backbones = (o.String("--backbones") ?? "small,resnet50").Split(',', StringSplitOptions.RemoveEmptyEntries);
+            var backbones = (o.String("--backbones") ?? TrackBench.DefaultBackbones).Split(',', StringSplitOptions.RemoveEmptyEntries);
+            foreach (var b in backbones) BenchBackbone.Config(b);   // an unknown name fails here, before frames are read
+            if (backbones.Contains("resnet50")) Console.WriteLine(TrackBench.ResNet50Note);
             int frames = o.Int("--frames", 40, 1);
             var json = o.String("--json");
             o.EnsureAllUsed();

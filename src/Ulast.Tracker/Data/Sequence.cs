@@ -14,6 +14,9 @@ public sealed class Sequence
     public IReadOnlyList<BoxF> GroundTruth { get; init; } = Array.Empty<BoxF>();
     /// <summary>The ground-truth file counts pixels from 1 (OTB, UAV123, LaSOT); boxes are stored 0-based.</summary>
     public bool OneBased { get; init; }
+    /// <summary>The ground-truth file, for messages about its lines.</summary>
+    public string? GroundTruthPath { get; init; }
+    public string GroundTruthSource => GroundTruthPath ?? $"'{Path}' (ground truth)";
     public int FrameCount { get; init; }
 
     public bool HasGroundTruth => GroundTruth.Count > 0;
@@ -21,6 +24,8 @@ public sealed class Sequence
     public int EvalFrameCount => HasGroundTruth ? Math.Min(FrameCount, GroundTruth.Count) : FrameCount;
     /// <summary>What a user should know about the files (skipped ground-truth lines, counts that disagree).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = Array.Empty<string>();
+    /// <summary>Frames that are truncated JPEGs (no end-of-image marker): named once in <see cref="Warnings"/>, decoded without libjpeg's line per file.</summary>
+    public IReadOnlySet<string> TruncatedFrames { get; init; } = new HashSet<string>();
 
     /// <summary>Decodes the frames in order (BGR, 8-bit). An unreadable frame is an error naming it.</summary>
     public IEnumerable<Mat> ReadFrames()
@@ -43,7 +48,7 @@ public sealed class Sequence
         }
         foreach (var f in Frames)
         {
-            var m = Cv2.ImRead(f, ImreadModes.Color);
+            var m = TruncatedFrames.Contains(f) ? NativeStderr.Silenced(() => Cv2.ImRead(f, ImreadModes.Color)) : Cv2.ImRead(f, ImreadModes.Color);
             if (m.Empty()) { m.Dispose(); throw new BadDataException($"Cannot read frame '{f}'."); }
             yield return m;
         }

@@ -32,15 +32,15 @@ public static class SequenceLoader
         var gtTxt = System.IO.Path.Combine(path, "groundtruth.txt");
         var warnings = new List<string>();
         if (Directory.Exists(img) && rect is not null)
-            return Make(name, path, path.Contains("UAV", StringComparison.OrdinalIgnoreCase) ? "uav123" : "otb", Images(img), GroundTruth.Read(rect, oneBased: true, warnings), true, warnings);
+            return Make(name, path, path.Contains("UAV", StringComparison.OrdinalIgnoreCase) ? "uav123" : "otb", Images(img), GroundTruth.Read(rect, oneBased: true, warnings), true, warnings, rect);
         if (Directory.Exists(img) && File.Exists(gtTxt))
-            return Make(name, path, "lasot", Images(img), GroundTruth.Read(gtTxt, oneBased: true, warnings), true, warnings);
+            return Make(name, path, "lasot", Images(img), GroundTruth.Read(gtTxt, oneBased: true, warnings), true, warnings, gtTxt);
         var top = Images(path);
         if (top.Count > 0 && File.Exists(gtTxt))
         {
             var firstLine = File.ReadLines(gtTxt).FirstOrDefault(l => l.Trim().Length > 0) ?? "";
             int numbers = firstLine.Split(new[] { ',', '\t', ' ' }, StringSplitOptions.RemoveEmptyEntries).Length;
-            return Make(name, path, numbers == 8 ? "vot" : "got10k", top, GroundTruth.Read(gtTxt, oneBased: false, warnings), false, warnings);
+            return Make(name, path, numbers == 8 ? "vot" : "got10k", top, GroundTruth.Read(gtTxt, oneBased: false, warnings), false, warnings, gtTxt);
         }
         if (top.Count > 0) return Make(name, path, "images", top, new List<BoxF>(), false);
         if (Directory.Exists(img)) return Make(name, path, "images", Images(img), new List<BoxF>(), false);
@@ -69,21 +69,46 @@ public static class SequenceLoader
         return result;
     }
 
+    /// <summary>A JPEG without its end-of-image marker (FF D9) near the end: cut short in copying or downloading.</summary>
+    public static bool IsTruncatedJpeg(string file)
+    {
+        var ext = System.IO.Path.GetExtension(file).ToLowerInvariant();
+        if (ext is not (".jpg" or ".jpeg")) return false;
+        try
+        {
+            using var f = File.OpenRead(file);
+            if (f.Length < 4) return true;
+            // Some writers pad after the marker: look in the last 64 bytes, not only the last two.
+            int n = (int)Math.Min(64, f.Length);
+            var tail = new byte[n];
+            f.Seek(-n, SeekOrigin.End);
+            f.ReadExactly(tail);
+            for (int i = n - 2; i >= 0; i--) if (tail[i] == 0xFF && tail[i + 1] == 0xD9) return false;
+            return true;
+        }
+        catch (IOException) { return false; }   // an unreadable file is ReadFrames' error to report
+        catch (UnauthorizedAccessException) { return false; }
+    }
+
     private static List<string> Images(string dir) =>
         Directory.GetFiles(dir).Where(f => ImageExtensions.Contains(System.IO.Path.GetExtension(f).ToLowerInvariant()))
-            .OrderBy(f => f, StringComparer.Ordinal).ToList();
+            .Order(NaturalOrder.Instance).ToList();
 
-    private static Sequence Make(string name, string path, string format, List<string> frames, List<BoxF> gt, bool oneBased, List<string>? warnings = null)
+    private static Sequence Make(string name, string path, string format, List<string> frames, List<BoxF> gt, bool oneBased, List<string>? warnings = null, string? gtPath = null)
     {
         // Frames and ground truth can disagree in length (OTB has such sequences): every frame is tracked, the
         // common part is evaluated, and the user is told.
         warnings ??= new List<string>();
+        var truncated = frames.Where(IsTruncatedJpeg).ToHashSet();
+        if (truncated.Count > 0)
+            warnings.Add($"'{path}': {truncated.Count} JPEG frame(s) end early (first: {System.IO.Path.GetFileName(truncated.Order(NaturalOrder.Instance).First())}); their missing part decodes as grey.");
         if (gt.Count > frames.Count) warnings.Add($"'{path}': {gt.Count} ground-truth lines for {frames.Count} frames; the last {gt.Count - frames.Count} line(s) are ignored.");
         else if (gt.Count > 0 && gt.Count < frames.Count) warnings.Add($"'{path}': {frames.Count} frames but {gt.Count} ground-truth lines; frames {gt.Count + 1}–{frames.Count} are tracked but not evaluated.");
         return new Sequence
         {
             Name = name, Path = path, Format = format, Frames = frames,
-            GroundTruth = gt.Take(frames.Count).ToList(), OneBased = oneBased, FrameCount = frames.Count, Warnings = warnings,
+            GroundTruth = gt.Take(frames.Count).ToList(), OneBased = oneBased, GroundTruthPath = gtPath, FrameCount = frames.Count, Warnings = warnings,
+            TruncatedFrames = truncated,
         };
     }
 }

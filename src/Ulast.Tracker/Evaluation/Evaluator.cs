@@ -98,6 +98,8 @@ public static class Evaluator
         var sw = Stopwatch.StartNew();
         if (index == start)
         {
+            if (seq.GroundTruth[start].InitProblem(frame.Width, frame.Height) is { } problem)
+                throw new BadDataException($"{seq.GroundTruthSource}:{start + 1}: {problem}; a tracker cannot start from it.");
             tracker.Init(frame, seq.GroundTruth[start]);
             seconds += sw.Elapsed.TotalSeconds;
             boxes.Add(seq.GroundTruth[start]);

@@ -13,8 +13,25 @@ public static class AtomicFile
         var dir = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(dir);
         var tmp = Path.Combine(dir, ".tmp-" + Environment.ProcessId + "-" + Path.GetFileName(full));
-        writeTemp(tmp);
-        File.Move(tmp, full, overwrite: true);
+        try
+        {
+            writeTemp(tmp);
+            File.Move(tmp, full, overwrite: true);
+        }
+        catch
+        {
+            // A full disk or a failed writer leaves nothing behind: the old file stays whole, no temp file remains.
+            TryDelete(tmp);
+            throw;
+        }
+    }
+
+    /// <summary>Removes a file if it is there; a failure to remove it (it may never have been created) is not an error.</summary>
+    public static void TryDelete(string path)
+    {
+        try { if (File.Exists(path)) File.Delete(path); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 
     public static void WriteAllText(string path, string text) => Replace(path, tmp => File.WriteAllText(tmp, text));

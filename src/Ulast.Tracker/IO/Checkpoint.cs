@@ -38,11 +38,9 @@ public static class Checkpoint
         }
         var headerBytes = Encoding.UTF8.GetBytes(header.ToJsonString());
         int pad = (8 - headerBytes.Length % 8) % 8;
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var tmp = full + ".tmp-" + Environment.ProcessId;
-        using (var f = new FileStream(tmp, FileMode.Create, FileAccess.Write))
+        AtomicFile.Replace(path, tmp =>
         {
+            using var f = new FileStream(tmp, FileMode.Create, FileAccess.Write);
             Span<byte> len = stackalloc byte[8];
             BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)(headerBytes.Length + pad));
             f.Write(len);
@@ -55,8 +53,7 @@ public static class Checkpoint
                 f.Write(bytes);
             }
             f.Flush(true);
-        }
-        File.Move(tmp, full, overwrite: true);
+        });
     }
 
     public static Contents Read(string path)
@@ -141,13 +138,34 @@ public static class Checkpoint
                 continue;
             }
             if (!shape.SequenceEqual(t.Shape)) throw new BadDataException($"'{source}': tensor '{fileName}' has shape [{string.Join(",", shape)}], the model expects {t.ShapeString}.");
-            int bad = Array.FindIndex(data, v => !float.IsFinite(v));
-            if (bad >= 0) throw new BadDataException($"'{source}': tensor '{fileName}' holds a non-finite value ({data[bad]} at element {bad}); the checkpoint is corrupt.");
+            CheckValues(data, shape, fileName, source);
             t.CopyFrom(data);
             used.Add(name);
         }
         var missing = state.Keys.Where(k => !used.Contains(k)).ToList();
         if (strict && missing.Count > 0) throw new BadDataException($"'{source}': missing tensor(s) {string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? $" and {missing.Count - 5} more" : "")}.");
+    }
+
+    /// <summary>Largest magnitude a model tensor may hold. A trained network's largest values are BatchNorm's running
+    /// variances of 0–255 pixels (7.2e4 in the shipped resnet18 model); anything near 1e7 overflows float32 a few layers on.</summary>
+    public const float MaxWeight = 1e7f;
+
+    /// <summary>
+    /// Refuses values no trained network holds — non-finite, beyond <see cref="MaxWeight"/>, or a weight tensor
+    /// (rank ≥ 2) that is all zero, which turns the network's output constant — and flushes subnormal values to
+    /// zero (they change nothing but can slow a CPU a hundredfold).
+    /// </summary>
+    private static void CheckValues(float[] data, int[] shape, string name, string source)
+    {
+        for (int i = 0; i < data.Length; i++)
+        {
+            float v = data[i];
+            if (!float.IsFinite(v)) throw new BadDataException($"'{source}': tensor '{name}' holds a non-finite value ({v} at element {i}); the checkpoint is corrupt.");
+            if (MathF.Abs(v) > MaxWeight) throw new BadDataException($"'{source}': tensor '{name}' holds {v} at element {i}, beyond ±{MaxWeight:0e0} that a trained network holds; the checkpoint is corrupt.");
+            if (float.IsSubnormal(v)) data[i] = 0f;
+        }
+        if (shape.Length >= 2 && name.EndsWith(".weight", StringComparison.Ordinal) && data.Length > 0 && Array.TrueForAll(data, v => v == 0f))
+            throw new BadDataException($"'{source}': weight tensor '{name}' is all zero (or subnormal), so the network's output would not depend on its input; the checkpoint is corrupt or was never initialised.");
     }
 
     public static void SaveModel(string path, SiameseRpn model, IReadOnlyDictionary<string, string>? extra = null)
@@ -167,9 +185,50 @@ public static class Checkpoint
             throw new BadDataException($"'{path}' was saved for config {json}, not {expected.ToJson()}.");
         var model = new SiameseRpn(device, config);
         // Training checkpoints also hold the optimiser's state ("optim.*"): the model ignores it.
-        try { LoadInto(model, c, path, rename: n => n.StartsWith("optim.", StringComparison.Ordinal) ? null : n); }
+        try
+        {
+            LoadInto(model, c, path, rename: n => n.StartsWith("optim.", StringComparison.Ordinal) ? null : n);
+            CheckGeometry(model, path);
+        }
         catch { model.Dispose(); throw; }
         return model;
+    }
+
+    /// <summary>Every backbone here has output stride 8 (255 → 31 cells, 127 → 15).</summary>
+    public const int NetworkStride = 8;
+
+    /// <summary>
+    /// The config's anchor geometry against what the network computes: the anchors' stride and centre and the
+    /// score map's size. Tensor shapes cannot show these; a checkpoint whose config was edited (score size 17 for a
+    /// network that gives 25, stride 16) would otherwise fail deep inside ("Shapes … do not broadcast") or, worse,
+    /// track with every box misplaced. One forward pass on blank crops settles the score size.
+    /// </summary>
+    public static void CheckGeometry(SiameseRpn model, string source)
+    {
+        var cfg = model.Config;
+        var a = cfg.Anchors;
+        if (a.Stride != NetworkStride)
+            throw new BadDataException($"'{source}': its config says anchor stride {a.Stride}, but the {cfg.Backbone} network's output stride is {NetworkStride}; the config does not match the weights.");
+        if (a.Centre != cfg.SearchSize / 2)
+            throw new BadDataException($"'{source}': its config puts the anchors' centre at {a.Centre}, not at the {cfg.SearchSize}-pixel search crop's middle {cfg.SearchSize / 2}; the config does not match the weights.");
+        bool training = model.Training;
+        model.Train(false);
+        try
+        {
+            using var scope = new TensorScope();
+            using var ng = GradMode.NoGrad();
+            var z = Tensor.Zeros(model.Device, 1, 3, cfg.TemplateSize, cfg.TemplateSize);
+            var x = Tensor.Zeros(model.Device, 1, 3, cfg.SearchSize, cfg.SearchSize);
+            var (cls, loc) = model.Forward(z, x);
+            int n = cls.Shape[^1];
+            if (n != a.ScoreSize || cls.Shape[1] != a.PerCell || loc.Shape[1] != 4 * a.PerCell)
+                throw new BadDataException($"'{source}': its config says a {a.ScoreSize}×{a.ScoreSize} score map with {a.PerCell} anchors per cell, but the network gives {n}×{n} with {cls.Shape[1]} for {cfg.TemplateSize}/{cfg.SearchSize}-pixel crops; the config does not match the weights.");
+        }
+        catch (ArgumentException e)
+        {
+            throw new BadDataException($"'{source}': the network its config describes does not run on {cfg.TemplateSize}/{cfg.SearchSize}-pixel crops ({e.Message}); the config does not match the weights.", e);
+        }
+        finally { model.Train(training); }
     }
 
     /// <summary>

@@ -12,33 +12,46 @@ public static class LabelMontage
     private static readonly Scalar Background = new(32, 32, 32), Truth = new(0, 210, 0), Pseudo = new(40, 40, 240), Text = new(240, 240, 240);
     private const int Caption = 230, Header = 64;
 
+    /// <summary>
+    /// Draws the montage to <paramref name="path"/> (PNG or JPEG by its extension). Sets of more than 24 videos are laid
+    /// out in two columns of shorter rows with four frames each: 66 videos then make a picture of about 1,900×2,500
+    /// pixels (a JPEG of about 1 MB) instead of one column 6,500 pixels high.
+    /// </summary>
     public static void Write(string path, string title, IReadOnlyList<(Sequence seq, VideoLabels labels)> items, int perRow = 6)
     {
-        int rowH = items.Count <= 12 ? 150 : 96;
+        bool many = items.Count > 24;
+        int rowH = items.Count <= 12 ? 150 : many ? 72 : 96;
+        int columns = many ? 2 : 1;
+        if (many) perRow = Math.Min(perRow, 4);
         // Each row decodes its video up to the last frame shown: two at once keep both cores busy.
         var rows = items.AsParallel().AsOrdered().WithDegreeOfParallelism(Math.Min(2, Environment.ProcessorCount))
             .Select(it => Row(it.seq, it.labels, perRow, rowH)).ToList();
         try
         {
-            int width = Math.Max(760, Caption + rows.Select(r => r.tiles.Sum(t => t.Width + 2)).DefaultIfEmpty(0).Max());
-            using var canvas = new Mat(Header + rows.Count * (rowH + 2), width, MatType.CV_8UC3, Background);
-            DrawHeader(canvas, title);
+            int cellW = Caption + rows.Select(r => r.tiles.Sum(t => t.Width + 2)).DefaultIfEmpty(0).Max();
+            int perColumn = (rows.Count + columns - 1) / columns;
+            int width = Math.Max(760, columns * cellW + (columns - 1) * 12);
+            using var canvas = new Mat(Header + Math.Max(1, perColumn) * (rowH + 2), width, MatType.CV_8UC3, Background);
+            DrawHeader(canvas, title, withTruth: items.Any(it => it.seq.HasGroundTruth));
             for (int r = 0; r < rows.Count; r++)
             {
-                int y = Header + r * (rowH + 2);
+                // Column-major: names read down the first column, then the second.
+                int y = Header + (r % perColumn) * (rowH + 2), x0 = (r / perColumn) * (cellW + 12);
                 var (seq, labels) = items[r];
-                Label(canvas, Shorten(seq.Name, 22), new Point(8, y + 24), 0.6, 2);
-                Label(canvas, $"{labels.Frames} frames", new Point(8, y + 50), 0.5, 1);
-                Label(canvas, labels.Dropped ? "dropped" : $"{labels.ReliableFrames} reliable", new Point(8, y + 72), 0.5, 1, labels.Dropped ? new Scalar(0, 160, 255) : Text);
-                int x = Caption;
+                double small = rowH < 90 ? 0.8 : 1.0;
+                Label(canvas, Shorten(seq.Name, 22), new Point(x0 + 8, y + (int)(24 * small)), 0.6 * small, 2);
+                Label(canvas, $"{labels.Frames} frames", new Point(x0 + 8, y + (int)(46 * small)), 0.5 * small, 1);
+                Label(canvas, labels.Dropped ? "dropped" : $"{labels.ReliableFrames} reliable", new Point(x0 + 8, y + (int)(66 * small)), 0.5 * small, 1, labels.Dropped ? new Scalar(0, 160, 255) : Text);
+                int x = x0 + Caption;
                 foreach (var (tile, index) in rows[r].tiles.Zip(rows[r].indices))
                 {
                     tile.CopyTo(new Mat(canvas, new Rect(x, y, tile.Width, tile.Height)));
-                    Label(canvas, $"#{index}", new Point(x + 4, y + rowH - 6), 0.45, 1);
+                    Label(canvas, $"#{index}", new Point(x + 4, y + rowH - 6), 0.45 * small, 1);
                     x += tile.Width + 2;
                 }
             }
-            AtomicFile.Replace(path, tmp => { if (!Cv2.ImWrite(tmp, canvas)) throw new IOException($"Could not write '{path}'."); });
+            var jpeg = new[] { new ImageEncodingParam(ImwriteFlags.JpegQuality, 88) };
+            AtomicFile.Replace(path, tmp => { if (!Cv2.ImWrite(tmp, canvas, jpeg)) throw new IOException($"Could not write '{path}'."); });
         }
         finally { foreach (var r in rows) foreach (var t in r.tiles) t.Dispose(); }
     }
@@ -76,11 +89,13 @@ public static class LabelMontage
         return (tiles, indices);
     }
 
-    private static void DrawHeader(Mat canvas, string title)
+    /// <summary>The title and the legend; "ground truth" only where some video has it (unlabelled videos have none).</summary>
+    private static void DrawHeader(Mat canvas, string title, bool withTruth)
     {
         Label(canvas, title, new Point(8, 26), 0.7, 2);
         int x = 8, y = 50;
-        foreach (var (colour, thickness, text) in new[] { (Truth, 2, "ground truth"), (Pseudo, 4, "pseudo box, reliable frame"), (Pseudo, 1, "pseudo box, other frame") })
+        var entries = new[] { (Truth, 2, "ground truth"), (Pseudo, 4, "pseudo box, reliable frame"), (Pseudo, 1, "pseudo box, other frame") };
+        foreach (var (colour, thickness, text) in withTruth ? entries : entries[1..])
         {
             Cv2.Rectangle(canvas, new Rect(x, y - 12, 22, 14), colour, thickness);
             Label(canvas, text, new Point(x + 30, y), 0.5, 1);

@@ -9,6 +9,7 @@ namespace Ulast.Tracker;
 /// </summary>
 public static class PseudoLabeller
 {
+    /// <param name="progress">Called as (frames done, frames) in the video's frames, however many are labelled.</param>
     /// <param name="seen">Called with each labelled frame and its candidates (full-resolution boxes), for diagnostics.</param>
     public static VideoLabels Label(Sequence seq, PseudoLabelConfig cfg, Action<int, int>? progress = null, Action<int, IReadOnlyList<Candidate>>? seen = null)
     {
@@ -63,7 +64,8 @@ public static class PseudoLabeller
         {
             candidates.Add(MotionCandidates.Find(grey, picked[i], scaleBack, cfg).candidates);
             seen?.Invoke(picked[i], candidates[i]);
-            progress?.Invoke(i + 1, picked.Count);
+            // Counted in the video's frames, as a user counts them (every Step-th is labelled; the last covers the rest).
+            progress?.Invoke(i + 1 == picked.Count ? n : picked[i] + 1, n);
         }
         var choice = PathLinker.Link(candidates, cfg);
         var chain = Enumerable.Range(0, picked.Count).Where(i => choice[i] >= 0).ToList();

@@ -56,10 +56,10 @@ public sealed record FilterConfig
         if (Size < 1 || Size % 2 == 0) throw new ArgumentException($"filter size must be odd and positive, got {Size}.");
         if (InitIterations < 1 || UpdateIterations < 0) throw new ArgumentException("filter iterations: at least 1 at the first frame and 0 or more per update.");
         if (UpdateInterval < 1) throw new ArgumentException($"filter update interval must be at least 1 frame, got {UpdateInterval}.");
-        if (Capacity < 1 + InitShifts) throw new ArgumentException($"filter capacity must hold the first frame's {1 + InitShifts} samples, got {Capacity}.");
+        if (Capacity < 1 + InitShifts || Capacity > 500) throw new ArgumentException($"filter capacity must hold the first frame's {1 + InitShifts} samples and at most 500, got {Capacity}.");
         if (InitShifts is not (0 or 4)) throw new ArgumentException($"filter init shifts must be 0 or 4, got {InitShifts}.");
         if (!(SampleDecay >= 0 && SampleDecay < 1)) throw new ArgumentException($"filter sample decay must lie in [0, 1), got {SampleDecay}.");
-        if (Channels < 0) throw new ArgumentException($"filter channels must be 0 (all) or positive, got {Channels}.");
+        if (Channels is < 0 or > 4096) throw new ArgumentException($"filter channels must be 0 (all) or up to 4096, got {Channels}.");
         if (!float.IsFinite(MinScore)) throw new ArgumentException($"filter min score must be finite, got {MinScore}.");
     }
 }

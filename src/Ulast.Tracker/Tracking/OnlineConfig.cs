@@ -20,7 +20,7 @@ public sealed record OnlineConfig
 
     public void Validate()
     {
-        if (Capacity < 1) throw new ArgumentException($"online capacity must be at least 1 (the first frame), got {Capacity}.");
+        if (Capacity is < 1 or > 100) throw new ArgumentException($"online capacity must lie in [1, 100] (the first frame counts), got {Capacity}.");
         if (UpdateInterval < 1) throw new ArgumentException($"online update interval must be at least 1 frame, got {UpdateInterval}.");
         if (!(LambdaM >= 0 && LambdaM <= 1)) throw new ArgumentException($"λm must lie in [0, 1], got {LambdaM}.");
         if (!float.IsFinite(MinScore)) throw new ArgumentException($"online min score must be finite, got {MinScore}.");

@@ -34,7 +34,7 @@ public sealed record ScaleConfig
 
     public void Validate()
     {
-        if (Count < 3 || Count % 2 == 0) throw new ArgumentException($"scale count must be odd and at least 3, got {Count}.");
+        if (Count < 3 || Count % 2 == 0 || Count > 65) throw new ArgumentException($"scale count must be odd, from 3 to 65, got {Count}.");
         if (!(Step > 1f && Step < 2f)) throw new ArgumentException($"scale step must lie in (1, 2), got {Step}.");
         if (!(LearningRate > 0 && LearningRate <= 1)) throw new ArgumentException($"scale learning rate must lie in (0, 1], got {LearningRate}.");
         if (!(Lambda > 0) || !float.IsFinite(Lambda)) throw new ArgumentException($"scale λ must be positive, got {Lambda}.");

@@ -78,9 +78,7 @@ public sealed class SiamRpnTracker : IDisposable
 
     public void Init(Mat frame, BoxF box)
     {
-        if (!box.IsValid) throw new ArgumentException($"The initial box {box} is not a valid box (positive width and height).");
-        if (box.Right <= 0 || box.Bottom <= 0 || box.X >= frame.Width || box.Y >= frame.Height)
-            throw new ArgumentException($"The initial box {box} lies outside the {frame.Width}×{frame.Height} frame.");
+        if (box.InitProblem(frame.Width, frame.Height) is { } problem) throw new ArgumentException($"The initial box: {problem}.");
         (_cx, _cy, _w, _h) = (box.Cx, box.Cy, box.W, box.H);
         _mean = ImageUpload.MeanColour(frame);
         DisposeKernels();
@@ -218,8 +216,8 @@ public sealed class SiamRpnTracker : IDisposable
         // The regression's aspect (PostProcess has just smoothed _w, _h towards it) or the first box's.
         float w0 = _scale.BaseWidth, h0 = _scale.BaseHeight;
         float aspect = _scale.Config.RegressedAspect ? _w / _h : w0 / h0, area = w0 * h0 * scale * scale;
-        _w = Math.Clamp(MathF.Sqrt(area * aspect), _cfg.MinSize, frame.Width);
-        _h = Math.Clamp(MathF.Sqrt(area / aspect), _cfg.MinSize, frame.Height);
+        _w = Math.Clamp(MathF.Sqrt(area * aspect), MathF.Min(_cfg.MinSize, frame.Width), frame.Width);
+        _h = Math.Clamp(MathF.Sqrt(area / aspect), MathF.Min(_cfg.MinSize, frame.Height), frame.Height);
         if (LastScore >= _scale.Config.MinScore) _scale.Update(grey, _cx, _cy);
         return BoxF.FromCentre(_cx, _cy, _w, _h);
     }
@@ -261,6 +259,9 @@ public sealed class SiamRpnTracker : IDisposable
             float p = penalty * score * (1f - _cfg.WindowInfluence) + _window[i] * _cfg.WindowInfluence;
             if (p > bestScore) { bestScore = p; best = i; bestPenalty = penalty; bestRaw = score; }
         }
+        // NaN scores never win the comparison above: a network whose output overflowed would otherwise report anchor 0.
+        if (!float.IsFinite(bestScore) || !float.IsFinite(boxes[best * 4]) || !float.IsFinite(boxes[best * 4 + 2]) || !float.IsFinite(boxes[best * 4 + 3]))
+            throw new BadDataException($"The network's output is not finite at frame {_frame + 1}: its weights overflow float32 on this frame (the checkpoint is corrupt or diverged in training).");
         float centre = _model.Config.Anchors.Centre;
         float bx = boxes[best * 4], by = boxes[best * 4 + 1];
         float alpha = _filter?.Config.PositionWeight ?? 0f;
@@ -279,8 +280,8 @@ public sealed class SiamRpnTracker : IDisposable
         float lr = bestPenalty * bestRaw * _cfg.Lr;
         _cx = Math.Clamp(_cx + dx, 0, frameW);
         _cy = Math.Clamp(_cy + dy, 0, frameH);
-        _w = Math.Clamp(_w * (1 - lr) + bw * lr, _cfg.MinSize, frameW);
-        _h = Math.Clamp(_h * (1 - lr) + bh * lr, _cfg.MinSize, frameH);
+        _w = Math.Clamp(_w * (1 - lr) + bw * lr, MathF.Min(_cfg.MinSize, frameW), frameW);
+        _h = Math.Clamp(_h * (1 - lr) + bh * lr, MathF.Min(_cfg.MinSize, frameH), frameH);
         LastScore = bestRaw;
         return BoxF.FromCentre(_cx, _cy, _w, _h);
     }

@@ -24,9 +24,7 @@ public sealed class TrainLog : IDisposable
         if (!File.Exists(path)) return;
         var lines = File.ReadAllLines(path);
         var kept = lines.Take(1).Concat(lines.Skip(1).Where(l => int.TryParse(l.Split(',')[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) && s < step)).ToArray();
-        var tmp = path + ".tmp-" + Environment.ProcessId;
-        File.WriteAllLines(tmp, kept);
-        File.Move(tmp, path, overwrite: true);
+        AtomicFile.Replace(path, tmp => File.WriteAllLines(tmp, kept));
     }
 
     /// <summary>Reads a numeric CSV written by this class: the header and the rows as doubles (NaN where empty).</summary>

@@ -315,12 +315,7 @@ public sealed class Trainer : IDisposable
         });
     }
 
-    private static void WriteText(string path, string text)
-    {
-        var tmp = path + ".tmp-" + Environment.ProcessId;
-        File.WriteAllText(tmp, text);
-        File.Move(tmp, path, overwrite: true);
-    }
+    private static void WriteText(string path, string text) => AtomicFile.WriteAllText(path, text);
 
     public void Dispose()
     {

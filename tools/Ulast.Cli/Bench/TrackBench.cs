@@ -11,6 +11,11 @@ namespace Ulast.Cli.Bench;
 /// </summary>
 public static class TrackBench
 {
+    /// <summary>The shipped model's backbone first, then the small preset (the figures README quotes).</summary>
+    public const string DefaultBackbones = "resnet18,small";
+    public const string ResNet50Speed = "about 1 s a frame on a 2-core CPU";
+    public const string ResNet50Note = "note: resnet50 (SiamRPN++'s three-level backbone) is slow here, " + ResNet50Speed + ": the default 40 frames × 4 trackers × 3 rounds take about 10 minutes (--frames 5 for a glance).";
+
     public static int Run(Device dev, string sequencePath, int frames, string[] backbones, string? jsonPath, TextWriter o)
     {
         var seq = SequenceLoader.Load(sequencePath);

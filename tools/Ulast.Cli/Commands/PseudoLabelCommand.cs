@@ -63,7 +63,7 @@ public static class PseudoLabelCommand
             {
                 var seq = SequenceLoader.Load(path);
                 ProgressBar? inner = null;
-                var v = PseudoLabeller.Label(seq, cfg, (done, total) => { inner ??= new ProgressBar(name, total); inner.Report(done, "labelled frames"); });
+                var v = PseudoLabeller.Label(seq, cfg, (done, total) => { inner ??= new ProgressBar(name, total); inner.Report(done, cfg.Step == 1 ? "frames" : $"frames (every {Ordinal(cfg.Step)} labelled)"); });
                 lock (gate) labels.Videos[name] = v;
                 ProgressBar.WriteLine($"{name}: {v.Frames} frames, quality {v.VideoQuality:0.00}, {v.Segments.Length} reliable segments ({v.ReliableFrames} frames){(v.Dropped ? ", DROPPED: " + v.Reason : "")}");
             }
@@ -79,7 +79,7 @@ public static class PseudoLabelCommand
         labels.Videos.Clear();
         foreach (var (k, v) in byName) labels.Videos[k] = v;
         labels.Write(outPath);
-        var montage = Path.ChangeExtension(outPath, ".png");
+        var montage = Path.ChangeExtension(outPath, ".jpg");
         var shown = labels.Videos.Where(v => v.Value.Frames > 0 && sources.Any(s => s.name == v.Key)).OrderBy(v => v.Key, StringComparer.Ordinal)
             .Select(v => (SequenceLoader.Load(sources.First(s => s.name == v.Key).path), v.Value)).ToList();
         if (shown.Count > 0)
@@ -113,7 +113,7 @@ public static class PseudoLabelCommand
             {
                 ProgressBar? bar = null;
                 var seen = new List<(int, IReadOnlyList<Candidate>)>();
-                var v = PseudoLabeller.Label(seq, cfg, (d, t) => { bar ??= new ProgressBar(seq.Name, t); bar.Report(d, "labelled frames"); }, (f, c) => seen.Add((f, c)));
+                var v = PseudoLabeller.Label(seq, cfg, (d, t) => { bar ??= new ProgressBar(seq.Name, t); bar.Report(d, cfg.Step == 1 ? "frames" : $"frames (every {Ordinal(cfg.Step)} labelled)"); }, (f, c) => seen.Add((f, c)));
                 if (refine is not null)
                 {
                     firstRound.Add(PseudoQuality.Measure(seq.Name, v, seq.GroundTruth, seen));
@@ -141,7 +141,11 @@ public static class PseudoLabelCommand
     {
         var sb = new StringBuilder("sequence,frames,mean_iou,reliable_mean_iou,reliable_iou_above_0.5,coverage,reliable_frames,oracle_iou,oracle_above_0.5\n");
         string F(double v) => v.ToString("0.000", CultureInfo.InvariantCulture);
-        foreach (var r in rows) sb.AppendLine($"{r.Sequence},{r.Frames},{F(r.MeanIou)},{F(r.ReliableMeanIou)},{F(r.ReliableAbove05)},{F(r.Coverage)},{r.ReliableFrames},{F(r.OracleIou)},{F(r.OracleAbove05)}");
+        // A sequence without a reliable frame has no reliable IoU at all — an empty cell (a "—" in the table), not 0,
+        // which would read as every reliable box missing the target. Likewise the oracle without a labelled candidate.
+        string FR(PseudoQuality r, double v) => r.ReliableFrames == 0 ? "" : F(v);
+        string FO(PseudoQuality r, double v) => r.OracleFrames == 0 ? "" : F(v);
+        foreach (var r in rows) sb.AppendLine($"{r.Sequence},{r.Frames},{F(r.MeanIou)},{FR(r, r.ReliableMeanIou)},{FR(r, r.ReliableAbove05)},{F(r.Coverage)},{r.ReliableFrames},{FO(r, r.OracleIou)},{FO(r, r.OracleAbove05)}");
         int reliableTotal = rows.Sum(r => r.ReliableFrames);
         double pooled = reliableTotal == 0 ? 0 : rows.Sum(r => r.ReliableMeanIou * r.ReliableFrames) / reliableTotal;
         double pooledAbove = reliableTotal == 0 ? 0 : rows.Sum(r => r.ReliableAbove05 * r.ReliableFrames) / reliableTotal;
@@ -149,11 +153,17 @@ public static class PseudoLabelCommand
         int oracleTotal = measured.Sum(r => r.OracleFrames);
         double oracle = oracleTotal == 0 ? double.NaN : measured.Sum(r => r.OracleIou * r.OracleFrames) / oracleTotal;
         double oracleAbove = oracleTotal == 0 ? double.NaN : measured.Sum(r => r.OracleAbove05 * r.OracleFrames) / oracleTotal;
-        sb.AppendLine($"ALL,{rows.Sum(r => r.Frames)},{F(rows.Average(r => r.MeanIou))},{F(pooled)},{F(pooledAbove)},{F(reliableTotal / (double)rows.Sum(r => r.Frames))},{reliableTotal},{F(oracle)},{F(oracleAbove)}");
+        sb.AppendLine($"ALL,{rows.Sum(r => r.Frames)},{F(rows.Average(r => r.MeanIou))},{(reliableTotal == 0 ? "" : F(pooled))},{(reliableTotal == 0 ? "" : F(pooledAbove))},{F(reliableTotal / (double)rows.Sum(r => r.Frames))},{reliableTotal},{(oracleTotal == 0 ? "" : F(oracle))},{(oracleTotal == 0 ? "" : F(oracleAbove))}");
         AtomicFile.WriteAllText(csv, sb.ToString());
         if (title is not null) Console.WriteLine(title + ":");
         Console.WriteLine($"{"sequence",-14} {"frames",6} {"mean IoU",9} {"rel. IoU",9} {"rel>0.5",8} {"coverage",9} {"oracle",7} {"orc>0.5",8}");
-        foreach (var r in rows) Console.WriteLine($"{r.Sequence,-14} {r.Frames,6} {r.MeanIou,9:F3} {r.ReliableMeanIou,9:F3} {r.ReliableAbove05,8:F3} {r.Coverage,9:F3} {r.OracleIou,7:F3} {r.OracleAbove05,8:F3}");
-        Console.WriteLine($"{"ALL (pooled)",-14} {rows.Sum(r => r.Frames),6} {rows.Average(r => r.MeanIou),9:F3} {pooled,9:F3} {pooledAbove,8:F3} {reliableTotal / (double)rows.Sum(r => r.Frames),9:F3} {oracle,7:F3} {oracleAbove,8:F3}");
+        string T(bool none, double v, int width) => (none ? "—" : v.ToString("F3", CultureInfo.InvariantCulture)).PadLeft(width);
+        foreach (var r in rows)
+            Console.WriteLine($"{r.Sequence,-14} {r.Frames,6} {r.MeanIou,9:F3} {T(r.ReliableFrames == 0, r.ReliableMeanIou, 9)} {T(r.ReliableFrames == 0, r.ReliableAbove05, 8)} {r.Coverage,9:F3} {T(r.OracleFrames == 0, r.OracleIou, 7)} {T(r.OracleFrames == 0, r.OracleAbove05, 8)}");
+        Console.WriteLine($"{"ALL (pooled)",-14} {rows.Sum(r => r.Frames),6} {rows.Average(r => r.MeanIou),9:F3} {T(reliableTotal == 0, pooled, 9)} {T(reliableTotal == 0, pooledAbove, 8)} {reliableTotal / (double)rows.Sum(r => r.Frames),9:F3} {T(oracleTotal == 0, oracle, 7)} {T(oracleTotal == 0, oracleAbove, 8)}");
+        if (rows.Any(r => r.ReliableFrames == 0)) Console.WriteLine("—: no reliable frame (the labeller kept none there), not an IoU of 0; mean IoU counts every frame, unlabelled ones as 0.");
     }
+
+    /// <summary>2 → "2nd", 3 → "3rd", 11 → "11th".</summary>
+    private static string Ordinal(int n) => n + ((n % 100) is 11 or 12 or 13 ? "th" : (n % 10) switch { 1 => "st", 2 => "nd", 3 => "rd", _ => "th" });
 }

@@ -121,7 +121,7 @@ public static class RefineLabels
             }
         });
         labels.Write(outPath);
-        var montage = Path.ChangeExtension(outPath, ".png");
+        var montage = Path.ChangeExtension(outPath, ".jpg");
         var shown = labels.Videos.Where(v => v.Value.Frames > 0 && sources.Any(s => s.name == v.Key)).OrderBy(v => v.Key, StringComparer.Ordinal)
             .Select(v => (SequenceLoader.Load(sources.First(s => s.name == v.Key).path), v.Value)).ToList();
         if (shown.Count > 0)

@@ -29,7 +29,8 @@ public static class TrackCommand
         foreach (var w in seq.Warnings) Console.Error.WriteLine("warning: " + w);
         BoxF init = boxText is not null ? ParseBox(boxText)
             : seq.HasGroundTruth && seq.GroundTruth[0].IsValid ? seq.GroundTruth[0]
-            : throw new ArgumentException($"'{input}' has no first ground-truth box: give --box x,y,w,h.");
+            : seq.HasGroundTruth ? throw new BadDataException($"{seq.GroundTruthSource}:1 is not a box (it needs finite numbers and a positive size): give --box x,y,w,h to start.")
+            : throw new ArgumentException($"'{input}' has no ground truth to start from: give --box x,y,w,h.");
         using var tracker = new SiamRpnTracker(model, trackerConfig, online, filter);
         var boxes = new List<BoxF>();
         var scores = new List<float>();
@@ -46,14 +47,23 @@ public static class TrackCommand
             {
                 using (frame)
                 {
-                    if (i == 0) { tracker.Init(frame, init); boxes.Add(init); scores.Add(1f); }
+                    if (i == 0)
+                    {
+                        // The first box against the frame, named by where it came from (a usage error or a bad file).
+                        if (init.InitProblem(frame.Width, frame.Height) is { } problem)
+                            throw boxText is not null ? new ArgumentException($"--box {boxText}: {problem}.")
+                                : new BadDataException($"{seq.GroundTruthSource}:1: {problem}; give --box x,y,w,h to start elsewhere.");
+                        tracker.Init(frame, init);
+                        boxes.Add(init);
+                        scores.Add(1f);
+                    }
                     else { boxes.Add(tracker.Track(frame)); scores.Add(tracker.LastScore); }
                     if (renderTmp is not null)
                     {
                         if (writer is null)
                         {
                             Directory.CreateDirectory(Path.GetDirectoryName(renderTmp)!);
-                            writer = new VideoWriter(renderTmp, FourCC.MP4V, 25, new Size(frame.Width, frame.Height));
+                            writer = new VideoWriter(renderTmp, FourCC.FromString("mp4v"), 25, new Size(frame.Width, frame.Height));
                             if (!writer.IsOpened()) throw new IOException($"Cannot write video '{videoPath}'.");
                         }
                         Render(frame, boxes[^1], scores[^1], i);
@@ -65,6 +75,14 @@ public static class TrackCommand
                 if (i >= limit) break;
             }
             });
+        }
+        catch
+        {
+            // Nothing half-written stays behind (a full disk, a bad frame): the video's temporary file goes too.
+            writer?.Dispose();
+            writer = null;
+            if (renderTmp is not null) AtomicFile.TryDelete(renderTmp);
+            throw;
         }
         finally { writer?.Dispose(); }
         // A video's header can claim more frames than decode (tree.avi: 444 claimed, 68 decodable).
@@ -96,6 +114,7 @@ public static class TrackCommand
             throw new ArgumentException($"--box expects x,y,w,h (0-based pixels), got '{text}'.");
         var v = p.Select(s => float.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         var b = new BoxF(v[0], v[1], v[2], v[3]);
+        if (!v.All(float.IsFinite)) throw new ArgumentException($"--box {text}: every number must be finite (and within float range, ±3.4e38).");
         if (!b.IsValid) throw new ArgumentException($"--box {text} needs a positive width and height.");
         return b;
     }
