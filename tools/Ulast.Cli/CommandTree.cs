@@ -133,7 +133,7 @@ public static class CommandTree
                 Flag("--fresh", "start again instead of resuming the labels file"),
                 Int("--step", "label every N-th frame pair [default: 2]", 1, 100),
                 Int("--jobs", "videos labelled at once, in the motion round and (on the CPU) the second round [default: 2, at most the cores]", 1, 256),
-                Text("--config", "labeller settings (JSON; snake_case keys of PseudoLabelConfig, missing ones at their defaults)"),
+                Text("--config", "labeller settings (JSON; snake_case keys of PseudoLabelConfig, missing ones at their defaults) [default: none, every setting at its default]"),
                 Flag("--quality", "label the annotated sequences as if unlabelled and score the labels"),
                 Text("--data", "with --quality: the annotated sequences [default: ../shared/data/annotated]"),
                 Text("--refine", "[ours] second round: extend the reliable frames by tracking with this model forward and back (with --quality: score both rounds) [default: none, the motion round only]"),
@@ -151,7 +151,7 @@ public static class CommandTree
             new[]
             {
                 Text("--out", "run folder, e.g. runs/NAME (required)"),
-                Text("--config", "training config (JSON; the defaults below are those of a run without one)"),
+                Text("--config", "training config (JSON; the defaults below are those of a run without one) [default: none]"),
                 Text("--labels", "labels file [default: out/labels.json; labelled first when missing]"),
                 Flag("--resume", "continue the run in --out where it stopped"),
                 Int("--steps", $"total steps {D(TrainDefaults.Steps)}", 1, 10_000_000),
@@ -247,7 +247,9 @@ public static class CommandTree
         {
             if (r.Tokens.Count == 0 || !double.TryParse(r.Tokens[^1].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double v)) return;
             if (!double.IsFinite(v)) r.AddError($"{option.Name} must be a finite number, got {r.Tokens[^1].Value}.");
-            else if (v < spec.Min || v > spec.Max) r.AddError($"{option.Name} must lie in {Range(spec)}, got {r.Tokens[^1].Value}.");
+            else if (v < spec.Min || v > spec.Max)
+                r.AddError(spec.Max >= int.MaxValue ? $"{option.Name} must be at least {spec.Min.ToString(CultureInfo.InvariantCulture)}, got {r.Tokens[^1].Value}."
+                    : $"{option.Name} must lie in {Range(spec)}, got {r.Tokens[^1].Value}.");
         });
         return option;
     }

@@ -12,7 +12,8 @@ public static class TrainPlots
         var series = new[] { "loss", "naive_cls", "naive_reg", "cycle_cls", "cycle_reg" }
             .Select(name => (label: name, ys: Smooth(rows.Select(r => r[Col(name)]).ToArray(), 25)))
             .Where(s => s.ys.Any(double.IsFinite)).ToList();
-        double yMax = Math.Max(0.1, series.SelectMany(s => s.ys.Skip(Math.Min(10, s.ys.Length - 1))).Where(double.IsFinite).DefaultIfEmpty(1).Max() * 1.1);
+        // The whole curve, its first steps included (they are the highest, and where a run's start shows).
+        double yMax = Math.Max(0.1, series.SelectMany(s => s.ys).Where(double.IsFinite).DefaultIfEmpty(1).Max() * 1.05);
         Plot.Curves(Path.Combine(dir, "loss.png"), "Training loss (moving average of 25 steps)", "step", "loss", xs, series, Math.Max(1, xs[^1]), yMax);
     }
 

@@ -32,7 +32,7 @@ public class CommandTests
             Assert.True(written.CycleAdditive);
             Assert.False(written.CycleBackboneGrad);
             Assert.NotEqual(0, bad);
-            Assert.Contains("lambda_cycle", err.ToString());
+            Assert.Contains("--lambda-cycle must lie in [0, 1], got 1.5.", err.ToString());
             Assert.False(File.Exists(Path.Combine(dir, "bad.json")));
         }
         finally { Directory.Delete(dir, true); }
@@ -64,6 +64,10 @@ public class CommandTests
     [InlineData("--frames 2.5", "Cannot parse argument '2.5' for option '--frames'")]
     [InlineData("--penalty-k NaN", "--penalty-k must be a finite number")]
     [InlineData("--no-such-option", "Unrecognized command or argument '--no-such-option'")]
+    [InlineData("--scale-count 999999", "--scale-count must lie in [3, 65], got 999999.")]
+    [InlineData("--filter-capacity 100000000", "--filter-capacity must lie in [1, 500], got 100000000.")]
+    [InlineData("--filter-lambda 1e30", "--filter-lambda must lie in [1E-08, 1000000], got 1e30.")]
+    [InlineData("--window-influence 7", "--window-influence must lie in [0, 1], got 7.")]
     public void UsageErrorsExit2WithTheirReason(string options, string expected)
     {
         var (code, error) = RunCapturingErrors(new[] { "track", "--input", "x" }.Concat(options.Split(' ')).ToArray());
@@ -73,7 +77,7 @@ public class CommandTests
     }
 
     /// <summary>The program's exit code and what it wrote to standard error.</summary>
-    private static (int Code, string Error) RunCapturingErrors(string[] args)
+    internal static (int Code, string Error) RunCapturingErrors(string[] args)
     {
         var error = new StringWriter();
         var saved = Console.Error;
@@ -173,7 +177,7 @@ public class CommandTests
             var first = LabelsFile.Read(labels);
             Assert.Equal(68, first.Videos["tree"].Frames);
             Assert.Contains("broken", first.Failed.Keys);
-            Assert.True(File.Exists(Path.ChangeExtension(labels, ".png")));
+            Assert.True(File.Exists(Path.ChangeExtension(labels, ".jpg")));
             var stamp = File.GetLastWriteTimeUtc(labels);
             var output = new StringWriter();
             var saved = Console.Out;
@@ -254,7 +258,7 @@ public class CommandTests
             var both = Assert.Throws<ArgumentException>(() => TrackCommand.Run(new Options(new[] { "--input", seq, "--scale-filter", "--no-scale-filter" })));
             Assert.Contains("contradict", both.Message);
             var even = Assert.Throws<ArgumentException>(() => TrackCommand.Run(new Options(new[] { "--input", seq, "--scale-count", "16" })));
-            Assert.Contains("--scale-*: scale count must be odd and at least 3, got 16", even.Message);
+            Assert.Contains("--scale-*: scale count must be odd, from 3 to 65, got 16", even.Message);
         }
         finally { dir.Delete(true); }
     }

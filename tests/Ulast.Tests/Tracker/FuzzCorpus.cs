@@ -116,6 +116,12 @@ public static class FuzzCorpus
         Meta("config with an unknown backbone", new JsonObject { ["config"] = config.Replace("\"small\"", "\"tiny\"") });
         Meta("config with null anchors", new JsonObject { ["config"] = config.Replace("\"anchors\":{", "\"anchors\":null,\"x\":{") });
         Meta("config with zero ratios", new JsonObject { ["config"] = config.Replace("\"ratios\":[", "\"ratios\":[0,") });
+        // Configs that parse and validate but disagree with the network the tensors make (its stride, map size, centre).
+        Meta("config with score size 17", new JsonObject { ["config"] = config.Replace("\"score_size\":25", "\"score_size\":17") });
+        Meta("config with anchor stride 16", new JsonObject { ["config"] = config.Replace("\"stride\":8", "\"stride\":16") });
+        Meta("config with centre 100", new JsonObject { ["config"] = config.Replace("\"centre\":127", "\"centre\":100") });
+        Meta("config with 5 template cells", new JsonObject { ["config"] = config.Replace("\"template_cells\":7", "\"template_cells\":5") });
+        Meta("config with a 287 search crop", new JsonObject { ["config"] = config.Replace("\"search_size\":255", "\"search_size\":287") });
 
         var entryMutations = new (string, Func<JsonObject, JsonNode?>)[]
         {
@@ -150,6 +156,21 @@ public static class FuzzCorpus
             BinaryPrimitives.WriteSingleLittleEndian(b.AsSpan(headerEnd + element * 4), k % 3 == 0 ? float.PositiveInfinity : k % 3 == 1 ? float.NaN : float.NegativeInfinity);
             list.Add(($"non-finite weight at element {element}", b));
         }
+        // Weights that are finite but no trained network holds: huge, or a whole weight tensor of zeros (or of subnormals).
+        {
+            var b = (byte[])good.Clone();
+            BinaryPrimitives.WriteSingleLittleEndian(b.AsSpan(headerEnd + rng.Next(data.Length / 4) * 4), 1e30f);
+            list.Add(("a weight of 1e30", b));
+        }
+        foreach (var (fill, what) in new[] { (0f, "zeros"), (1e-40f, "subnormals") })
+        {
+            string name = names.First(n => n.EndsWith(".conv.weight", StringComparison.Ordinal));
+            var offsets = header[name]!["data_offsets"]!.AsArray();
+            long begin = offsets[0]!.GetValue<long>(), end = offsets[1]!.GetValue<long>();
+            var b = (byte[])good.Clone();
+            for (long at = begin; at < end; at += 4) BinaryPrimitives.WriteSingleLittleEndian(b.AsSpan((int)(headerEnd + at)), fill);
+            list.Add(($"weight tensor '{name}' all {what}", b));
+        }
         return list.Select(c => new Case("checkpoint", c.Item1, c.Item2));
     }
 
@@ -176,6 +197,13 @@ public static class FuzzCorpus
             ("every box negative", string.Concat(Enumerable.Repeat("5,5,-3,-4\n", 10))), ("hex numbers", good.Replace("14,24", "0x10,24")),
             ("a dangling exponent", good.Replace("16,26", "1e,26")), ("double minus", good.Replace("17,27", "--17,27")), ("unicode digits", good.Replace("18,28", "١٨,28")),
             ("JSON instead of lines", "[[10,20,30,40],[11,21,30,40]]"), ("a header line", "x,y,w,h\n" + good),
+            ("six numbers", good.Replace("12,22,30,40", "12,22,30,40,1,2")),
+            ("decimal commas with spaces", string.Concat(Enumerable.Range(0, 10).Select(i => $"{10 + i},5 {20 + i},25 30,5 40,75\n"))),
+            ("decimal commas with semicolons", string.Concat(Enumerable.Range(0, 10).Select(i => $"{10 + i},5;{20 + i},25;30,5;40,75\n"))),
+            ("decimal commas with tabs", string.Concat(Enumerable.Range(0, 10).Select(i => $"{10 + i},5\t{20 + i},25\t30,5\t40,75\n"))),
+            ("a byte-order mark and decimal commas", "\uFEFF" + string.Concat(Enumerable.Range(0, 10).Select(i => $"{10 + i},5 {20 + i},25 30,5 40,75\n"))),
+            ("a polygon among boxes", good.Replace("15,25,30,40", "15,25,45,25,45,65,15,65")),
+            ("a box among polygons", string.Concat(Enumerable.Repeat("1,2,5,2,5,6,1,6\n", 5)) + "1,2,3,4\n"),
         })
             list.Add((what, Utf8(text)));
         return list.Select(c => new Case("ground truth", c.Item1, c.Item2));

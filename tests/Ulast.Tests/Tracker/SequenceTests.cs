@@ -39,7 +39,8 @@ public class SequenceTests
     [Fact]
     public void ParsesSeparatorsPolygonsAndBadLines()
     {
-        var boxes = GroundTruth.Parse("1,2,3,4\n5\t6\t7\t8\n9 10 11 12\nNaN,NaN,NaN,NaN\n\n0,0,0,5\n1,1,5,1,5,4,1,4", "t", oneBased: false);
+        var boxes = GroundTruth.Parse("1,2,3,4\n5\t6\t7\t8\n9 10 11 12\nNaN,NaN,NaN,NaN\n\n0,0,0,5", "t", oneBased: false);
+        boxes.Add(GroundTruth.Parse("1,1,5,1,5,4,1,4", "t", oneBased: false)[0]);   // one file, one format: polygons alone
         Assert.Equal(7, boxes.Count);
         Assert.Equal(new BoxF(1, 2, 3, 4), boxes[0]);
         Assert.Equal(new BoxF(5, 6, 7, 8), boxes[1]);

@@ -14,6 +14,10 @@ public static class TrackCommand
         var outPath = o.String("--out") ?? Path.Combine("out", "track", Path.GetFileNameWithoutExtension(input.TrimEnd('/')) + ".txt");
         var videoPath = o.String("--video");
         int limit = o.Int("--frames", int.MaxValue, 1);
+        // What the user typed is checked before anything loads: a bad --box or --out fails at once.
+        BoxF? given = boxText is null ? null : ParseBox(boxText);
+        OutputCheck.File(outPath, "--out");
+        OutputCheck.File(videoPath, "--video");
         using var dev = o.CreateTrackingDevice();
         using var model = ModelSource.Load(o, dev, Console.Out);
         var online = o.Flag("--online") ? ModelSource.Online(o) : null;
@@ -22,12 +26,10 @@ public static class TrackCommand
         // So is DSST's scale filter [ours] beside it, for the box's size.
         var trackerConfig = ModelSource.Tracker(o) with { Scale = ModelSource.Scale(o, withFilter: filter is not null) };
         o.EnsureAllUsed();
-        OutputCheck.File(outPath, "--out");
-        OutputCheck.File(videoPath, "--video");
         Console.WriteLine($"device: {dev.Name}{(online is null ? "" : $"; online: λm {online.LambdaM}, capacity {online.Capacity}, every {online.UpdateInterval} frames, score ≥ {online.MinScore}")}{(filter is null ? "" : $"; discriminative filter: β {filter.Weight}, λ {filter.Lambda}, σ {filter.Sigma} cells, every {filter.UpdateInterval} frames")}{(trackerConfig.Scale is { } sc ? $"; scale filter: {sc.Count} scales × {sc.Step}" : "")}");
         var seq = SequenceLoader.Load(input);
         foreach (var w in seq.Warnings) Console.Error.WriteLine("warning: " + w);
-        BoxF init = boxText is not null ? ParseBox(boxText)
+        BoxF init = given is { } g ? g
             : seq.HasGroundTruth && seq.GroundTruth[0].IsValid ? seq.GroundTruth[0]
             : seq.HasGroundTruth ? throw new BadDataException($"{seq.GroundTruthSource}:1 is not a box (it needs finite numbers and a positive size): give --box x,y,w,h to start.")
             : throw new ArgumentException($"'{input}' has no ground truth to start from: give --box x,y,w,h.");
