@@ -60,6 +60,19 @@ public static class CommandTree
         Number("--scale-min-score", $"[ours] scale filter: least tracker score for a frame to update it {D(ScaleDefaults.MinScore)}", 0, 1),
     };
 
+    private static readonly Ulast.Tracker.LostConfig LostDefaults = new();
+
+    /// <summary>[ours] Lost-target detection and re-detection: tracking and evaluation.</summary>
+    private static readonly Spec[] LostOptions =
+    {
+        Number("--uncertain-below", $"[ours] lost target: a frame scoring below this is 'uncertain' {D(LostDefaults.UncertainBelow)}", 0, 1),
+        Number("--lost-below", $"[ours] lost target: frames scoring below this count towards 'lost' {D(LostDefaults.LostBelow)}", 0, 1),
+        Int("--lost-after", $"[ours] lost target: consecutive low frames before 'lost' {D(LostDefaults.LostAfter)}", 1, 1000),
+        Number("--found-above", $"[ours] lost target: while lost, a response above this is the target found again {D(LostDefaults.FoundAbove)}", 0, 1),
+        Int("--lost-crops", $"[ours] lost target: search crops per lost frame, the local one and the next of a scan over the frame {D(LostDefaults.CropsPerFrame)}", 1, 64),
+        Flag("--no-redetect", "[ours] lost target: hold the box while lost but do not search beyond it"),
+    };
+
     private static readonly Spec[] ModelOptions =
     {
         Text("--checkpoint", "trained model [default: the shipped models/ulast-resnet18.safetensors; models/ulast-small.safetensors is the small preset]"),
@@ -102,19 +115,22 @@ public static class CommandTree
                 Int("--frames", "track at most this many frames [default: all]", 1, int.MaxValue),
                 Flag("--online", "ULAST-on: a memory template built by the CPT"),
                 Flag("--no-filter", "[ours] without the discriminative filter learned online on the search features (on by default)"),
-            }.Concat(ModelOptions).Concat(ScaleOptions).Concat(DeviceOptions)));
+                Flag("--lost", "[ours] lost-target handling: hold the box and stop learning while lost, and search the frame to find the target again (the state column is written either way)"),
+                Flag("--plain", "write x,y,w,h only, like ground truth, instead of x,y,w,h,score,state"),
+            }.Concat(ModelOptions).Concat(LostOptions).Concat(ScaleOptions).Concat(DeviceOptions)));
         root.Subcommands.Add(Make("eval", "One-pass evaluation (AUC, precision, normalised precision, FPS) beside OpenCV's KCF, CSRT and MIL.", o => Commands.EvalCommand.Run(o),
             new[]
             {
                 Text("--data", "folder of annotated sequences [default: ../shared/data/annotated]"),
                 Text("--sequences", "only these sequences, comma-separated [default: all under --data]"),
-                Text("--trackers", "ulast, ulast-dcf, ulast-online, ulast-online-dcf, kcf, csrt, mil, comma-separated [default: ulast,ulast-dcf,kcf,csrt,mil]"),
+                Text("--trackers", "ulast, ulast-dcf, ulast-online, ulast-online-dcf (each also with -lt: lost-target handling [ours]), kcf, csrt, mil, comma-separated [default: ulast,ulast-dcf,kcf,csrt,mil]"),
                 Text("--models", "more checkpoints to evaluate: NAME=FILE,... [default: none]"),
                 Flag("--online", "also evaluate every model with ULAST-on (NAME-online)"),
                 Flag("--filter", "[ours] also evaluate every model with the discriminative filter (NAME-dcf)"),
+                Flag("--lost", "[ours] also evaluate every Ulast tracker with lost-target handling (NAME-lt)"),
                 Int("--tre", "[ours] also OTB's temporal robustness evaluation from N start frames per sequence (tre-report.*; OTB uses 20) [default: off]", 2, 20),
                 Text("--out", "report folder [default: out/eval]"),
-            }.Concat(ModelOptions).Concat(ScaleOptions).Concat(DeviceOptions)));
+            }.Concat(ModelOptions).Concat(LostOptions).Concat(ScaleOptions).Concat(DeviceOptions)));
         root.Subcommands.Add(Make("model", "Write an untrained (or ImageNet-initialised) model checkpoint, or the weight average of checkpoints.", o => Commands.ModelCommand.Run(o),
             new[]
             {

@@ -16,16 +16,27 @@ public static class Evaluator
         int start = FirstValid(seq, 0);
         if (start < 0) throw new BadDataException($"Sequence '{seq.Name}' has no valid ground-truth box.");
         var boxes = new List<BoxF>();
+        var record = new Record();
         double seconds = 0;
         int tracked = 0, index = 0;
         foreach (var frame in seq.ReadFrames())
         {
-            using (frame) Step(tracker, frame, seq, index, start, boxes, ref seconds, ref tracked);
+            using (frame) Step(tracker, frame, seq, index, start, boxes, ref seconds, ref tracked, record);
             index++;
             progress?.Invoke(index);
             if (index >= seq.EvalFrameCount) break;
         }
-        return SequenceResult.From(seq.Name, boxes, seq.GroundTruth, seconds, Math.Max(1, tracked));
+        return record.Into(SequenceResult.From(seq.Name, boxes, seq.GroundTruth, seconds, Math.Max(1, tracked)), boxes, seq.GroundTruth, start);
+    }
+
+    /// <summary>Each frame's score and state, as the tracker reported them.</summary>
+    private sealed class Record
+    {
+        public readonly List<float> Scores = new();
+        public readonly List<TargetState> States = new();
+
+        public SequenceResult Into(SequenceResult r, IReadOnlyList<BoxF> boxes, IReadOnlyList<BoxF> truth, int start) =>
+            r with { Scores = Scores, States = States, Lost = LostCounts.Of(boxes, truth, States, start), Calibration = ScoreCalibration.Of(boxes, truth, Scores, start) };
     }
 
     /// <summary>
@@ -67,14 +78,15 @@ public static class Evaluator
         {
             using var tracker = create();
             var boxes = new List<BoxF>();
+            var record = new Record();
             double seconds = 0;
             int tracked = 0;
             for (int index = 0; index < seq.EvalFrameCount; index++)
             {
-                Step(tracker, frames[index], seq, index, start, boxes, ref seconds, ref tracked);
+                Step(tracker, frames[index], seq, index, start, boxes, ref seconds, ref tracked, record);
                 if (index >= start) progress?.Invoke(++done);   // the bar counts tracked frames (TreFrames)
             }
-            ope ??= SequenceResult.From(seq.Name, boxes, seq.GroundTruth, seconds, Math.Max(1, tracked));
+            ope ??= record.Into(SequenceResult.From(seq.Name, boxes, seq.GroundTruth, seconds, Math.Max(1, tracked)), boxes, seq.GroundTruth, start);
             pooledBoxes.AddRange(boxes.Skip(start));
             pooledTruth.AddRange(seq.GroundTruth.Skip(start).Take(seq.EvalFrameCount - start));
             allSeconds += seconds;
@@ -92,9 +104,9 @@ public static class Evaluator
     }
 
     /// <summary>One frame of a run started at <paramref name="start"/>: nothing before it, Init on it (the truth is the answer), Track after.</summary>
-    private static void Step(IVisualTracker tracker, Mat frame, Sequence seq, int index, int start, List<BoxF> boxes, ref double seconds, ref int tracked)
+    private static void Step(IVisualTracker tracker, Mat frame, Sequence seq, int index, int start, List<BoxF> boxes, ref double seconds, ref int tracked, Record record)
     {
-        if (index < start) { boxes.Add(BoxF.Invalid); return; }
+        if (index < start) { boxes.Add(BoxF.Invalid); record.Scores.Add(float.NaN); record.States.Add(TargetState.Tracking); return; }
         var sw = Stopwatch.StartNew();
         if (index == start)
         {
@@ -103,9 +115,13 @@ public static class Evaluator
             tracker.Init(frame, seq.GroundTruth[start]);
             seconds += sw.Elapsed.TotalSeconds;
             boxes.Add(seq.GroundTruth[start]);
+            record.Scores.Add(1f);
+            record.States.Add(TargetState.Tracking);
             return;
         }
         boxes.Add(tracker.Track(frame));
+        record.Scores.Add(tracker.Score);
+        record.States.Add(tracker.State);
         seconds += sw.Elapsed.TotalSeconds;
         tracked++;
     }

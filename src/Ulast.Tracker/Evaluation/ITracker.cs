@@ -8,21 +8,27 @@ public interface IVisualTracker : IDisposable
     string Name { get; }
     void Init(Mat frame, BoxF box);
     BoxF Track(Mat frame);
+    /// <summary>The tracker's confidence in its last box (1 for the first frame).</summary>
+    float Score => 1f;
+    /// <summary>What the tracker says of the target in its last frame.</summary>
+    TargetState State => TargetState.Tracking;
 }
 
 /// <summary>Our Siamese RPN tracker behind <see cref="IVisualTracker"/> (ULAST-on with an <see cref="OnlineConfig"/>).</summary>
 public sealed class UlastVisualTracker : IVisualTracker
 {
     private readonly SiamRpnTracker _tracker;
-    public UlastVisualTracker(SiameseRpn model, string name = "ulast", TrackerConfig? config = null, OnlineConfig? online = null, FilterConfig? filter = null)
+    public UlastVisualTracker(SiameseRpn model, string name = "ulast", TrackerConfig? config = null, OnlineConfig? online = null, FilterConfig? filter = null, LostConfig? lost = null)
     {
-        _tracker = new SiamRpnTracker(model, config, online, filter);
+        _tracker = new SiamRpnTracker(model, config, online, filter, lost);
         Name = name;
     }
     public string Name { get; }
     public SiamRpnTracker Inner => _tracker;
     public void Init(Mat frame, BoxF box) => _tracker.Init(frame, box);
     public BoxF Track(Mat frame) => _tracker.Track(frame);
+    public float Score => _tracker.LastScore;
+    public TargetState State => _tracker.State;
     public void Dispose() => _tracker.Dispose();
 }
 
@@ -57,14 +63,22 @@ public sealed class OpenCvVisualTracker : IVisualTracker
         var r = new Rect((int)Math.Round(box.X), (int)Math.Round(box.Y), Math.Max(1, (int)Math.Round(box.W)), Math.Max(1, (int)Math.Round(box.H)));
         _tracker.Init(frame, r);
         _last = box;
+        _found = true;
     }
+
+    private bool _found = true;
+
+    /// <summary>OpenCV's own verdict: update() returning false (CSRT's failure threshold on its response) is "lost".</summary>
+    public float Score => _found ? 1f : 0f;
+    public TargetState State => _found ? TargetState.Tracking : TargetState.Lost;
 
     public BoxF Track(Mat frame)
     {
         if (_tracker is null) throw new InvalidOperationException("Track() before Init().");
         var r = new Rect();
         // A lost target keeps its last box (OPE never re-initialises).
-        if (_tracker.Update(frame, ref r) && r.Width > 0 && r.Height > 0) _last = new BoxF(r.X, r.Y, r.Width, r.Height);
+        _found = _tracker.Update(frame, ref r) && r.Width > 0 && r.Height > 0;
+        if (_found) _last = new BoxF(r.X, r.Y, r.Width, r.Height);
         return _last;
     }
 

@@ -45,6 +45,13 @@ public sealed record SequenceResult(string Sequence, int Frames, double Auc, dou
     double[] SuccessCurve, double[] PrecisionCurve, double[] NormCurve, IReadOnlyList<BoxF> Boxes)
 {
     public double Fps => Seconds > 0 ? TrackedFrames / Seconds : 0;
+    /// <summary>The tracker's score and state per frame (the init frame included), when recorded.</summary>
+    public IReadOnlyList<float>? Scores { get; init; }
+    public IReadOnlyList<TargetState>? States { get; init; }
+    /// <summary>"Lost" against frames where the target is absent or the box misses it (IoU 0), tracked frames only.</summary>
+    public LostCounts Lost { get; init; }
+    /// <summary>[ours] The score's calibration: per tenth of the score range, tracked frames and those with IoU &gt; 0.5.</summary>
+    public ScoreCalibration Calibration { get; init; } = new();
 
     public static SequenceResult From(string name, IReadOnlyList<BoxF> predicted, IReadOnlyList<BoxF> truth, double seconds, int trackedFrames)
     {
@@ -54,4 +61,64 @@ public sealed record SequenceResult(string Sequence, int Frames, double Auc, dou
         var n = Metrics.PrecisionCurve(norm, Metrics.NormThresholds);
         return new SequenceResult(name, iou.Length, Metrics.Auc(s), p[20], Metrics.Auc(n), seconds, trackedFrames, s, p, n, predicted);
     }
+}
+
+/// <summary>
+/// [ours] How well a tracker's "lost" matches reality over tracked frames: a true positive is a frame it calls lost where
+/// the target is absent (no valid ground truth) or its box misses it (IoU 0).
+/// </summary>
+public readonly record struct LostCounts(int TruePositive, int FalsePositive, int FalseNegative)
+{
+    public double Precision => TruePositive + FalsePositive == 0 ? double.NaN : TruePositive / (double)(TruePositive + FalsePositive);
+    public double Recall => TruePositive + FalseNegative == 0 ? double.NaN : TruePositive / (double)(TruePositive + FalseNegative);
+
+    public static LostCounts operator +(LostCounts a, LostCounts b) =>
+        new(a.TruePositive + b.TruePositive, a.FalsePositive + b.FalsePositive, a.FalseNegative + b.FalseNegative);
+
+    /// <param name="start">The init frame: only later frames count.</param>
+    public static LostCounts Of(IReadOnlyList<BoxF> boxes, IReadOnlyList<BoxF> truth, IReadOnlyList<TargetState> states, int start)
+    {
+        int tp = 0, fp = 0, fn = 0;
+        for (int i = start + 1; i < Math.Min(boxes.Count, Math.Min(truth.Count, states.Count)); i++)
+        {
+            bool missing = !truth[i].IsValid || !boxes[i].IsValid || boxes[i].Iou(truth[i]) <= 0;
+            bool lost = states[i] == TargetState.Lost;
+            if (lost && missing) tp++;
+            else if (lost) fp++;
+            else if (missing) fn++;
+        }
+        return new LostCounts(tp, fp, fn);
+    }
+}
+
+/// <summary>
+/// [ours] What a tracker's score means: the tracked frames in each tenth of [0, 1] and how many of them have IoU &gt; 0.5
+/// with the ground truth (frames without a valid ground truth are left out).
+/// </summary>
+public sealed record ScoreCalibration
+{
+    public const int Bins = 10;
+    public int[] Frames { get; init; } = new int[Bins];
+    public int[] Hits { get; init; } = new int[Bins];
+
+    public static int Bin(float score) => Math.Clamp((int)(score * Bins), 0, Bins - 1);
+
+    public static ScoreCalibration Of(IReadOnlyList<BoxF> boxes, IReadOnlyList<BoxF> truth, IReadOnlyList<float> scores, int start)
+    {
+        var c = new ScoreCalibration();
+        for (int i = start + 1; i < Math.Min(boxes.Count, Math.Min(truth.Count, scores.Count)); i++)
+        {
+            if (!truth[i].IsValid || !float.IsFinite(scores[i])) continue;
+            int b = Bin(scores[i]);
+            c.Frames[b]++;
+            if (boxes[i].IsValid && boxes[i].Iou(truth[i]) > 0.5) c.Hits[b]++;
+        }
+        return c;
+    }
+
+    public static ScoreCalibration operator +(ScoreCalibration a, ScoreCalibration b) => new()
+    {
+        Frames = a.Frames.Zip(b.Frames, (x, y) => x + y).ToArray(),
+        Hits = a.Hits.Zip(b.Hits, (x, y) => x + y).ToArray(),
+    };
 }

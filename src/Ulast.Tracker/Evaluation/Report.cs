@@ -45,23 +45,45 @@ public static class Report
             trackers[name] = new
             {
                 overall = new { auc = R(s.Auc), auc_ci90 = new[] { R(s.AucInterval.Low), R(s.AucInterval.High) },
-                    auc_minus_csrt = DifferenceFromReference(name, results, all), precision = R(s.Precision), norm_precision = R(s.NormPrecision), fps = Math.Round(s.Fps, 1), success_curve = s.SuccessCurve.Select(R), precision_curve = s.PrecisionCurve.Select(R) },
-                sequences = results.ToDictionary(r => r.Sequence, r => (object)new { frames = r.Frames, auc = R(r.Auc), precision = R(r.Precision), norm_precision = R(r.NormPrecision), fps = Math.Round(r.Fps, 1) }),
+                    auc_minus_csrt = DifferenceFromReference(name, results, all), precision = R(s.Precision), norm_precision = R(s.NormPrecision), fps = Math.Round(s.Fps, 1),
+                    lost = LostJson(results.Aggregate(new LostCounts(), (a, r) => a + r.Lost)),
+                    score_calibration = CalibrationJson(results.Aggregate(new ScoreCalibration(), (a, r) => a + r.Calibration)),
+                    success_curve = s.SuccessCurve.Select(R), precision_curve = s.PrecisionCurve.Select(R) },
+                sequences = results.ToDictionary(r => r.Sequence, r => (object)new { frames = r.Frames, auc = R(r.Auc), precision = R(r.Precision), norm_precision = R(r.NormPrecision), fps = Math.Round(r.Fps, 1), lost = LostJson(r.Lost) }),
             };
         }
         doc["trackers"] = trackers;
         return JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true });
     }
 
+    /// <summary>[ours] "lost" against frames where the target is absent or missed (IoU 0); null where nothing was counted.</summary>
+    private static object LostJson(LostCounts c) => new
+    {
+        precision = double.IsNaN(c.Precision) ? (double?)null : R(c.Precision),
+        recall = double.IsNaN(c.Recall) ? (double?)null : R(c.Recall),
+        frames_called_lost = c.TruePositive + c.FalsePositive,
+        frames_absent_or_missed = c.TruePositive + c.FalseNegative,
+    };
+
+    /// <summary>[ours] Per tenth of the score: frames, and the fraction of them with IoU &gt; 0.5.</summary>
+    private static object CalibrationJson(ScoreCalibration c) => Enumerable.Range(0, ScoreCalibration.Bins).Select(b => new
+    {
+        score = FormattableString.Invariant($"{b / (double)ScoreCalibration.Bins:0.0}–{(b + 1) / (double)ScoreCalibration.Bins:0.0}"),
+        frames = c.Frames[b],
+        iou_above_half = c.Frames[b] == 0 ? (double?)null : R(c.Hits[b] / (double)c.Frames[b]),
+    }).ToList();
+
     public static string Csv(IReadOnlyDictionary<string, IReadOnlyList<SequenceResult>> all)
     {
-        var sb = new StringBuilder("tracker,sequence,frames,auc,precision,norm_precision,fps,auc_ci90_low,auc_ci90_high\n");
+        var sb = new StringBuilder("tracker,sequence,frames,auc,precision,norm_precision,fps,auc_ci90_low,auc_ci90_high,lost_precision,lost_recall\n");
+        string L(double v) => double.IsNaN(v) ? "" : F(v);
         foreach (var (name, results) in all)
         {
-            foreach (var r in results) sb.AppendLine(string.Join(",", name, r.Sequence, r.Frames.ToString(CultureInfo.InvariantCulture), F(r.Auc), F(r.Precision), F(r.NormPrecision), F(r.Fps), "", ""));
+            foreach (var r in results) sb.AppendLine(string.Join(",", name, r.Sequence, r.Frames.ToString(CultureInfo.InvariantCulture), F(r.Auc), F(r.Precision), F(r.NormPrecision), F(r.Fps), "", "", L(r.Lost.Precision), L(r.Lost.Recall)));
             var s = Summarise(name, results);
+            var lost = results.Aggregate(new LostCounts(), (a, r) => a + r.Lost);
             sb.AppendLine(string.Join(",", name, "OVERALL", results.Sum(r => r.Frames).ToString(CultureInfo.InvariantCulture), F(s.Auc), F(s.Precision), F(s.NormPrecision), F(s.Fps),
-                F(s.AucInterval.Low), F(s.AucInterval.High)));
+                F(s.AucInterval.Low), F(s.AucInterval.High), L(lost.Precision), L(lost.Recall)));
         }
         return sb.ToString();
     }
@@ -76,6 +98,9 @@ public static class Report
         var summaries = all.Select(kv => Summarise(kv.Key, kv.Value)).ToList();
         sb.AppendLine($"{"OVERALL",-14}" + string.Concat(summaries.Select(o => $" | {FormattableString.Invariant($"{o.Auc:0.000}/{o.Precision:0.000}/{o.NormPrecision:0.000}/{o.Fps:0.0}"),-30}")));
         sb.AppendLine($"{"AUC 90% CI",-14}" + string.Concat(summaries.Select(o => $" | {FormattableString.Invariant($"[{o.AucInterval.Low:0.000}, {o.AucInterval.High:0.000}]"),-30}")));
+        var lostRow = all.Values.Select(rs => rs.Aggregate(new LostCounts(), (a, r) => a + r.Lost)).ToList();
+        if (lostRow.Any(c => c.TruePositive + c.FalsePositive > 0))
+            sb.AppendLine($"{"lost P/R",-14}" + string.Concat(lostRow.Select(c => $" | {FormattableString.Invariant($"{c.Precision:0.000}/{c.Recall:0.000} ({c.TruePositive + c.FalsePositive} frames)"),-30}")));
         if (all.TryGetValue(Reference, out var reference))
             sb.AppendLine($"{"AUC − " + Reference,-14}" + string.Concat(all.Select(kv =>
             {

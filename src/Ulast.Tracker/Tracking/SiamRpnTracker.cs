@@ -26,6 +26,10 @@ public sealed class SiamRpnTracker : IDisposable
     private readonly MemoryQueue<MemoryEntry>? _memory;
     private readonly DiscriminativeFilter? _filter;
     private readonly ScaleFilter? _scale;
+    private readonly LostDetector? _lost;
+    private readonly LostConfig? _lostConfig;
+    private List<(float x, float y)>? _scan;
+    private int _scanNext;
     private readonly Mat _grey = new();
     private TemplateKernels? _kernels, _memoryKernels;
     private Tensor[]? _first;
@@ -33,8 +37,9 @@ public sealed class SiamRpnTracker : IDisposable
     private float _cx, _cy, _w, _h;
     private float[] _mean = new float[3];
 
-    public SiamRpnTracker(SiameseRpn model, TrackerConfig? config = null, OnlineConfig? online = null, FilterConfig? filter = null)
+    public SiamRpnTracker(SiameseRpn model, TrackerConfig? config = null, OnlineConfig? online = null, FilterConfig? filter = null, LostConfig? lost = null)
     {
+        if (lost is not null) { _lostConfig = lost; _lost = new LostDetector(lost); }
         _model = model;
         _cfg = config ?? new TrackerConfig();
         _online = online;
@@ -57,6 +62,8 @@ public sealed class SiamRpnTracker : IDisposable
 
     public FrameTiming LastTiming { get; private set; } = new(0, 0, 0);
     public float LastScore { get; private set; }
+    /// <summary>[ours] The target's state in the last frame: always tracking without a <see cref="LostConfig"/>.</summary>
+    public TargetState State => _lost?.State ?? TargetState.Tracking;
 
     /// <summary>
     /// Idle buffer memory worth keeping for a process that only tracks: a frame needs a few MB of fixed-size
@@ -92,6 +99,8 @@ public sealed class SiamRpnTracker : IDisposable
         _kernels = new TemplateKernels(k.Cls.Select(Persist).ToArray(), k.Loc.Select(Persist).ToArray());
         LastScore = 1f;
         _frame = 0;
+        _lost?.Reset();
+        _scan = null;
         if (_filter is not null) InitFilter(frame, side);
         _scale?.Init(Grey(frame), _cx, _cy, _w, _h);
         if (_memory is null) return;
@@ -147,6 +156,7 @@ public sealed class SiamRpnTracker : IDisposable
     public BoxF Track(Mat frame)
     {
         if (_kernels is null) throw new InvalidOperationException("Track() before Init().");
+        if (_lost is not null && _lost.State == TargetState.Lost && _lostConfig!.Freeze) return TrackLost(frame);
         var dev = _model.Device;
         var sw = Stopwatch.StartNew();
         double tBackbone, tHead;
@@ -185,8 +195,16 @@ public sealed class SiamRpnTracker : IDisposable
             var decoded = BoxOps.Decode(l, _anchors, _model.Config.Anchors.PerCell);
             var boxes = decoded.ToArray();
             tHead = sw.Elapsed.TotalMilliseconds - tBackbone;
-            float cx0 = _cx, cy0 = _cy;
+            float cx0 = _cx, cy0 = _cy, w0 = _w, h0 = _h;
             result = PostProcess(scores, boxes, scaleZ, frame.Width, frame.Height, response);
+            if (_lost is not null && _lost.Update(LastScore) == TargetState.Lost && _lostConfig!.Freeze)
+            {
+                // Lost on this frame: the box stays where the target was last seen, and nothing learns from it.
+                (_cx, _cy, _w, _h) = (cx0, cy0, w0, h0);
+                _frame++;
+                LastTiming = new FrameTiming(tBackbone, tHead, sw.Elapsed.TotalMilliseconds - tBackbone - tHead);
+                return BoxF.FromCentre(_cx, _cy, _w, _h);
+            }
             if (_scale is not null) result = ScaleStep(frame);
             _frame++;
             if (_filter is not null && _frame % _filter.Config.UpdateInterval == 0 && LastScore >= _filter.Config.MinScore)
@@ -246,19 +264,7 @@ public sealed class SiamRpnTracker : IDisposable
 
     private BoxF PostProcess(float[] scores, float[] boxes, float scaleZ, int frameW, int frameH, float[]? response)
     {
-        int k = scores.Length;
-        float targetSz = SizeWithPad(_w * scaleZ, _h * scaleZ), targetRatio = _w / _h;
-        int best = 0;
-        float bestScore = float.NegativeInfinity, bestPenalty = 1f, bestRaw = 0f;
-        for (int i = 0; i < k; i++)
-        {
-            float score = scores[i];
-            float w = boxes[i * 4 + 2], h = boxes[i * 4 + 3];
-            float sc = Change(SizeWithPad(w, h) / targetSz), rc = Change(targetRatio / (w / h));
-            float penalty = MathF.Exp(-(rc * sc - 1f) * _cfg.PenaltyK);
-            float p = penalty * score * (1f - _cfg.WindowInfluence) + _window[i] * _cfg.WindowInfluence;
-            if (p > bestScore) { bestScore = p; best = i; bestPenalty = penalty; bestRaw = score; }
-        }
+        var (best, bestScore, bestPenalty, bestRaw) = Pick(scores, boxes, scaleZ, _cfg.WindowInfluence);
         // NaN scores never win the comparison above: a network whose output overflowed would otherwise report anchor 0.
         if (!float.IsFinite(bestScore) || !float.IsFinite(boxes[best * 4]) || !float.IsFinite(boxes[best * 4 + 2]) || !float.IsFinite(boxes[best * 4 + 3]))
             throw new BadDataException($"The network's output is not finite at frame {_frame + 1}: its weights overflow float32 on this frame (the checkpoint is corrupt or diverged in training).");
@@ -284,6 +290,91 @@ public sealed class SiamRpnTracker : IDisposable
         _h = Math.Clamp(_h * (1 - lr) + bh * lr, MathF.Min(_cfg.MinSize, frameH), frameH);
         LastScore = bestRaw;
         return BoxF.FromCentre(_cx, _cy, _w, _h);
+    }
+
+    /// <summary>SiamRPN++'s choice of anchor: score × scale/ratio penalty, mixed with the cosine window at <paramref name="windowInfluence"/>.</summary>
+    private (int Best, float Score, float Penalty, float Raw) Pick(float[] scores, float[] boxes, float scaleZ, float windowInfluence)
+    {
+        int k = scores.Length;
+        float targetSz = SizeWithPad(_w * scaleZ, _h * scaleZ), targetRatio = _w / _h;
+        int best = 0;
+        float bestScore = float.NegativeInfinity, bestPenalty = 1f, bestRaw = 0f;
+        for (int i = 0; i < k; i++)
+        {
+            float score = scores[i];
+            float w = boxes[i * 4 + 2], h = boxes[i * 4 + 3];
+            float sc = Change(SizeWithPad(w, h) / targetSz), rc = Change(targetRatio / (w / h));
+            float penalty = MathF.Exp(-(rc * sc - 1f) * _cfg.PenaltyK);
+            float p = penalty * score * (1f - windowInfluence) + _window[i] * windowInfluence;
+            if (p > bestScore) { bestScore = p; best = i; bestPenalty = penalty; bestRaw = score; }
+        }
+        return (best, bestScore, bestPenalty, bestRaw);
+    }
+
+    /// <summary>
+    /// [ours] A frame while the target is lost: the box held, nothing learns. With re-detection, search crops of the
+    /// usual size around the held position and then further out over the frame (nearest first, a few per frame, the
+    /// cosine window dropped); the best anchor above <see cref="LostConfig.FoundAbove"/> brings the target back there.
+    /// </summary>
+    private BoxF TrackLost(Mat frame)
+    {
+        var sw = Stopwatch.StartNew();
+        _frame++;
+        float best = 0f, bx = _cx, by = _cy;
+        if (_lostConfig!.Redetect)
+        {
+            var dev = _model.Device;
+            float sz = SiamCrop.TemplateSide(_w, _h, _cfg.Context);
+            float scaleZ = _model.Config.TemplateSize / sz;
+            float sx = sz * _model.Config.SearchSize / _model.Config.TemplateSize;
+            _scan ??= ScanCentres(frame.Width, frame.Height, sx);
+            var centres = new List<(float x, float y)> { (_cx, _cy) };
+            for (int i = 0; i < _lostConfig.CropsPerFrame - 1 && _scan.Count > 0; i++) centres.Add(_scan[_scanNext++ % _scan.Count]);
+            float centre = _model.Config.Anchors.Centre;
+            foreach (var (cx, cy) in centres)
+            {
+                using var scope = new TensorScope();
+                using var ng = GradMode.NoGrad();
+                var x = SiamCrop.Crop(dev, frame, cx, cy, sx, _model.Config.SearchSize, _mean);
+                var xf = _model.SearchFeatures(x);
+                var halves = _model.Halves(xf);
+                var scores = Sigmoid(_model.Cls(_kernels!, halves).ToArray());
+                if (_filter is not null)
+                {
+                    var response = _filter.Response(xf[0]);
+                    float beta = _filter.Config.Weight;
+                    for (int i = 0; i < scores.Length; i++) scores[i] = (1 - beta) * scores[i] + beta * response[i % response.Length];
+                }
+                var boxes = BoxOps.Decode(_model.Loc(_kernels!, halves), _anchors, _model.Config.Anchors.PerCell).ToArray();
+                var (k, _, _, raw) = Pick(scores, boxes, scaleZ, windowInfluence: 0f);
+                if (raw > best) (best, bx, by) = (raw, cx + (boxes[k * 4] - centre) / scaleZ, cy + (boxes[k * 4 + 1] - centre) / scaleZ);
+            }
+        }
+        LastScore = best;
+        if (_lost!.Found(best) != TargetState.Lost)
+        {
+            _cx = Math.Clamp(bx, 0, frame.Width);
+            _cy = Math.Clamp(by, 0, frame.Height);
+            _scan = null;
+            _scanNext = 0;
+        }
+        LastTiming = new FrameTiming(sw.Elapsed.TotalMilliseconds, 0, 0);
+        return BoxF.FromCentre(_cx, _cy, _w, _h);
+    }
+
+    /// <summary>Search-crop centres covering the frame at three quarters of a crop apart, nearest the held position first.</summary>
+    private List<(float x, float y)> ScanCentres(int width, int height, float side)
+    {
+        static float[] Axis(int length, float side)
+        {
+            if (length <= side) return new[] { length / 2f };
+            int n = (int)MathF.Ceiling((length - side) / (0.75f * side)) + 1;
+            return Enumerable.Range(0, n).Select(i => side / 2 + i * (length - side) / (n - 1)).ToArray();
+        }
+        var xs = Axis(width, side);
+        var ys = Axis(height, side);
+        float cx = _cx, cy = _cy;
+        return xs.SelectMany(x => ys.Select(y => (x, y))).OrderBy(c => (c.x - cx) * (c.x - cx) + (c.y - cy) * (c.y - cy)).ToList();
     }
 
     private void DisposeKernels()

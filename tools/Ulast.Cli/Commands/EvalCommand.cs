@@ -22,20 +22,21 @@ public static class EvalCommand
             .Select(m => m.Split('=', 2) is [var n, var f] && n.Length > 0 && f.Length > 0 ? (name: n, file: f) : throw new ArgumentException($"--models expects NAME=FILE pairs, got '{m}'.")).ToList();
         if (trackers.Length == 0 && extra.Count == 0)
             throw new ArgumentException("--trackers is empty: name at least one (ulast, ulast-dcf, kcf, csrt, mil, …), give --models, or leave --trackers out for the default.");
-        bool online = o.Flag("--online"), filter = o.Flag("--filter");
+        bool online = o.Flag("--online"), filter = o.Flag("--filter"), lost = o.Flag("--lost");
         int tre = o.Int("--tre", 0, 2);
         foreach (var t in trackers)
-            if (t is not ("ulast" or "ulast-online" or "ulast-dcf" or "ulast-online-dcf") && !OpenCvVisualTracker.Names.Contains(t))
-                throw new ArgumentException($"Unknown tracker '{t}': expected ulast, ulast-online, ulast-dcf, ulast-online-dcf, {string.Join(", ", OpenCvVisualTracker.Names)}.");
+            if ((t.EndsWith("-lt") ? t[..^3] : t) is not ("ulast" or "ulast-online" or "ulast-dcf" or "ulast-online-dcf") && !OpenCvVisualTracker.Names.Contains(t))
+                throw new ArgumentException($"Unknown tracker '{t}': expected ulast, ulast-online, ulast-dcf, ulast-online-dcf (each also with -lt), {string.Join(", ", OpenCvVisualTracker.Names)}.");
         foreach (var (n, f) in extra)
         {
-            if (trackers.Contains(n) || OpenCvVisualTracker.Names.Contains(n) || n.StartsWith("ulast") || n.EndsWith("-online") || n.EndsWith("-dcf")) throw new ArgumentException($"--models: the name '{n}' is taken (ulast…, kcf, csrt, mil, …-online and …-dcf are reserved).");
+            if (trackers.Contains(n) || OpenCvVisualTracker.Names.Contains(n) || n.StartsWith("ulast") || n.EndsWith("-online") || n.EndsWith("-dcf") || n.EndsWith("-lt")) throw new ArgumentException($"--models: the name '{n}' is taken (ulast…, kcf, csrt, mil, …-online, …-dcf and …-lt are reserved).");
             if (!File.Exists(f)) throw new FileNotFoundException($"--models: '{f}' does not exist.");
         }
         if (online && trackers.Contains("ulast") && !trackers.Contains("ulast-online")) trackers = trackers.Append("ulast-online").ToArray();
         if (filter && trackers.Contains("ulast") && !trackers.Contains("ulast-dcf")) trackers = trackers.Append("ulast-dcf").ToArray();
         var ours = trackers.Where(t => t.StartsWith("ulast")).ToList();
         foreach (var (n, _) in extra) { ours.Add(n); if (online) ours.Add(n + "-online"); if (filter) ours.Add(n + "-dcf"); }
+        if (lost) ours = ours.SelectMany(t => t.EndsWith("-lt") ? new[] { t } : new[] { t, t + "-lt" }).Distinct().ToList();
         using var dev = o.CreateTrackingDevice();
         using var model = trackers.Any(t => t.StartsWith("ulast")) ? ModelSource.Load(o, dev, Console.Out) : null;
         var trackerConfig = ModelSource.Tracker(o);
@@ -43,6 +44,8 @@ public static class EvalCommand
         ScaleConfig? scaleWithFilter = ModelSource.Scale(o, withFilter: true), scaleAlone = ModelSource.Scale(o, withFilter: false);
         var onlineConfig = ModelSource.Online(o);
         var filterConfig = ModelSource.Filter(o);
+        // Every Ulast row reports its states (so that "lost" is scored for it too); -lt rows also act on them.
+        LostConfig lostHandled = ModelSource.Lost(o, handle: true), lostReported = ModelSource.Lost(o, handle: false);
         o.EnsureAllUsed();
         OutputCheck.Folder(outDir, "--out");
         var models = extra.ToDictionary(e => e.name, e => Checkpoint.LoadModel(e.file, dev));
@@ -80,7 +83,7 @@ public static class EvalCommand
                             ((List<SequenceResult>)allTre[name]).Add(pooled);
                         }
                         ((List<SequenceResult>)all[name]).Add(r);
-                        AtomicFile.WriteAllText(Path.Combine(outDir, "boxes", name, seq.Name + ".txt"), GroundTruth.Format(r.Boxes, seq.OneBased));
+                        AtomicFile.WriteAllText(Path.Combine(outDir, "boxes", name, seq.Name + ".txt"), TrackOutput.Format(r.Boxes, r.Scores!, r.States!, seq.OneBased));
                     }
                 }
                 finally { if (frames is not null) foreach (var f in frames) f.Dispose(); }
@@ -94,7 +97,8 @@ public static class EvalCommand
             ["models"] = string.Join(", ", extra.Select(e => $"{e.name}={e.file}")),
             ["tracker"] = System.Text.Json.JsonSerializer.Serialize(trackerConfig),
             ["online"] = trackers.Any(t => t.Contains("-online")) ? System.Text.Json.JsonSerializer.Serialize(onlineConfig) : "-",
-            ["filter"] = trackers.Any(t => t.EndsWith("-dcf")) ? System.Text.Json.JsonSerializer.Serialize(filterConfig) : "-",
+            ["filter"] = trackers.Any(t => t.Contains("-dcf")) ? System.Text.Json.JsonSerializer.Serialize(filterConfig) : "-",
+            ["lost"] = trackers.Any(t => t.EndsWith("-lt")) ? System.Text.Json.JsonSerializer.Serialize(lostHandled) : "-",
             ["scale"] = $"-dcf rows: {(scaleWithFilter is null ? "regression" : System.Text.Json.JsonSerializer.Serialize(scaleWithFilter))}; other rows: {(scaleAlone is null ? "regression" : System.Text.Json.JsonSerializer.Serialize(scaleAlone))}",
             ["protocol"] = "OPE: first ground truth, never re-initialised; AUC over IoU thresholds 0:0.05:1; precision at 20 px; normalised precision AUC over 0:0.01:0.5",
         };
@@ -128,10 +132,11 @@ public static class EvalCommand
         IVisualTracker Create(string name)
         {
             string baseName = name;
-            bool isFilter = StripSuffix(ref baseName, "-dcf"), isOnline = StripSuffix(ref baseName, "-online");
+            bool isLost = StripSuffix(ref baseName, "-lt"), isFilter = StripSuffix(ref baseName, "-dcf"), isOnline = StripSuffix(ref baseName, "-online");
             var m = baseName == "ulast" ? model! : models.GetValueOrDefault(baseName);
             return m is null ? new OpenCvVisualTracker(name)
-                : new UlastVisualTracker(m, name, trackerConfig with { Scale = isFilter ? scaleWithFilter : scaleAlone }, isOnline ? onlineConfig : null, isFilter ? filterConfig : null);
+                : new UlastVisualTracker(m, name, trackerConfig with { Scale = isFilter ? scaleWithFilter : scaleAlone }, isOnline ? onlineConfig : null, isFilter ? filterConfig : null,
+                    isLost ? lostHandled : lostReported);
         }
 
         static bool StripSuffix(ref string s, string suffix)

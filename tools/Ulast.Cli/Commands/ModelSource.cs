@@ -83,6 +83,28 @@ public static class ModelSource
         return c;
     }
 
+    /// <summary>
+    /// [ours] Lost-target handling from --uncertain-below, --lost-below, --lost-after, --found-above, --lost-crops,
+    /// --no-redetect; <paramref name="handle"/> false: the states only (the box and the learning as without it).
+    /// </summary>
+    public static LostConfig Lost(Options o, bool handle)
+    {
+        var d = new LostConfig();
+        var c = d with
+        {
+            UncertainBelow = o.Float("--uncertain-below", d.UncertainBelow),
+            LostBelow = o.Float("--lost-below", d.LostBelow),
+            LostAfter = o.Int("--lost-after", d.LostAfter),
+            FoundAbove = o.Float("--found-above", d.FoundAbove),
+            CropsPerFrame = o.Int("--lost-crops", d.CropsPerFrame),
+            Redetect = handle && !o.Flag("--no-redetect"),
+            Freeze = handle,
+        };
+        try { c.Validate(); }
+        catch (ArgumentException e) { throw new ArgumentException($"--lost-*: {e.Message}"); }
+        return c;
+    }
+
     /// <summary>--online-lambda, --online-capacity, --online-interval, --online-min-score, --online-regression: ULAST-on's memory.</summary>
     public static OnlineConfig Online(Options o)
     {

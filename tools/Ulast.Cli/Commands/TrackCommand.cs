@@ -25,6 +25,9 @@ public static class TrackCommand
         var filter = o.Flag("--no-filter") ? null : ModelSource.Filter(o);
         // So is DSST's scale filter [ours] beside it, for the box's size.
         var trackerConfig = ModelSource.Tracker(o) with { Scale = ModelSource.Scale(o, withFilter: filter is not null) };
+        // [ours] The state column is written either way; --lost also acts on it (hold, stop learning, search the frame).
+        var lost = ModelSource.Lost(o, handle: o.Flag("--lost"));
+        bool plain = o.Flag("--plain");
         o.EnsureAllUsed();
         Console.WriteLine($"device: {dev.Name}{(online is null ? "" : $"; online: λm {online.LambdaM}, capacity {online.Capacity}, every {online.UpdateInterval} frames, score ≥ {online.MinScore}")}{(filter is null ? "" : $"; discriminative filter: β {filter.Weight}, λ {filter.Lambda}, σ {filter.Sigma} cells, every {filter.UpdateInterval} frames")}{(trackerConfig.Scale is { } sc ? $"; scale filter: {sc.Count} scales × {sc.Step}" : "")}");
         var seq = SequenceLoader.Load(input);
@@ -33,9 +36,10 @@ public static class TrackCommand
             : seq.HasGroundTruth && seq.GroundTruth[0].IsValid ? seq.GroundTruth[0]
             : seq.HasGroundTruth ? throw new BadDataException($"{seq.GroundTruthSource}:1 is not a box (it needs finite numbers and a positive size): give --box x,y,w,h to start.")
             : throw new ArgumentException($"'{input}' has no ground truth to start from: give --box x,y,w,h.");
-        using var tracker = new SiamRpnTracker(model, trackerConfig, online, filter);
+        using var tracker = new SiamRpnTracker(model, trackerConfig, online, filter, lost);
         var boxes = new List<BoxF>();
         var scores = new List<float>();
+        var states = new List<TargetState>();
         VideoWriter? writer = null;
         int total = Math.Min(limit, seq.FrameCount > 0 ? seq.FrameCount : limit);
         var bar = new ProgressBar(seq.Name, total == int.MaxValue ? 1 : total);
@@ -58,8 +62,9 @@ public static class TrackCommand
                         tracker.Init(frame, init);
                         boxes.Add(init);
                         scores.Add(1f);
+                        states.Add(TargetState.Tracking);
                     }
-                    else { boxes.Add(tracker.Track(frame)); scores.Add(tracker.LastScore); }
+                    else { boxes.Add(tracker.Track(frame)); scores.Add(tracker.LastScore); states.Add(tracker.State); }
                     if (renderTmp is not null)
                     {
                         if (writer is null)
@@ -68,7 +73,7 @@ public static class TrackCommand
                             writer = new VideoWriter(renderTmp, FourCC.FromString("mp4v"), 25, new Size(frame.Width, frame.Height));
                             if (!writer.IsOpened()) throw new IOException($"Cannot write video '{videoPath}'.");
                         }
-                        Render(frame, boxes[^1], scores[^1], i);
+                        Render(frame, boxes[^1], scores[^1], i, states[^1]);
                         writer.Write(frame);
                     }
                 }
@@ -92,16 +97,19 @@ public static class TrackCommand
         if (seq.VideoPath is not null && boxes.Count < Math.Min(limit, seq.FrameCount))
             Console.Error.WriteLine($"warning: '{input}' claims {seq.FrameCount} frames but only {boxes.Count} could be decoded; all of them were tracked.");
         if (renderTmp is not null) File.Move(renderTmp, Path.GetFullPath(videoPath!), overwrite: true);
-        AtomicFile.WriteAllText(outPath, GroundTruth.Format(boxes, seq.OneBased));
-        Console.WriteLine($"wrote {boxes.Count} boxes to {outPath}{(seq.OneBased ? " (1-based, like the sequence's ground truth)" : "")}{(videoPath is null ? "" : $" and {videoPath}")}");
+        AtomicFile.WriteAllText(outPath, plain ? GroundTruth.Format(boxes, seq.OneBased) : TrackOutput.Format(boxes, scores, states, seq.OneBased));
+        int lostFrames = states.Count(s => s == TargetState.Lost), uncertain = states.Count(s => s == TargetState.Uncertain);
+        Console.WriteLine($"wrote {boxes.Count} boxes to {outPath} ({(plain ? "x,y,w,h" : "x,y,w,h,score,state")}{(seq.OneBased ? ", 1-based like the sequence's ground truth" : "")}){(videoPath is null ? "" : $" and {videoPath}")}; {uncertain} frame(s) uncertain, {lostFrames} lost{(lost.Freeze ? "" : " (reported only; --lost acts on it)")}");
         return 0;
     }
 
-    public static void Render(Mat frame, BoxF b, float score, int index)
+    public static void Render(Mat frame, BoxF b, float score, int index, TargetState state = TargetState.Tracking)
     {
-        Cv2.Rectangle(frame, new Rect((int)b.X, (int)b.Y, (int)b.W, (int)b.H), new Scalar(0, 255, 0), 2);
+        // Green while tracking, yellow when uncertain, red and dashed-looking (thin) while lost.
+        var colour = state switch { TargetState.Tracking => new Scalar(0, 255, 0), TargetState.Uncertain => new Scalar(0, 220, 255), _ => new Scalar(0, 0, 255) };
+        Cv2.Rectangle(frame, new Rect((int)b.X, (int)b.Y, (int)b.W, (int)b.H), colour, state == TargetState.Lost ? 1 : 2);
         // Text sized to the frame (a 0.7 font overflows a 160-pixel-wide frame), outlined to stay readable on bright frames.
-        string text = FormattableString.Invariant($"#{index} score {score:0.00}");
+        string text = FormattableString.Invariant($"#{index} score {score:0.00} {TargetStates.Name(state)}");
         double scale = Math.Clamp(frame.Width / 700.0, 0.3, 1.0);
         int thick = scale < 0.5 ? 1 : 2;
         var at = new Point(Math.Max(2, frame.Width / 100), (int)(26 * scale) + 4);
