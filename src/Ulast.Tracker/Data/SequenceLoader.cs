@@ -69,6 +69,31 @@ public static class SequenceLoader
         return result;
     }
 
+    /// <summary>
+    /// [ours] Frames where the target is absent, from the benchmark's own flags: LaSOT's <c>full_occlusion.txt</c> and
+    /// <c>out_of_view.txt</c> (one line of 0/1, comma-separated) and GOT-10k's <c>absence.label</c> (a 0/1 per line). Their
+    /// ground truth becomes <see cref="BoxF.Invalid"/>: left out of the AUC, and counted as "absent" by the lost-target scores.
+    /// </summary>
+    public static List<BoxF> MarkAbsent(string folder, List<BoxF> gt, List<string> warnings)
+    {
+        if (gt.Count == 0 || !Directory.Exists(folder)) return gt;
+        var absent = new HashSet<int>();
+        foreach (var name in new[] { "full_occlusion.txt", "out_of_view.txt", "absence.label" })
+        {
+            var file = System.IO.Path.Combine(folder, name);
+            if (!File.Exists(file)) continue;
+            var flags = File.ReadAllText(file).Split(new[] { ',', '\n', '\r', ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries);
+            for (int i = 0; i < flags.Length; i++)
+            {
+                if (flags[i] is not ("0" or "1")) throw new BadDataException($"{file}: flag {i + 1} is '{BadDataException.Quote(flags[i])}', not 0 or 1.");
+                if (flags[i] == "1") absent.Add(i);
+            }
+            if (flags.Length != gt.Count) warnings.Add($"{file}: {flags.Length} flags for {gt.Count} ground-truth lines; the flags given are used.");
+        }
+        if (absent.Count == 0) return gt;
+        return gt.Select((b, i) => absent.Contains(i) ? BoxF.Invalid : b).ToList();
+    }
+
     /// <summary>A JPEG without its end-of-image marker (FF D9) near the end: cut short in copying or downloading.</summary>
     public static bool IsTruncatedJpeg(string file)
     {
@@ -99,6 +124,7 @@ public static class SequenceLoader
         // Frames and ground truth can disagree in length (OTB has such sequences): every frame is tracked, the
         // common part is evaluated, and the user is told.
         warnings ??= new List<string>();
+        gt = MarkAbsent(path, gt, warnings);
         var truncated = frames.Where(IsTruncatedJpeg).ToHashSet();
         if (truncated.Count > 0)
             warnings.Add($"'{path}': {truncated.Count} JPEG frame(s) end early (first: {System.IO.Path.GetFileName(truncated.Order(NaturalOrder.Instance).First())}); their missing part decodes as grey.");

@@ -51,6 +51,28 @@ public class LostTargetTests
         Assert.Contains("expected x,y,w,h,score,state", Assert.Throws<BadDataException>(() => TrackOutput.Parse("1,2,3,4\n", "t.txt", false)).Message);
     }
 
+    [Fact]
+    public void LaSotAndGot10kAbsenceFlagsMakeThoseFramesAbsent()
+    {
+        var dir = Directory.CreateTempSubdirectory("ulast-absent-").FullName;
+        try
+        {
+            var gt = Enumerable.Range(0, 5).Select(i => new BoxF(i, i, 10, 10)).ToList();
+            File.WriteAllText(Path.Combine(dir, "full_occlusion.txt"), "0,0,1,0,0");
+            File.WriteAllText(Path.Combine(dir, "absence.label"), "0\n0\n0\n0\n1\n");
+            var warnings = new List<string>();
+            var marked = SequenceLoader.MarkAbsent(dir, gt, warnings);
+            Assert.Equal(new[] { true, true, false, true, false }, marked.Select(b => b.IsValid));
+            Assert.Empty(warnings);
+            File.WriteAllText(Path.Combine(dir, "out_of_view.txt"), "0,0,yes");
+            Assert.Contains("out_of_view.txt: flag 3 is 'yes', not 0 or 1.", Assert.Throws<BadDataException>(() => SequenceLoader.MarkAbsent(dir, gt, warnings)).Message);
+            // Absent frames and missed ones are what "lost" is scored against.
+            var counts = LostCounts.Of(gt, marked, new[] { TargetState.Tracking, TargetState.Lost, TargetState.Lost, TargetState.Tracking, TargetState.Tracking }, start: 0);
+            Assert.Equal(new LostCounts(1, 1, 1), counts);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
     /// <summary>
     /// A textured square crosses a grey, lightly noisy 320×240 scene to the right, leaves the frame for 15 frames, and comes
     /// back at the far left — outside the search crop around where it was last seen.
