@@ -161,7 +161,7 @@ public static class Checkpoint
         {
             float v = data[i];
             if (!float.IsFinite(v)) throw new BadDataException($"'{source}': tensor '{name}' holds a non-finite value ({v} at element {i}); the checkpoint is corrupt.");
-            if (MathF.Abs(v) > MaxWeight) throw new BadDataException($"'{source}': tensor '{name}' holds {v} at element {i}, beyond ±{MaxWeight:0e0} that a trained network holds; the checkpoint is corrupt.");
+            if (MathF.Abs(v) > MaxWeight) throw new BadDataException($"'{source}': tensor '{name}' holds {v.ToString("0.###e0", System.Globalization.CultureInfo.InvariantCulture)} at element {i}, beyond ±{MaxWeight:0e0} that a trained network holds; the checkpoint is corrupt.");
             if (float.IsSubnormal(v)) data[i] = 0f;
         }
         if (shape.Length >= 2 && name.EndsWith(".weight", StringComparison.Ordinal) && data.Length > 0 && Array.TrueForAll(data, v => v == 0f))
