@@ -184,14 +184,7 @@ public sealed class SiamRpnTracker : IDisposable
                 if (_online.MemoryRegression)
                     l = Ops.Add(Ops.MulScalar(l, 1 - lm), Ops.MulScalar(_model.Loc(_memoryKernels, halves), lm));
             }
-            float[]? response = null;
-            if (_filter is not null)
-            {
-                // s = (1 − β)·p + β·r: the filter's response of a cell goes to each of its anchors.
-                response = _filter.Response(xf[0]);
-                float beta = _filter.Config.Weight;
-                for (int i = 0; i < scores.Length; i++) scores[i] = (1 - beta) * scores[i] + beta * response[i % response.Length];
-            }
+            float[]? response = MixFilter(scores, xf[0]);
             var decoded = BoxOps.Decode(l, _anchors, _model.Config.Anchors.PerCell);
             var boxes = decoded.ToArray();
             tHead = sw.Elapsed.TotalMilliseconds - tBackbone;
@@ -292,6 +285,19 @@ public sealed class SiamRpnTracker : IDisposable
         return BoxF.FromCentre(_cx, _cy, _w, _h);
     }
 
+    /// <summary>
+    /// With the discriminative filter, s = (1 − β)·p + β·r in place: the filter's response of a cell goes to each of its
+    /// anchors. Returns the response (null without the filter).
+    /// </summary>
+    private float[]? MixFilter(float[] scores, Tensor searchFeatures)
+    {
+        if (_filter is null) return null;
+        var response = _filter.Response(searchFeatures);
+        float beta = _filter.Config.Weight;
+        for (int i = 0; i < scores.Length; i++) scores[i] = (1 - beta) * scores[i] + beta * response[i % response.Length];
+        return response;
+    }
+
     /// <summary>SiamRPN++'s choice of anchor: score × scale/ratio penalty, mixed with the cosine window at <paramref name="windowInfluence"/>.</summary>
     private (int Best, float Score, float Penalty, float Raw) Pick(float[] scores, float[] boxes, float scaleZ, float windowInfluence)
     {
@@ -339,12 +345,7 @@ public sealed class SiamRpnTracker : IDisposable
                 var xf = _model.SearchFeatures(x);
                 var halves = _model.Halves(xf);
                 var scores = Sigmoid(_model.Cls(_kernels!, halves).ToArray());
-                if (_filter is not null)
-                {
-                    var response = _filter.Response(xf[0]);
-                    float beta = _filter.Config.Weight;
-                    for (int i = 0; i < scores.Length; i++) scores[i] = (1 - beta) * scores[i] + beta * response[i % response.Length];
-                }
+                MixFilter(scores, xf[0]);
                 var boxes = BoxOps.Decode(_model.Loc(_kernels!, halves), _anchors, _model.Config.Anchors.PerCell).ToArray();
                 var (k, _, _, raw) = Pick(scores, boxes, scaleZ, windowInfluence: 0f);
                 if (raw > best) (best, bx, by) = (raw, cx + (boxes[k * 4] - centre) / scaleZ, cy + (boxes[k * 4 + 1] - centre) / scaleZ);
