@@ -2,7 +2,7 @@
 # Sets up a fresh Debian machine (with the .NET 10 SDK) and runs Ulast's main job on the shipped model and data.
 #   ./run.sh          the quick job (about 3 minutes on a 2-core CPU, the build included): the shipped tracker on
 #                     six dev sequences beside CSRT — a rendered video, success and precision plots, a table
-#   ./run.sh --full   the full job (about 25 minutes): gradient check, kernel benchmark, pseudo labels for every
+#   ./run.sh --full   the full job (about half an hour): gradient check, kernel benchmark, pseudo labels for every
 #                     unlabelled video, the labeller's quality, and the evaluation on all 20 dev sequences
 set -euo pipefail
 cd "$(dirname "$0")"

@@ -16,6 +16,12 @@ public sealed record LostConfig
     public int LostAfter { get; init; } = 3;
     /// <summary>While lost, a response above this is the target found again (above <see cref="LostBelow"/>: hysteresis).</summary>
     public float FoundAbove { get; init; } = 0.5f;
+    /// <summary>
+    /// ... or above this fraction of the sequence's own score level (the mean score of the frames tracked before), when
+    /// that is lower: a small target's response can run at 0.3 all along (wakeboard4), where an absolute 0.5 is never
+    /// reached again and one dip would leave the target "lost" for good. 0: the absolute threshold only.
+    /// </summary>
+    public float FoundRelative { get; init; } = 0.8f;
     /// <summary>Hold the box and stop every online update while lost (off: only the state is reported).</summary>
     public bool Freeze { get; init; } = true;
     /// <summary>While lost, search beyond the last position: crops over the whole frame, without the cosine window.</summary>
@@ -29,6 +35,7 @@ public sealed record LostConfig
             throw new ArgumentException($"lost thresholds must lie in [0, 1], got uncertain {UncertainBelow}, lost {LostBelow}, found {FoundAbove}.");
         if (LostBelow > UncertainBelow) throw new ArgumentException($"the lost threshold {LostBelow} must not exceed the uncertain one {UncertainBelow}.");
         if (FoundAbove < LostBelow) throw new ArgumentException($"the found threshold {FoundAbove} must not be below the lost one {LostBelow} (hysteresis).");
+        if (!(FoundRelative is >= 0 and <= 1)) throw new ArgumentException($"the relative found threshold must lie in [0, 1], got {FoundRelative}.");
         if (LostAfter is < 1 or > 1000) throw new ArgumentException($"lost after must lie in [1, 1000] frames, got {LostAfter}.");
         if (CropsPerFrame is < 1 or > 64) throw new ArgumentException($"crops per frame must lie in [1, 64], got {CropsPerFrame}.");
     }

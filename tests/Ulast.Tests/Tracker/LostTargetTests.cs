@@ -10,7 +10,7 @@ public class LostTargetTests
     [Fact]
     public void TheDetectorNeedsSeveralLowFramesToLoseAndAConfidentOneToFind()
     {
-        var d = new LostDetector(new LostConfig { UncertainBelow = 0.5f, LostBelow = 0.2f, LostAfter = 3, FoundAbove = 0.6f });
+        var d = new LostDetector(new LostConfig { UncertainBelow = 0.5f, LostBelow = 0.2f, LostAfter = 3, FoundAbove = 0.6f, FoundRelative = 0 });
         Assert.Equal(TargetState.Tracking, d.Update(0.7f));
         Assert.Equal(TargetState.Uncertain, d.Update(0.4f));
         Assert.Equal(TargetState.Uncertain, d.Update(0.1f));
@@ -22,6 +22,14 @@ public class LostTargetTests
         Assert.Equal(TargetState.Lost, d.Update(0.55f));        // above "lost" but not above "found": hysteresis
         Assert.Equal(TargetState.Tracking, d.Found(0.65f));
         Assert.Equal(TargetState.Uncertain, d.Update(0.45f));
+
+        // A sequence whose score runs low all along: found again at 0.8 of its own level, not at the absolute 0.6.
+        var low = new LostDetector(new LostConfig { UncertainBelow = 0.5f, LostBelow = 0.2f, LostAfter = 3, FoundAbove = 0.6f, FoundRelative = 0.8f });
+        foreach (var s in new[] { 0.35f, 0.3f, 0.35f, 0.3f, 0.1f, 0.1f }) low.Update(s);
+        Assert.Equal(TargetState.Lost, low.Update(0.1f));
+        Assert.Equal(0.8f * (0.35f + 0.3f + 0.35f + 0.3f + 0.1f + 0.1f + 0.1f) / 7, low.FoundThreshold, 1e-5f);
+        Assert.Equal(TargetState.Lost, low.Update(0.15f));
+        Assert.Equal(TargetState.Uncertain, low.Update(0.3f));
     }
 
     [Theory]

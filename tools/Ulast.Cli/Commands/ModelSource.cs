@@ -96,6 +96,7 @@ public static class ModelSource
             LostBelow = o.Float("--lost-below", d.LostBelow),
             LostAfter = o.Int("--lost-after", d.LostAfter),
             FoundAbove = o.Float("--found-above", d.FoundAbove),
+            FoundRelative = o.Float("--found-relative", d.FoundRelative),
             CropsPerFrame = o.Int("--lost-crops", d.CropsPerFrame),
             Redetect = handle && !o.Flag("--no-redetect"),
             Freeze = handle,
