@@ -71,7 +71,7 @@ public static class CommandTree
         Number("--found-above", $"[ours] lost target: while lost, a response above this is the target found again {D(LostDefaults.FoundAbove)}", 0, 1),
         Number("--found-relative", $"[ours] lost target: ... or above this fraction of the sequence's mean score so far, if lower (0: absolute only) {D(LostDefaults.FoundRelative)}", 0, 1),
         Int("--lost-crops", $"[ours] lost target: search crops per lost frame, the local one and the next of a scan over the frame {D(LostDefaults.CropsPerFrame)}", 1, 64),
-        Flag("--no-redetect", "[ours] lost target: hold the box while lost but do not search beyond it"),
+        Flag("--no-redetect", "[ours] lost target: while lost, search only around the held box, not over the frame"),
     };
 
     private static readonly Spec[] ModelOptions =

@@ -24,7 +24,7 @@ public sealed record LostConfig
     public float FoundRelative { get; init; } = 0.8f;
     /// <summary>Hold the box and stop every online update while lost (off: only the state is reported).</summary>
     public bool Freeze { get; init; } = true;
-    /// <summary>While lost, search beyond the last position: crops over the whole frame, without the cosine window.</summary>
+    /// <summary>While lost, search beyond the held position too: crops over the whole frame (without it, the held position's crop only).</summary>
     public bool Redetect { get; init; } = true;
     /// <summary>Search crops evaluated per lost frame (the local one and the next ones of a scan over the frame).</summary>
     public int CropsPerFrame { get; init; } = 4;

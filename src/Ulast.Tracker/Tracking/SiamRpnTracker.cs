@@ -318,24 +318,27 @@ public sealed class SiamRpnTracker : IDisposable
     }
 
     /// <summary>
-    /// [ours] A frame while the target is lost: the box held, nothing learns. With re-detection, search crops of the
-    /// usual size around the held position and then further out over the frame (nearest first, a few per frame, the
-    /// cosine window dropped); the best anchor above <see cref="LostConfig.FoundAbove"/> brings the target back there.
+    /// [ours] A frame while the target is lost: the box held, nothing learns. A search crop at the held position and, with
+    /// re-detection, crops further out over the frame (nearest first, a few per frame), all without the cosine window;
+    /// the best anchor above the found threshold brings the target back there.
     /// </summary>
     private BoxF TrackLost(Mat frame)
     {
         var sw = Stopwatch.StartNew();
         _frame++;
         float best = 0f, bx = _cx, by = _cy;
-        if (_lostConfig!.Redetect)
         {
             var dev = _model.Device;
             float sz = SiamCrop.TemplateSide(_w, _h, _cfg.Context);
             float scaleZ = _model.Config.TemplateSize / sz;
             float sx = sz * _model.Config.SearchSize / _model.Config.TemplateSize;
-            _scan ??= ScanCentres(frame.Width, frame.Height, sx);
+            // The crop at the held position always; with re-detection, the next crops of a scan over the frame too.
             var centres = new List<(float x, float y)> { (_cx, _cy) };
-            for (int i = 0; i < _lostConfig.CropsPerFrame - 1 && _scan.Count > 0; i++) centres.Add(_scan[_scanNext++ % _scan.Count]);
+            if (_lostConfig!.Redetect)
+            {
+                _scan ??= ScanCentres(frame.Width, frame.Height, sx);
+                for (int i = 0; i < _lostConfig.CropsPerFrame - 1 && _scan.Count > 0; i++) centres.Add(_scan[_scanNext++ % _scan.Count]);
+            }
             float centre = _model.Config.Anchors.Centre;
             foreach (var (cx, cy) in centres)
             {
