@@ -231,7 +231,9 @@ public class CommandTests
             Assert.Equal(0, TrackCommand.Run(new Options(new[] { "--input", seq, "--frames", "12", "--out", boxes, "--video", video, "--device", "cpu", "--channels", "32" })));
             var lines = File.ReadAllLines(boxes);
             Assert.Equal(12, lines.Length);
-            Assert.Equal("57,21,31,45", lines[0]);   // the first ground truth, written back 1-based
+            Assert.Equal("57,21,31,45,1,tracking", lines[0]);   // the first ground truth, written back 1-based, with its score and state
+            var track = TrackOutput.Parse(File.ReadAllText(boxes), boxes, oneBased: true);
+            Assert.All(track, f => Assert.InRange(f.Score, 0f, 1f));
             using var cap = new VideoCapture(video);
             Assert.True(cap.IsOpened());
             Assert.Equal(12, cap.FrameCount);
@@ -244,6 +246,8 @@ public class CommandTests
                 return File.ReadAllLines(path);
             }
             var plain = Track("plain.txt", "--no-filter");
+            var four = Track("plain4.txt", "--no-filter", "--plain");   // --plain: the four columns of ground truth, the same boxes
+            Assert.Equal(plain.Select(l => string.Join(",", l.Split(',').Take(4))), four);
             var filtered = Track("dcf.txt", "--filter-weight", "1", "--filter-interval", "1");
             Assert.Equal(12, filtered.Length);
             Assert.Equal(lines[0], filtered[0]);

@@ -41,7 +41,8 @@ public class TreTests
     public void RunsPoolEveryRunsFramesFromItsStart()
     {
         var seq = Moving(50);
-        var frames = Enumerable.Range(0, 50).Select(_ => new Mat(60, 80, MatType.CV_8UC3, Scalar.All(0))).ToList();
+        // Frames large enough to hold every start's box (a start outside the frame is refused as a bad ground truth).
+        var frames = Enumerable.Range(0, 50).Select(_ => new Mat(240, 320, MatType.CV_8UC3, Scalar.All(0))).ToList();
         try
         {
             var made = new List<StayTracker>();
