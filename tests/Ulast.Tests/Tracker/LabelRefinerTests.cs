@@ -91,6 +91,7 @@ public sealed class LabelRefinerTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Slow")]   // over a minute on 2 cores: CI's second step
     public void VideosRefinedAtOnceOnTwoThreadsGetTheLabelsTheyGetOneAtATime()
     {
         // `ulast pseudo-label --refine --jobs 2` runs two videos' trackers on one model at the same time.

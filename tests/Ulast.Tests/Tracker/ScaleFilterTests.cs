@@ -139,6 +139,7 @@ public class ScaleFilterTests
     }
 
     [SkippableFact]
+    [Trait("Category", "Slow")]   // over a minute on 2 cores: CI's second step
     public void TrackerWithTheScaleFilterKeepsTheFirstAspectAndFollowsDavidsFace()
     {
         var path = Path.Combine(SequenceTests.Annotated, "David");
