@@ -70,6 +70,7 @@ public static class CommandTree
         Int("--lost-after", $"[ours] lost target: consecutive low frames before 'lost' {D(LostDefaults.LostAfter)}", 1, 1000),
         Number("--found-above", $"[ours] lost target: while lost, a response above this is the target found again {D(LostDefaults.FoundAbove)}", 0, 1),
         Number("--found-relative", $"[ours] lost target: ... or above this fraction of the sequence's mean score so far, if lower (0: absolute only) {D(LostDefaults.FoundRelative)}", 0, 1),
+        Text("--lost-signal", $"[ours] lost target: what the thresholds read: score, apce (the filter response's sharpness relative to the sequence's mean) or both (low only if both are) {D(LostDefaults.Signal)}"),
         Int("--lost-crops", $"[ours] lost target: search crops per lost frame, the local one and the next of a scan over the frame {D(LostDefaults.CropsPerFrame)}", 1, 64),
         Flag("--no-redetect", "[ours] lost target: while lost, search only around the held box, not over the frame"),
     };

@@ -22,6 +22,13 @@ public sealed record LostConfig
     /// reached again and one dip would leave the target "lost" for good. 0: the absolute threshold only.
     /// </summary>
     public float FoundRelative { get; init; } = 0.8f;
+    /// <summary>
+    /// What the thresholds read: "score" — the chosen anchor's score; "apce" — the filter response's average
+    /// peak-to-correlation energy (LMCF) relative to the sequence's mean so far, halved onto the score's scale (a frame
+    /// as sharp as the average reads 0.5); "both" — the larger of the two, so that only a frame low in both counts as low.
+    /// Without the discriminative filter every signal is the score.
+    /// </summary>
+    public string Signal { get; init; } = "score";
     /// <summary>Hold the box and stop every online update while lost (off: only the state is reported).</summary>
     public bool Freeze { get; init; } = true;
     /// <summary>While lost, search beyond the held position too: crops over the whole frame (without it, the held position's crop only).</summary>
@@ -35,6 +42,7 @@ public sealed record LostConfig
             throw new ArgumentException($"lost thresholds must lie in [0, 1], got uncertain {UncertainBelow}, lost {LostBelow}, found {FoundAbove}.");
         if (LostBelow > UncertainBelow) throw new ArgumentException($"the lost threshold {LostBelow} must not exceed the uncertain one {UncertainBelow}.");
         if (FoundAbove < LostBelow) throw new ArgumentException($"the found threshold {FoundAbove} must not be below the lost one {LostBelow} (hysteresis).");
+        if (Signal is not ("score" or "apce" or "both")) throw new ArgumentException($"lost signal '{Signal}': expected score, apce or both.");
         if (!(FoundRelative is >= 0 and <= 1)) throw new ArgumentException($"the relative found threshold must lie in [0, 1], got {FoundRelative}.");
         if (LostAfter is < 1 or > 1000) throw new ArgumentException($"lost after must lie in [1, 1000] frames, got {LostAfter}.");
         if (CropsPerFrame is < 1 or > 64) throw new ArgumentException($"crops per frame must lie in [1, 64], got {CropsPerFrame}.");

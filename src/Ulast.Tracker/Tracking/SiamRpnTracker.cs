@@ -101,6 +101,7 @@ public sealed class SiamRpnTracker : IDisposable
         _frame = 0;
         _lost?.Reset();
         _scan = null;
+        (_apceSum, _apceCount) = (0, 0);
         if (_filter is not null) InitFilter(frame, side);
         _scale?.Init(Grey(frame), _cx, _cy, _w, _h);
         if (_memory is null) return;
@@ -190,7 +191,7 @@ public sealed class SiamRpnTracker : IDisposable
             tHead = sw.Elapsed.TotalMilliseconds - tBackbone;
             float cx0 = _cx, cy0 = _cy, w0 = _w, h0 = _h;
             result = PostProcess(scores, boxes, scaleZ, frame.Width, frame.Height, response);
-            if (_lost is not null && _lost.Update(LastScore) == TargetState.Lost && _lostConfig!.Freeze)
+            if (_lost is not null && _lost.Update(LostSignal(LastScore, response)) == TargetState.Lost && _lostConfig!.Freeze)
             {
                 // Lost on this frame: the box stays where the target was last seen, and nothing learns from it.
                 (_cx, _cy, _w, _h) = (cx0, cy0, w0, h0);
@@ -296,6 +297,27 @@ public sealed class SiamRpnTracker : IDisposable
         float beta = _filter.Config.Weight;
         for (int i = 0; i < scores.Length; i++) scores[i] = (1 - beta) * scores[i] + beta * response[i % response.Length];
         return response;
+    }
+
+    private double _apceSum;
+    private int _apceCount;
+
+    /// <summary>
+    /// [ours] The value the lost detector reads (<see cref="LostConfig.Signal"/>): the score, or the filter response's APCE
+    /// |max − min|² / mean((r − min)²) over the sequence's mean APCE so far, halved and clipped to [0, 1], or the larger of both.
+    /// </summary>
+    private float LostSignal(float score, float[]? response)
+    {
+        if (_lostConfig!.Signal == "score" || response is null) return score;
+        float max = response.Max(), min = response.Min();
+        double energy = 0;
+        foreach (var r in response) energy += (r - min) * (r - min);
+        energy /= response.Length;
+        double apce = energy > 0 ? (max - min) * (max - min) / energy : 0;
+        double mean = _apceCount == 0 ? apce : _apceSum / _apceCount;
+        if (_lost!.State != TargetState.Lost) { _apceSum += apce; _apceCount++; }
+        float relative = mean > 0 ? (float)Math.Clamp(0.5 * apce / mean, 0, 1) : 0.5f;
+        return _lostConfig.Signal == "apce" ? relative : MathF.Max(score, relative);
     }
 
     /// <summary>SiamRPN++'s choice of anchor: score × scale/ratio penalty, mixed with the cosine window at <paramref name="windowInfluence"/>.</summary>

@@ -45,6 +45,10 @@ public class LostTargetTests
     }
 
     [Fact]
+    public void AnUnknownLostSignalIsRefused() =>
+        Assert.Equal("lost signal 'psr2': expected score, apce or both.", Assert.Throws<ArgumentException>(() => new LostConfig { Signal = "psr2" }.Validate()).Message);
+
+    [Fact]
     public void TrackFilesRoundTripAndBadStatesAreRefused()
     {
         var boxes = new[] { new BoxF(1, 2, 30, 40), new BoxF(2, 3, 30, 40) };

@@ -97,6 +97,7 @@ public static class ModelSource
             LostAfter = o.Int("--lost-after", d.LostAfter),
             FoundAbove = o.Float("--found-above", d.FoundAbove),
             FoundRelative = o.Float("--found-relative", d.FoundRelative),
+            Signal = o.String("--lost-signal") ?? d.Signal,
             CropsPerFrame = o.Int("--lost-crops", d.CropsPerFrame),
             Redetect = handle && !o.Flag("--no-redetect"),
             Freeze = handle,
