@@ -83,5 +83,8 @@ public static class GroundTruth
 
     /// <summary>Writes boxes as x,y,w,h lines, in the sequence's convention (1-based for OTB/UAV/LaSOT).</summary>
     public static string Format(IEnumerable<BoxF> boxes, bool oneBased) =>
-        string.Join("\n", boxes.Select(b => b.IsValid ? (oneBased ? b.Shift(1, 1) : b).ToString() : "nan,nan,nan,nan")) + "\n";
+        string.Join("\n", boxes.Select(b => FormatBox(b, oneBased))) + "\n";
+
+    /// <summary>One box as x,y,w,h in the sequence's convention; "nan,nan,nan,nan" for no box.</summary>
+    public static string FormatBox(BoxF b, bool oneBased) => b.IsValid ? (oneBased ? b.Shift(1, 1) : b).ToString() : "nan,nan,nan,nan";
 }

@@ -46,7 +46,7 @@ public static class Report
             {
                 overall = new { auc = R(s.Auc), auc_ci90 = new[] { R(s.AucInterval.Low), R(s.AucInterval.High) },
                     auc_minus_csrt = DifferenceFromReference(name, results, all), precision = R(s.Precision), norm_precision = R(s.NormPrecision), fps = Math.Round(s.Fps, 1),
-                    lost = LostJson(results.Aggregate(new LostCounts(), (a, r) => a + r.Lost)),
+                    lost = LostJson(TotalLost(results)),
                     score_calibration = CalibrationJson(results.Aggregate(new ScoreCalibration(), (a, r) => a + r.Calibration)),
                     success_curve = s.SuccessCurve.Select(R), precision_curve = s.PrecisionCurve.Select(R) },
                 sequences = results.ToDictionary(r => r.Sequence, r => (object)new { frames = r.Frames, auc = R(r.Auc), precision = R(r.Precision), norm_precision = R(r.NormPrecision), fps = Math.Round(r.Fps, 1), lost = LostJson(r.Lost) }),
@@ -55,6 +55,9 @@ public static class Report
         doc["trackers"] = trackers;
         return JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true });
     }
+
+    /// <summary>[ours] The lost counts of a tracker's sequences, summed.</summary>
+    private static LostCounts TotalLost(IReadOnlyList<SequenceResult> results) => results.Aggregate(new LostCounts(), (a, r) => a + r.Lost);
 
     /// <summary>[ours] "lost" against frames where the target is absent or missed (IoU 0); null where nothing was counted.</summary>
     private static object LostJson(LostCounts c) => new
@@ -81,7 +84,7 @@ public static class Report
         {
             foreach (var r in results) sb.AppendLine(string.Join(",", name, r.Sequence, r.Frames.ToString(CultureInfo.InvariantCulture), F(r.Auc), F(r.Precision), F(r.NormPrecision), F(r.Fps), "", "", L(r.Lost.Precision), L(r.Lost.Recall)));
             var s = Summarise(name, results);
-            var lost = results.Aggregate(new LostCounts(), (a, r) => a + r.Lost);
+            var lost = TotalLost(results);
             sb.AppendLine(string.Join(",", name, "OVERALL", results.Sum(r => r.Frames).ToString(CultureInfo.InvariantCulture), F(s.Auc), F(s.Precision), F(s.NormPrecision), F(s.Fps),
                 F(s.AucInterval.Low), F(s.AucInterval.High), L(lost.Precision), L(lost.Recall)));
         }
@@ -98,7 +101,7 @@ public static class Report
         var summaries = all.Select(kv => Summarise(kv.Key, kv.Value)).ToList();
         sb.AppendLine($"{"OVERALL",-14}" + string.Concat(summaries.Select(o => $" | {FormattableString.Invariant($"{o.Auc:0.000}/{o.Precision:0.000}/{o.NormPrecision:0.000}/{o.Fps:0.0}"),-30}")));
         sb.AppendLine($"{"AUC 90% CI",-14}" + string.Concat(summaries.Select(o => $" | {FormattableString.Invariant($"[{o.AucInterval.Low:0.000}, {o.AucInterval.High:0.000}]"),-30}")));
-        var lostRow = all.Values.Select(rs => rs.Aggregate(new LostCounts(), (a, r) => a + r.Lost)).ToList();
+        var lostRow = all.Values.Select(TotalLost).ToList();
         if (lostRow.Any(c => c.TruePositive + c.FalsePositive > 0))
             sb.AppendLine($"{"lost P/R",-14}" + string.Concat(lostRow.Select(c => $" | {FormattableString.Invariant($"{c.Precision:0.000}/{c.Recall:0.000} ({c.TruePositive + c.FalsePositive} frames)"),-30}")));
         if (all.TryGetValue(Reference, out var reference))

@@ -14,6 +14,8 @@ public sealed class LostDetector
 
     public LostDetector(LostConfig config) { config.Validate(); _cfg = config; }
 
+    public LostConfig Config => _cfg;
+
     public TargetState State { get; private set; } = TargetState.Tracking;
 
     public void Reset() { State = TargetState.Tracking; _low = 0; _seen = 0; _level = 0; }

@@ -27,9 +27,10 @@ public sealed class SiamRpnTracker : IDisposable
     private readonly DiscriminativeFilter? _filter;
     private readonly ScaleFilter? _scale;
     private readonly LostDetector? _lost;
-    private readonly LostConfig? _lostConfig;
     private List<(float x, float y)>? _scan;
     private int _scanNext;
+    private double _apceSum;
+    private int _apceCount;
     private readonly Mat _grey = new();
     private TemplateKernels? _kernels, _memoryKernels;
     private Tensor[]? _first;
@@ -39,7 +40,7 @@ public sealed class SiamRpnTracker : IDisposable
 
     public SiamRpnTracker(SiameseRpn model, TrackerConfig? config = null, OnlineConfig? online = null, FilterConfig? filter = null, LostConfig? lost = null)
     {
-        if (lost is not null) { _lostConfig = lost; _lost = new LostDetector(lost); }
+        if (lost is not null) _lost = new LostDetector(lost);
         _model = model;
         _cfg = config ?? new TrackerConfig();
         _online = online;
@@ -157,13 +158,11 @@ public sealed class SiamRpnTracker : IDisposable
     public BoxF Track(Mat frame)
     {
         if (_kernels is null) throw new InvalidOperationException("Track() before Init().");
-        if (_lost is not null && _lost.State == TargetState.Lost && _lostConfig!.Freeze) return TrackLost(frame);
+        if (_lost is not null && _lost.State == TargetState.Lost && _lost.Config.Freeze) return TrackLost(frame);
         var dev = _model.Device;
         var sw = Stopwatch.StartNew();
         double tBackbone, tHead;
-        float sz = SiamCrop.TemplateSide(_w, _h, _cfg.Context);
-        float scaleZ = _model.Config.TemplateSize / sz;
-        float sx = sz * _model.Config.SearchSize / _model.Config.TemplateSize;
+        var (scaleZ, sx) = CropScale();
         BoxF result;
         bool rebuild = false;
         using (var scope = new TensorScope())
@@ -191,7 +190,7 @@ public sealed class SiamRpnTracker : IDisposable
             tHead = sw.Elapsed.TotalMilliseconds - tBackbone;
             float cx0 = _cx, cy0 = _cy, w0 = _w, h0 = _h;
             result = PostProcess(scores, boxes, scaleZ, frame.Width, frame.Height, response);
-            if (_lost is not null && _lost.Update(LostSignal(LastScore, response)) == TargetState.Lost && _lostConfig!.Freeze)
+            if (_lost is not null && _lost.Update(LostSignal(LastScore, response)) == TargetState.Lost && _lost.Config.Freeze)
             {
                 // Lost on this frame: the box stays where the target was last seen, and nothing learns from it.
                 (_cx, _cy, _w, _h) = (cx0, cy0, w0, h0);
@@ -287,6 +286,16 @@ public sealed class SiamRpnTracker : IDisposable
     }
 
     /// <summary>
+    /// The template crop's scale (crop pixels per frame pixel) and the search crop's side in frame pixels, around the
+    /// current box (SiamRPN++: the template side with context, times 255/127 for the search region).
+    /// </summary>
+    private (float ScaleZ, float SearchSide) CropScale()
+    {
+        float sz = SiamCrop.TemplateSide(_w, _h, _cfg.Context);
+        return (_model.Config.TemplateSize / sz, sz * _model.Config.SearchSize / _model.Config.TemplateSize);
+    }
+
+    /// <summary>
     /// With the discriminative filter, s = (1 − β)·p + β·r in place: the filter's response of a cell goes to each of its
     /// anchors. Returns the response (null without the filter).
     /// </summary>
@@ -299,25 +308,23 @@ public sealed class SiamRpnTracker : IDisposable
         return response;
     }
 
-    private double _apceSum;
-    private int _apceCount;
-
     /// <summary>
     /// [ours] The value the lost detector reads (<see cref="LostConfig.Signal"/>): the score, or the filter response's APCE
     /// |max − min|² / mean((r − min)²) over the sequence's mean APCE so far, halved and clipped to [0, 1], or the larger of both.
     /// </summary>
     private float LostSignal(float score, float[]? response)
     {
-        if (_lostConfig!.Signal == "score" || response is null) return score;
+        var signal = _lost!.Config.Signal;
+        if (signal == "score" || response is null) return score;
         float max = response.Max(), min = response.Min();
         double energy = 0;
         foreach (var r in response) energy += (r - min) * (r - min);
         energy /= response.Length;
         double apce = energy > 0 ? (max - min) * (max - min) / energy : 0;
         double mean = _apceCount == 0 ? apce : _apceSum / _apceCount;
-        if (_lost!.State != TargetState.Lost) { _apceSum += apce; _apceCount++; }
+        if (_lost.State != TargetState.Lost) { _apceSum += apce; _apceCount++; }
         float relative = mean > 0 ? (float)Math.Clamp(0.5 * apce / mean, 0, 1) : 0.5f;
-        return _lostConfig.Signal == "apce" ? relative : MathF.Max(score, relative);
+        return signal == "apce" ? relative : MathF.Max(score, relative);
     }
 
     /// <summary>SiamRPN++'s choice of anchor: score × scale/ratio penalty, mixed with the cosine window at <paramref name="windowInfluence"/>.</summary>
@@ -349,35 +356,31 @@ public sealed class SiamRpnTracker : IDisposable
         var sw = Stopwatch.StartNew();
         _frame++;
         float best = 0f, bx = _cx, by = _cy;
+        var (scaleZ, sx) = CropScale();
+        var config = _lost!.Config;
+        // The crop at the held position always; with re-detection, the next crops of a scan over the frame too.
+        var centres = new List<(float x, float y)> { (_cx, _cy) };
+        if (config.Redetect)
         {
-            var dev = _model.Device;
-            float sz = SiamCrop.TemplateSide(_w, _h, _cfg.Context);
-            float scaleZ = _model.Config.TemplateSize / sz;
-            float sx = sz * _model.Config.SearchSize / _model.Config.TemplateSize;
-            // The crop at the held position always; with re-detection, the next crops of a scan over the frame too.
-            var centres = new List<(float x, float y)> { (_cx, _cy) };
-            if (_lostConfig!.Redetect)
-            {
-                _scan ??= ScanCentres(frame.Width, frame.Height, sx);
-                for (int i = 0; i < _lostConfig.CropsPerFrame - 1 && _scan.Count > 0; i++) centres.Add(_scan[_scanNext++ % _scan.Count]);
-            }
-            float centre = _model.Config.Anchors.Centre;
-            foreach (var (cx, cy) in centres)
-            {
-                using var scope = new TensorScope();
-                using var ng = GradMode.NoGrad();
-                var x = SiamCrop.Crop(dev, frame, cx, cy, sx, _model.Config.SearchSize, _mean);
-                var xf = _model.SearchFeatures(x);
-                var halves = _model.Halves(xf);
-                var scores = Sigmoid(_model.Cls(_kernels!, halves).ToArray());
-                MixFilter(scores, xf[0]);
-                var boxes = BoxOps.Decode(_model.Loc(_kernels!, halves), _anchors, _model.Config.Anchors.PerCell).ToArray();
-                var (k, _, _, raw) = Pick(scores, boxes, scaleZ, windowInfluence: 0f);
-                if (raw > best) (best, bx, by) = (raw, cx + (boxes[k * 4] - centre) / scaleZ, cy + (boxes[k * 4 + 1] - centre) / scaleZ);
-            }
+            _scan ??= ScanCentres(frame.Width, frame.Height, sx);
+            for (int i = 0; i < config.CropsPerFrame - 1 && _scan.Count > 0; i++) centres.Add(_scan[_scanNext++ % _scan.Count]);
+        }
+        float centre = _model.Config.Anchors.Centre;
+        foreach (var (cx, cy) in centres)
+        {
+            using var scope = new TensorScope();
+            using var ng = GradMode.NoGrad();
+            var x = SiamCrop.Crop(_model.Device, frame, cx, cy, sx, _model.Config.SearchSize, _mean);
+            var xf = _model.SearchFeatures(x);
+            var halves = _model.Halves(xf);
+            var scores = Sigmoid(_model.Cls(_kernels!, halves).ToArray());
+            MixFilter(scores, xf[0]);
+            var boxes = BoxOps.Decode(_model.Loc(_kernels!, halves), _anchors, _model.Config.Anchors.PerCell).ToArray();
+            var (k, _, _, raw) = Pick(scores, boxes, scaleZ, windowInfluence: 0f);
+            if (raw > best) (best, bx, by) = (raw, cx + (boxes[k * 4] - centre) / scaleZ, cy + (boxes[k * 4 + 1] - centre) / scaleZ);
         }
         LastScore = best;
-        if (_lost!.Found(best) != TargetState.Lost)
+        if (_lost.Found(best) != TargetState.Lost)
         {
             _cx = Math.Clamp(bx, 0, frame.Width);
             _cy = Math.Clamp(by, 0, frame.Height);

@@ -17,9 +17,7 @@ public static class TrackOutput
         var sb = new System.Text.StringBuilder();
         for (int i = 0; i < boxes.Count; i++)
         {
-            var b = boxes[i];
-            string box = b.IsValid ? (oneBased ? b.Shift(1, 1) : b).ToString() : "nan,nan,nan,nan";
-            sb.Append(box).Append(',').Append(float.IsFinite(scores[i]) ? scores[i].ToString("0.####", CultureInfo.InvariantCulture) : "nan")
+            sb.Append(GroundTruth.FormatBox(boxes[i], oneBased)).Append(',').Append(float.IsFinite(scores[i]) ? scores[i].ToString("0.####", CultureInfo.InvariantCulture) : "nan")
               .Append(',').Append(TargetStates.Name(states[i])).Append('\n');
         }
         return sb.ToString();

@@ -105,7 +105,7 @@ public static class TrackCommand
 
     public static void Render(Mat frame, BoxF b, float score, int index, TargetState state = TargetState.Tracking)
     {
-        // Green while tracking, yellow when uncertain, red and dashed-looking (thin) while lost.
+        // Green while tracking, yellow when uncertain, red and thin while lost.
         var colour = state switch { TargetState.Tracking => new Scalar(0, 255, 0), TargetState.Uncertain => new Scalar(0, 220, 255), _ => new Scalar(0, 0, 255) };
         Cv2.Rectangle(frame, new Rect((int)b.X, (int)b.Y, (int)b.W, (int)b.H), colour, state == TargetState.Lost ? 1 : 2);
         // Text sized to the frame (a 0.7 font overflows a 160-pixel-wide frame), outlined to stay readable on bright frames.
