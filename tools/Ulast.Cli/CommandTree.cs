@@ -2,109 +2,37 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using static Ulast.Cli.OptionSpec;
 
 namespace Ulast.Cli;
 
 /// <summary>
-/// The command line on System.CommandLine: every command and option declared once, with its type, range and help
-/// text. Parsing, `--help` and type and range errors are System.CommandLine's; a parsed command hands its given
-/// options to the command's Run(<see cref="Options"/>), which reads them by name.
+/// The command line on System.CommandLine: every command and option declared once (<see cref="OptionSpec"/>), with its
+/// type, range and help text; the tracker's options in <see cref="TrackerOptions"/>. Parsing, `--help` and type and range
+/// errors are System.CommandLine's; a parsed command hands its typed values to the command's Run(<see cref="Options"/>).
 /// </summary>
 public static class CommandTree
 {
-    private enum Kind { Text, OptionalText, Int, Number, Flag }
-
-    /// <summary>An option: its flag, kind, help and, for numbers, the closed range [Min, Max] a value must lie in.</summary>
-    private sealed record Spec(string Name, Kind Kind, string Help, double Min = double.NegativeInfinity, double Max = double.PositiveInfinity);
-
-    private static Spec Text(string name, string help) => new(name, Kind.Text, help);
-    /// <summary>An integer option; every one has an upper bound, so that no value allocates without limit.</summary>
-    private static Spec Int(string name, string help, int min = 1, int max = 1_000_000) => new(name, Kind.Int, help, min, max);
-    private static Spec Number(string name, string help, double min = double.NegativeInfinity, double max = double.PositiveInfinity) => new(name, Kind.Number, help, min, max);
-
-    /// <summary>The "[default: X]" of a help text, X read from the settings record that owns it (declared there once).</summary>
-    private static string D(object value) => "[default: " + (value switch
-    {
-        float f => f.ToString("0.#####", CultureInfo.InvariantCulture),
-        double d => d.ToString("0.#####", CultureInfo.InvariantCulture),
-        bool b => b ? "on" : "off",
-        _ => Convert.ToString(value, CultureInfo.InvariantCulture),
-    }) + "]";
-
-    private static readonly Ulast.Tracker.TrackerConfig TrackerDefaults = new();
-    private static readonly Ulast.Tracker.ScaleConfig ScaleDefaults = new();
-    private static readonly Ulast.Tracker.OnlineConfig OnlineDefaults = new();
-    private static readonly Ulast.Tracker.FilterConfig FilterDefaults = new();
     private static readonly Ulast.Tracker.TrainConfig TrainDefaults = new();
-    private static Spec Flag(string name, string help) => new(name, Kind.Flag, help);
-    /// <summary>A text option whose value may be left out (it then reads as "").</summary>
-    private static Spec OptionalText(string name, string help) => new(name, Kind.OptionalText, help);
 
-    private static readonly Spec[] DeviceOptions =
+    private static readonly OptionSpec[] DeviceOptions =
     {
         Text("--device", "auto (CUDA if present, else CPU), cuda or cpu [default: auto]"),
         Flag("--kernels", "on the CPU, run every op through ILGPU's CPU accelerator (slow; for checking)"),
         Flag("--no-winograd", "on the CPU, run 3×3 stride-1 convolutions as im2col + GEMM instead of Winograd's F(2×2, 3×3)"),
     };
 
-    /// <summary>DSST's scale filter [ours]: tracking and the labeller's second round.</summary>
-    private static readonly Spec[] ScaleOptions =
-    {
-        Flag("--scale-filter", "[ours] the box's size from DSST's scale filter (first box's aspect) instead of the regression; on by default with the discriminative filter"),
-        Flag("--no-scale-filter", "[ours] the box's size from the regression, also beside the discriminative filter"),
-        Int("--scale-count", $"[ours] scale filter: scales in the pyramid (odd) {D(ScaleDefaults.Count)}", 3, 65),
-        Number("--scale-step", $"[ours] scale filter: ratio between neighbouring scales {D(ScaleDefaults.Step)}", 1.0001, 1.9999),
-        Number("--scale-lr", $"[ours] scale filter: learning rate per frame {D(ScaleDefaults.LearningRate)}", 0.0001, 1),
-        Flag("--scale-regressed-aspect", "[ours] scale filter: the aspect ratio from the regression, only the area from the filter"),
-        Flag("--scale-unsigned", "[ours] scale filter: only the 9 unsigned orientation bins per cell, not the 18 signed ones too"),
-        Number("--scale-min-score", $"[ours] scale filter: least tracker score for a frame to update it {D(ScaleDefaults.MinScore)}", 0, 1),
-    };
-
-    private static readonly Ulast.Tracker.LostConfig LostDefaults = new();
-
-    /// <summary>[ours] Lost-target detection and re-detection: tracking and evaluation.</summary>
-    private static readonly Spec[] LostOptions =
-    {
-        Number("--uncertain-below", $"[ours] lost target: a frame scoring below this is 'uncertain' {D(LostDefaults.UncertainBelow)}", 0, 1),
-        Number("--lost-below", $"[ours] lost target: frames scoring below this count towards 'lost' {D(LostDefaults.LostBelow)}", 0, 1),
-        Int("--lost-after", $"[ours] lost target: consecutive low frames before 'lost' {D(LostDefaults.LostAfter)}", 1, 1000),
-        Number("--found-above", $"[ours] lost target: while lost, a response above this is the target found again {D(LostDefaults.FoundAbove)}", 0, 1),
-        Number("--found-relative", $"[ours] lost target: ... or above this fraction of the sequence's mean score so far, if lower (0: absolute only) {D(LostDefaults.FoundRelative)}", 0, 1),
-        Text("--lost-signal", $"[ours] lost target: what the thresholds read: score, apce (the filter response's sharpness relative to the sequence's mean) or both (low only if both are) {D(LostDefaults.Signal)}"),
-        Int("--lost-crops", $"[ours] lost target: search crops per lost frame, the local one and the next of a scan over the frame {D(LostDefaults.CropsPerFrame)}", 1, 64),
-        Flag("--no-redetect", "[ours] lost target: while lost, search only around the held box, not over the frame"),
-    };
-
-    private static readonly Spec[] ModelOptions =
+    private static readonly OptionSpec[] ModelOptions =
     {
         Text("--checkpoint", "trained model [default: the shipped models/ulast-resnet18.safetensors; models/ulast-small.safetensors is the small preset]"),
         Text("--backbone", "small, resnet18 or resnet50: an untrained network instead of a checkpoint [default: none, the checkpoint]"),
         Int("--channels", $"channels of the untrained network's head {D(new Ulast.Tracker.ModelConfig().Channels)}", 1, 4096),
-        Number("--penalty-k", $"tracker post-processing: scale/ratio change penalty {D(TrackerDefaults.PenaltyK)}", 0, 10),
-        Number("--window-influence", $"tracker post-processing: cosine window weight {D(TrackerDefaults.WindowInfluence)}", 0, 1),
-        Number("--size-lr", $"tracker post-processing: box size update rate {D(TrackerDefaults.Lr)}", 0, 1),
-        Flag("--keep-aspect", "[ours] tracker post-processing: keep the first box's aspect ratio, take only the scale from the regression"),
-        Number("--online-lambda", $"ULAST-on: weight λm of the memory template's response {D(OnlineDefaults.LambdaM)}", 0, 1),
-        Int("--online-capacity", $"ULAST-on: memory entries {D(OnlineDefaults.Capacity)}", 1, 100),
-        Int("--online-interval", $"ULAST-on: frames between memory updates {D(OnlineDefaults.UpdateInterval)}"),
-        Number("--online-min-score", $"ULAST-on: least score for a frame to enter the memory {D(OnlineDefaults.MinScore)}", 0, 1),
-        Flag("--online-regression", "ULAST-on: mix the memory template's box regression too"),
-        Number("--filter-weight", $"[ours] discriminative filter: weight β of its response in each anchor's score {D(FilterDefaults.Weight)}", 0, 1),
-        Number("--filter-lambda", $"[ours] discriminative filter: ridge regularisation λ {D(FilterDefaults.Lambda)}", 1e-8, 1e6),
-        Number("--filter-sigma", $"[ours] discriminative filter: σ of the Gaussian label, in cells {D(FilterDefaults.Sigma)}", 0.01, 25),
-        Int("--filter-interval", $"[ours] discriminative filter: frames between samples {D(FilterDefaults.UpdateInterval)}"),
-        Int("--filter-capacity", $"[ours] discriminative filter: samples kept {D(FilterDefaults.Capacity)}", 1, 500),
-        Int("--filter-iterations", $"[ours] discriminative filter: steepest-descent steps per update {D(FilterDefaults.UpdateIterations)}", 0, 100),
-        Number("--filter-min-score", $"[ours] discriminative filter: least score for a frame to become a sample {D(FilterDefaults.MinScore)}", 0, 1),
-        Number("--filter-decay", $"[ours] discriminative filter: weight decay of older samples per sample {D(FilterDefaults.SampleDecay)}", 0, 0.9999),
-        Int("--filter-shifts", $"[ours] discriminative filter: shifted first-frame crops, 0 or 4 {D(FilterDefaults.InitShifts)}", 0, 4),
-        Int("--filter-channels", $"[ours] discriminative filter: learn on this many principal directions of the first frame's features (0: all) {D(FilterDefaults.Channels)}", 0, 4096),
-        Number("--filter-position", $"[ours] discriminative filter: weight α of its response's refined peak in the target's centre (0: the regressed centre) {D(FilterDefaults.PositionWeight)}", 0, 1),
-        Flag("--filter-cg", "[ours] discriminative filter: conjugate-gradient steps instead of steepest descent"),
     };
 
-    public static Command Build()
+    /// <summary>The command tree; with <paramref name="intercept"/>, every command hands its options there instead of running.</summary>
+    public static Command Build(Func<Options, int>? intercept = null)
     {
+        Command Make(string name, string description, Func<Options, int> run, IEnumerable<OptionSpec> specs) => MakeCommand(name, description, intercept ?? run, specs);
         // Named, not RootCommand's process name: help says "ulast" however it was started (dotnet ulast.dll, a test host).
         var root = new Command("ulast", "ulast — unsupervised Siamese tracking (ULAST) on ILGPU kernels") { new HelpOption() };
         root.Subcommands.Add(Make("track", "Track an object through a video or a sequence folder.", o => Commands.TrackCommand.Run(o),
@@ -115,24 +43,23 @@ public static class CommandTree
                 Text("--out", "boxes file [default: out/track/NAME.txt]"),
                 Text("--video", "also write the frames with the boxes drawn (e.g. OUT.mp4) [default: no video]"),
                 Int("--frames", "track at most this many frames [default: all]", 1, int.MaxValue),
-                Flag("--online", "ULAST-on: a memory template built by the CPT"),
-                Flag("--no-filter", "[ours] without the discriminative filter learned online on the search features (on by default)"),
+                TrackerOptions.Preset("the tracker", "shipped"),
                 Flag("--lost", "[ours] lost-target handling: hold the box and stop learning while lost, and search the frame to find the target again (the state column is written either way)"),
                 Flag("--plain", "write x,y,w,h only, like ground truth, instead of x,y,w,h,score,state"),
-            }.Concat(ModelOptions).Concat(LostOptions).Concat(ScaleOptions).Concat(DeviceOptions)));
+            }.Concat(ModelOptions).Concat(TrackerOptions.All).Concat(DeviceOptions)));
         root.Subcommands.Add(Make("eval", "One-pass evaluation (AUC, precision, normalised precision, FPS) beside OpenCV's KCF, CSRT and MIL.", o => Commands.EvalCommand.Run(o),
             new[]
             {
                 Text("--data", "folder of annotated sequences [default: ../shared/data/annotated]"),
                 Text("--sequences", "only these sequences, comma-separated [default: all under --data]"),
-                Text("--trackers", "ulast, ulast-dcf, ulast-online, ulast-online-dcf (each also with -lt: lost-target handling [ours]), kcf, csrt, mil, comma-separated [default: ulast,ulast-dcf,kcf,csrt,mil]"),
+                Text("--trackers", $"comma-separated: ulast and a preset's suffix ({string.Join(", ", Ulast.Tracker.TrackerPresets.All.Select(p => $"ulast{p.Suffix}: {p.Name}"))}; each also with -lt: lost-target handling [ours]), kcf, csrt, mil [default: ulast,ulast-dcf,kcf,csrt,mil]"),
                 Text("--models", "more checkpoints to evaluate: NAME=FILE,... [default: none]"),
                 Flag("--online", "also evaluate every model with ULAST-on (NAME-online)"),
                 Flag("--filter", "[ours] also evaluate every model with the discriminative filter (NAME-dcf)"),
                 Flag("--lost", "[ours] also evaluate every Ulast tracker with lost-target handling (NAME-lt)"),
                 Int("--tre", "[ours] also OTB's temporal robustness evaluation from N start frames per sequence (tre-report.*; OTB uses 20) [default: off]", 2, 20),
                 Text("--out", "report folder [default: out/eval]"),
-            }.Concat(ModelOptions).Concat(LostOptions).Concat(ScaleOptions).Concat(DeviceOptions)));
+            }.Concat(ModelOptions).Concat(TrackerOptions.All).Concat(DeviceOptions)));
         root.Subcommands.Add(Make("model", "Write an untrained (or ImageNet-initialised) model checkpoint, or the weight average of checkpoints.", o => Commands.ModelCommand.Run(o),
             new[]
             {
@@ -159,12 +86,9 @@ public static class CommandTree
                 Number("--refine-agree", "with --refine: IoU the forward and backward tracks must reach on every frame of a chunk [default: 0.6]", 0, 1),
                 Int("--refine-chunk", "with --refine: frames tracked before each check back [default: 10]", 1, 10_000),
                 Int("--refine-extend", "with --refine: most frames added on each side of a seed [default: 60]", 1, 100_000),
-                Flag("--refine-filter", "[ours] with --refine: track with the discriminative filter, its response's peak for the centre and the scale filter (the tracker of `ulast track`)"),
+                TrackerOptions.Preset("with --refine: the tracker", "siamese"),
                 Int("--refine-min-seed", "with --refine: shortest run of reliable frames that seeds tracking [default: 3]", 1, 10_000),
-                Number("--penalty-k", $"with --refine: tracker post-processing: scale/ratio change penalty {D(TrackerDefaults.PenaltyK)}", 0, 10),
-                Number("--window-influence", $"with --refine: tracker post-processing: cosine window weight {D(TrackerDefaults.WindowInfluence)}", 0, 1),
-                Number("--size-lr", $"with --refine: tracker post-processing: box size update rate {D(TrackerDefaults.Lr)}", 0, 1),
-            }.Concat(ScaleOptions).Concat(DeviceOptions)));
+            }.Concat(TrackerOptions.All).Concat(DeviceOptions)));
         root.Subcommands.Add(Make("train", "Train from unlabelled video: naive pairs and the forward-backward cycle.", o => Commands.TrainCommand.Run(o),
             new[]
             {
@@ -223,18 +147,18 @@ public static class CommandTree
         return root;
     }
 
-    private static Command Make(string name, string description, Func<Options, int> run, IEnumerable<Spec> specs)
+    private static Command MakeCommand(string name, string description, Func<Options, int> run, IEnumerable<OptionSpec> specs)
     {
         var command = new Command(name, description);
-        var options = new List<(Spec spec, Option option)>();
+        var options = new List<(OptionSpec spec, Option option)>();
         foreach (var s in specs)
         {
             Option option = s.Kind switch
             {
-                Kind.Flag => new Option<bool>(s.Name) { Description = s.Help, Arity = ArgumentArity.Zero },
-                Kind.Int => Ranged(new Option<int>(s.Name) { Description = s.Help }, s),
-                Kind.Number => Ranged(new Option<float>(s.Name) { Description = s.Help }, s),
-                Kind.OptionalText => new Option<string>(s.Name) { Description = s.Help, Arity = ArgumentArity.ZeroOrOne },
+                OptionKind.Flag => new Option<bool>(s.Name) { Description = s.Help, Arity = ArgumentArity.Zero },
+                OptionKind.Int => Ranged(new Option<int>(s.Name) { Description = s.Help }, s),
+                OptionKind.Number => Ranged(new Option<float>(s.Name) { Description = s.Help }, s),
+                OptionKind.OptionalText => new Option<string>(s.Name) { Description = s.Help, Arity = ArgumentArity.ZeroOrOne },
                 _ => new Option<string>(s.Name) { Description = s.Help },
             };
             command.Options.Add(option);
@@ -242,24 +166,46 @@ public static class CommandTree
         }
         command.SetAction(parsed =>
         {
-            // The options as given, in the form the command reads them.
-            var args = new List<string>();
+            // The given options' typed values, in declaration order (the order tracker options apply in).
+            var given = new List<(OptionSpec, object)>();
             foreach (var (spec, option) in options)
             {
-                if (parsed.GetResult(option) is not { Implicit: false } given) continue;
-                args.Add(spec.Name);
-                if (spec.Kind != Kind.Flag) args.Add(given.Tokens.Count > 0 ? given.Tokens[^1].Value : "");
+                if (parsed.GetResult(option) is not { Implicit: false }) continue;
+                if (spec.Excludes is { } other && options.Any(o => o.spec.Name == other && parsed.GetResult(o.option) is { Implicit: false }))
+                    throw new ArgumentException($"{spec.Name} and {other} contradict each other: give one.");
+                object value = spec.Kind switch
+                {
+                    OptionKind.Flag => true,
+                    OptionKind.Int => parsed.GetValue((Option<int>)option),
+                    OptionKind.Number => parsed.GetValue((Option<float>)option),
+                    _ => parsed.GetValue((Option<string>)option) ?? "",
+                };
+                given.Add((spec, value));
             }
-            return run(new Options(args.ToArray()));
+            var words = parsed.Tokens.SkipWhile(t => t.Type == TokenType.Command).Select(t => t.Value).ToArray();
+            return run(new Options(given, words));
         });
         return command;
+    }
+
+    /// <summary>
+    /// A command's options parsed as the command line would (for tests and for a command that runs another command):
+    /// a parse error is an <see cref="ArgumentException"/>.
+    /// </summary>
+    public static Options Parse(string commandPath, params string[] args)
+    {
+        Options? result = null;
+        var parsed = Build(o => { result = o; return 0; }).Parse(commandPath.Split(' ').Concat(args).ToArray());
+        if (parsed.Errors.Count > 0) throw new ArgumentException(string.Join(" ", parsed.Errors.Select(e => e.Message).Distinct()));
+        parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        return result ?? throw new ArgumentException($"'{commandPath}' is not a command.");
     }
 
     /// <summary>
     /// Checks a number against its spec's range (and, for decimals, that it is finite). A token that is not a number is
     /// System.CommandLine's own error; the message says the range, so the user knows what to give.
     /// </summary>
-    private static Option<T> Ranged<T>(Option<T> option, Spec spec)
+    private static Option<T> Ranged<T>(Option<T> option, OptionSpec spec)
     {
         option.Validators.Add(r =>
         {
@@ -267,15 +213,10 @@ public static class CommandTree
             if (!double.IsFinite(v)) r.AddError($"{option.Name} must be a finite number, got {r.Tokens[^1].Value}.");
             else if (v < spec.Min || v > spec.Max)
                 r.AddError(spec.Max >= int.MaxValue ? $"{option.Name} must be at least {spec.Min.ToString(CultureInfo.InvariantCulture)}, got {r.Tokens[^1].Value}."
-                    : $"{option.Name} must lie in {Range(spec)}, got {r.Tokens[^1].Value}.");
+                    : $"{option.Name} must lie in {spec.RangeText}, got {r.Tokens[^1].Value}.");
         });
         return option;
     }
-
-    private static string Range(Spec s) =>
-        s.Max == double.PositiveInfinity ? $"[{s.Min.ToString(CultureInfo.InvariantCulture)}, ∞)"
-        : s.Min == double.NegativeInfinity ? $"(−∞, {s.Max.ToString(CultureInfo.InvariantCulture)}]"
-        : $"[{s.Min.ToString(CultureInfo.InvariantCulture)}, {s.Max.ToString(CultureInfo.InvariantCulture)}]";
 
     /// <summary>Parses and runs: 0 done, 1 bad data or a runtime failure (exceptions pass to the caller), 2 a usage error.</summary>
     public static int Invoke(string[] args)

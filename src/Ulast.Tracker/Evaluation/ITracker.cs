@@ -14,13 +14,13 @@ public interface IVisualTracker : IDisposable
     TargetState State => TargetState.Tracking;
 }
 
-/// <summary>Our Siamese RPN tracker behind <see cref="IVisualTracker"/> (ULAST-on with an <see cref="OnlineConfig"/>).</summary>
+/// <summary>Our Siamese RPN tracker behind <see cref="IVisualTracker"/>, with a preset's <see cref="TrackerSettings"/>.</summary>
 public sealed class UlastVisualTracker : IVisualTracker
 {
     private readonly SiamRpnTracker _tracker;
-    public UlastVisualTracker(SiameseRpn model, string name = "ulast", TrackerConfig? config = null, OnlineConfig? online = null, FilterConfig? filter = null, LostConfig? lost = null)
+    public UlastVisualTracker(SiameseRpn model, string name = "ulast", TrackerSettings? settings = null)
     {
-        _tracker = new SiamRpnTracker(model, config, online, filter, lost);
+        _tracker = new SiamRpnTracker(model, settings);
         Name = name;
     }
     public string Name { get; }

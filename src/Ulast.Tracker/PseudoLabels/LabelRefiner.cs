@@ -32,8 +32,8 @@ public sealed record LabelRefineConfig
 public static class LabelRefiner
 {
     /// <summary>Frames added, and the refined labels (segments and the dropped flag recomputed).</summary>
-    public static (VideoLabels labels, int added) Refine(VideoLabels v, IReadOnlyList<Mat> frames, SiameseRpn model, TrackerConfig tracker,
-        LabelRefineConfig rc, PseudoLabelConfig pc, FilterConfig? filter = null)
+    public static (VideoLabels labels, int added) Refine(VideoLabels v, IReadOnlyList<Mat> frames, SiameseRpn model, TrackerSettings tracker,
+        LabelRefineConfig rc, PseudoLabelConfig pc)
     {
         if (frames.Count != v.Frames) throw new ArgumentException($"{frames.Count} frames read for labels of {v.Frames} frames ('{v.Source}').");
         var boxes = v.Boxes.Select(b => b?.ToArray()).ToArray();
@@ -41,9 +41,9 @@ public static class LabelRefiner
         bool[] original = v.Quality.Select(q => q >= pc.ReliableQuality).ToArray();
         for (int f = 0; f < v.Frames; f++) if (!v.Box(f).IsValid) original[f] = false;
         var seeds = Runs(original).Where(r => r.end - r.start + 1 >= rc.MinSeed).ToList();
-        // [ours] With a filter, both tracks run the shipped tracker's discriminative stage too.
-        using var forward = new SiamRpnTracker(model, tracker, filter: filter);
-        using var backward = new SiamRpnTracker(model, tracker, filter: filter);
+        // Both tracks run the same preset (the shipped one's filters with `--preset shipped`).
+        using var forward = new SiamRpnTracker(model, tracker);
+        using var backward = new SiamRpnTracker(model, tracker);
         int added = 0;
         foreach (var (start, end) in seeds)
         {

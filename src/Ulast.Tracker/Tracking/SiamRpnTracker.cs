@@ -38,11 +38,15 @@ public sealed class SiamRpnTracker : IDisposable
     private float _cx, _cy, _w, _h;
     private float[] _mean = new float[3];
 
-    public SiamRpnTracker(SiameseRpn model, TrackerConfig? config = null, OnlineConfig? online = null, FilterConfig? filter = null, LostConfig? lost = null)
+    /// <summary>A tracker with these settings (a preset's, <see cref="TrackerPresets"/>); without, the Siamese tracker alone.</summary>
+    public SiamRpnTracker(SiameseRpn model, TrackerSettings? settings = null)
     {
+        Settings = settings ?? new TrackerSettings();
+        Settings.Validate();
+        var (online, filter, lost) = (Settings.Online, Settings.Filter, Settings.Lost);
         if (lost is not null) _lost = new LostDetector(lost);
         _model = model;
-        _cfg = config ?? new TrackerConfig();
+        _cfg = Settings.Siamese;
         _online = online;
         _maskConfig = new RegionMaskConfig { CropSize = model.Config.SearchSize };
         if (online is not null)
@@ -52,7 +56,7 @@ public sealed class SiamRpnTracker : IDisposable
             _memory = new MemoryQueue<MemoryEntry>(online.Capacity, online.UpdateInterval, online.MinScore);
         }
         if (filter is not null) _filter = new DiscriminativeFilter(model.Device, filter, model.Config.Channels, model.Config.Anchors);
-        if (_cfg.Scale is not null) _scale = new ScaleFilter(_cfg.Scale);
+        if (Settings.Scale is not null) _scale = new ScaleFilter(Settings.Scale);
         _anchors = Tensor.PersistentFromArray(model.Device, model.Config.Anchors.Generate(), model.Config.Anchors.Count, 4);
         int n = model.Config.Anchors.ScoreSize;
         var hann = Enumerable.Range(0, n).Select(i => 0.5 - 0.5 * Math.Cos(2 * Math.PI * i / (n - 1))).ToArray();
@@ -61,6 +65,7 @@ public sealed class SiamRpnTracker : IDisposable
         model.Eval();
     }
 
+    public TrackerSettings Settings { get; }
     public FrameTiming LastTiming { get; private set; } = new(0, 0, 0);
     public float LastScore { get; private set; }
     /// <summary>[ours] The target's state in the last frame: always tracking without a <see cref="LostConfig"/>.</summary>

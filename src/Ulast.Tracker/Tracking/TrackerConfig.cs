@@ -17,6 +17,13 @@ public sealed record TrackerConfig
     public float MinSize { get; init; } = 10f;
     /// <summary>[ours] The box keeps the first frame's aspect ratio: the regressed box gives only its scale, √(w·h).</summary>
     public bool KeepAspect { get; init; }
-    /// <summary>[ours] The box's size from DSST's scale filter instead of the regression (null: off).</summary>
-    public ScaleConfig? Scale { get; init; }
+
+    public void Validate()
+    {
+        if (!(Context is > 0 and <= 4)) throw new ArgumentException($"the context must lie in (0, 4], got {Context}.");
+        if (!(PenaltyK is >= 0 and <= 10)) throw new ArgumentException($"the penalty k must lie in [0, 10], got {PenaltyK}.");
+        if (!(WindowInfluence is >= 0 and <= 1)) throw new ArgumentException($"the window influence must lie in [0, 1], got {WindowInfluence}.");
+        if (!(Lr is >= 0 and <= 1)) throw new ArgumentException($"the size rate must lie in [0, 1], got {Lr}.");
+        if (!(MinSize is >= 1 and <= 1000)) throw new ArgumentException($"the least box side must lie in [1, 1000] pixels, got {MinSize}.");
+    }
 }

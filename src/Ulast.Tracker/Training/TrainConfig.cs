@@ -109,7 +109,10 @@ public sealed record TrainConfig
     /// <summary>Dev sequences for the quick validation (null = all of ValData).</summary>
     public string[]? ValSequences { get; init; }
     public string ValData { get; init; } = Path.Combine("..", "shared", "data", "annotated");
+    /// <summary>The Siamese post-processing of the validation tracker (and of the cycle's step from a frame to the next).</summary>
     public TrackerConfig Tracker { get; init; } = new();
+    /// <summary>The tracker preset the validation scores (<see cref="TrackerPresets"/>): "siamese", what training changes directly, or "shipped".</summary>
+    public string ValPreset { get; init; } = "siamese";
 
     public static readonly JsonSerializerOptions Json = new()
     {
@@ -127,7 +130,7 @@ public sealed record TrainConfig
     public static TrainConfig FromJson(string json, string source)
     {
         TrainConfig? c;
-        try { c = JsonSerializer.Deserialize<TrainConfig>(json, Json); }
+        try { c = JsonSerializer.Deserialize<TrainConfig>(WithoutOldScale(json), Json); }
         catch (Exception e) when (e is JsonException or ArgumentException or NotSupportedException or InvalidOperationException)
         {
             throw new BadDataException($"'{source}' is not a valid training config: {e.Message}", e);
@@ -141,9 +144,30 @@ public sealed record TrainConfig
         return c;
     }
 
+    /// <summary>
+    /// Configs written before the scale filter moved to <see cref="TrackerSettings"/> hold "tracker": {"scale": null}; the
+    /// key is dropped so that they still read (a value there was never used in training).
+    /// </summary>
+    private static string WithoutOldScale(string json)
+    {
+        try
+        {
+            var root = System.Text.Json.Nodes.JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            if (root?["tracker"] is System.Text.Json.Nodes.JsonObject t && t.ContainsKey("scale") && t["scale"] is null)
+            {
+                t.Remove("scale");
+                return root.ToJsonString();
+            }
+        }
+        catch (JsonException) { } // the deserialiser names what is wrong
+        return json;
+    }
+
     public void Validate()
     {
         Model.Validate();
+        Tracker.Validate();
+        TrackerPresets.Get(ValPreset);
         if (Steps <= 0) throw new ArgumentException("steps must be positive.");
         if (NaiveBatch <= 0) throw new ArgumentException("naive_batch must be positive.");
         if (Cycle && CycleBatch <= 0) throw new ArgumentException("cycle_batch must be positive when the cycle is on.");

@@ -278,7 +278,7 @@ public sealed class Trainer : IDisposable
         var results = new List<SequenceResult>();
         try
         {
-            using var tracker = new UlastVisualTracker(Model, config: Config.Tracker);
+            using var tracker = new UlastVisualTracker(Model, Config.ValPreset, TrackerPresets.Get(Config.ValPreset).Settings with { Siamese = Config.Tracker });
             foreach (var seq in seqs) results.Add(Evaluator.Run(tracker, seq));
         }
         finally { SetTrainMode(Model, Config); }

@@ -173,7 +173,7 @@ public class CommandTests
             File.CreateSymbolicLink(Path.Combine(input, "tree.avi"), video);
             File.WriteAllText(Path.Combine(input, "broken.mp4"), "this is not a video");
             var labels = Path.Combine(dir.FullName, "labels.json");
-            Assert.Equal(0, PseudoLabelCommand.Run(new Options(new[] { "--input", input, "--out", labels })));
+            Assert.Equal(0, PseudoLabelCommand.Run(CommandTree.Parse("pseudo-label", "--input", input, "--out", labels)));
             var first = LabelsFile.Read(labels);
             Assert.Equal(68, first.Videos["tree"].Frames);
             Assert.Contains("broken", first.Failed.Keys);
@@ -182,7 +182,7 @@ public class CommandTests
             var output = new StringWriter();
             var saved = Console.Out;
             Console.SetOut(output);
-            try { Assert.Equal(0, PseudoLabelCommand.Run(new Options(new[] { "--input", input, "--out", labels }))); }
+            try { Assert.Equal(0, PseudoLabelCommand.Run(CommandTree.Parse("pseudo-label", "--input", input, "--out", labels))); }
             finally { Console.SetOut(saved); }
             Assert.Contains("tree: already labelled, skipped", output.ToString());
             Assert.Contains("broken: already labelled, skipped", output.ToString());
@@ -206,7 +206,7 @@ public class CommandTests
             string Label(int jobs)
             {
                 var path = Path.Combine(dir.FullName, $"labels-{jobs}.json");
-                Assert.Equal(0, PseudoLabelCommand.Run(new Options(new[] { "--input", input, "--out", path, "--config", cfg, "--jobs", jobs.ToString() })));
+                Assert.Equal(0, PseudoLabelCommand.Run(CommandTree.Parse("pseudo-label", "--input", input, "--out", path, "--config", cfg, "--jobs", jobs.ToString())));
                 return File.ReadAllText(path);
             }
             var one = Label(1);
@@ -228,7 +228,7 @@ public class CommandTests
         {
             var boxes = Path.Combine(dir.FullName, "girl.txt");
             var video = Path.Combine(dir.FullName, "girl.mp4");
-            Assert.Equal(0, TrackCommand.Run(new Options(new[] { "--input", seq, "--frames", "12", "--out", boxes, "--video", video, "--device", "cpu", "--channels", "32" })));
+            Assert.Equal(0, TrackCommand.Run(CommandTree.Parse("track", "--input", seq, "--frames", "12", "--out", boxes, "--video", video, "--device", "cpu", "--channels", "32")));
             var lines = File.ReadAllLines(boxes);
             Assert.Equal(12, lines.Length);
             Assert.Equal("57,21,31,45,1,tracking", lines[0]);   // the first ground truth, written back 1-based, with its score and state
@@ -237,32 +237,32 @@ public class CommandTests
             using var cap = new VideoCapture(video);
             Assert.True(cap.IsOpened());
             Assert.Equal(12, cap.FrameCount);
-            Assert.Throws<ArgumentException>(() => TrackCommand.Run(new Options(new[] { "--input", seq, "--box", "1,2,3" })));
+            Assert.Throws<ArgumentException>(() => TrackCommand.Run(CommandTree.Parse("track", "--input", seq, "--box", "1,2,3")));
             // The shipped model with and without the discriminative filter [ours] (on by default; here alone and learning from every frame).
             string[] Track(string name, params string[] extra)
             {
                 var path = Path.Combine(dir.FullName, name);
-                Assert.Equal(0, TrackCommand.Run(new Options(new[] { "--input", seq, "--frames", "12", "--out", path, "--device", "cpu" }.Concat(extra).ToArray())));
+                Assert.Equal(0, TrackCommand.Run(CommandTree.Parse("track", new[] { "--input", seq, "--frames", "12", "--out", path, "--device", "cpu" }.Concat(extra).ToArray())));
                 return File.ReadAllLines(path);
             }
-            var plain = Track("plain.txt", "--no-filter");
-            var four = Track("plain4.txt", "--no-filter", "--plain");   // --plain: the four columns of ground truth, the same boxes
+            var plain = Track("plain.txt", "--preset", "siamese");
+            var four = Track("plain4.txt", "--preset", "siamese", "--plain");   // --plain: the four columns of ground truth, the same boxes
             Assert.Equal(plain.Select(l => string.Join(",", l.Split(',').Take(4))), four);
             var filtered = Track("dcf.txt", "--filter-weight", "1", "--filter-interval", "1");
             Assert.Equal(12, filtered.Length);
             Assert.Equal(lines[0], filtered[0]);
             Assert.NotEqual(plain, filtered);
-            var bad = Assert.Throws<ArgumentException>(() => TrackCommand.Run(new Options(new[] { "--input", seq, "--filter-weight", "1.5" })));
-            Assert.Contains("--filter-*: filter weight β must lie in [0, 1], got 1.5", bad.Message);
+            var bad = Assert.Throws<ArgumentException>(() => TrackCommand.Run(CommandTree.Parse("track", "--input", seq, "--filter-weight", "1.5")));
+            Assert.Contains("--filter-weight must lie in [0, 1], got 1.5", bad.Message);
             // DSST's scale filter [ours] comes with the discriminative filter; without it the size is the regression's.
             var unscaled = Track("dcf-regression.txt", "--filter-weight", "1", "--filter-interval", "1", "--no-scale-filter");
             Assert.NotEqual(filtered, unscaled);
-            var plainScaled = Track("plain-scale.txt", "--no-filter", "--scale-filter");
+            var plainScaled = Track("plain-scale.txt", "--preset", "siamese", "--scale-filter");
             Assert.NotEqual(plain, plainScaled);
-            var both = Assert.Throws<ArgumentException>(() => TrackCommand.Run(new Options(new[] { "--input", seq, "--scale-filter", "--no-scale-filter" })));
+            var both = Assert.Throws<ArgumentException>(() => TrackCommand.Run(CommandTree.Parse("track", "--input", seq, "--scale-filter", "--no-scale-filter")));
             Assert.Contains("contradict", both.Message);
-            var even = Assert.Throws<ArgumentException>(() => TrackCommand.Run(new Options(new[] { "--input", seq, "--scale-count", "16" })));
-            Assert.Contains("--scale-*: scale count must be odd, from 3 to 65, got 16", even.Message);
+            var even = Assert.Throws<ArgumentException>(() => TrackCommand.Run(CommandTree.Parse("track", "--input", seq, "--scale-count", "16")));
+            Assert.Contains("scale: scale count must be odd, from 3 to 65, got 16", even.Message);
         }
         finally { dir.Delete(true); }
     }

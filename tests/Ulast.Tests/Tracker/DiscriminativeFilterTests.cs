@@ -150,8 +150,8 @@ public class DiscriminativeFilterTests
         using var model = new SiameseRpn(dev, new ModelConfig { Channels = 16, Width = 8 });
         using var plain = new SiamRpnTracker(model);
         // Every frame a sample: the filter learns all along, is mixed in with weight 0 and leaves the centre to the regression.
-        using var mixed = new SiamRpnTracker(model, filter: new FilterConfig { Weight = 0f, PositionWeight = 0f, MinScore = 0f, UpdateInterval = 1, Capacity = 10 });
-        using var alone = new SiamRpnTracker(model, filter: new FilterConfig { Weight = 1f, MinScore = 0f, UpdateInterval = 1, Capacity = 10 });
+        using var mixed = new SiamRpnTracker(model, new TrackerSettings { Filter = new FilterConfig { Weight = 0f, PositionWeight = 0f, MinScore = 0f, UpdateInterval = 1, Capacity = 10 } });
+        using var alone = new SiamRpnTracker(model, new TrackerSettings { Filter = new FilterConfig { Weight = 1f, MinScore = 0f, UpdateInterval = 1, Capacity = 10 } });
         plain.Init(frames[0], seq.GroundTruth[0]);
         mixed.Init(frames[0], seq.GroundTruth[0]);
         alone.Init(frames[0], seq.GroundTruth[0]);

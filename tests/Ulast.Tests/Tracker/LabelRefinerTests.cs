@@ -76,9 +76,8 @@ public sealed class LabelRefinerTests : IDisposable
         using var model = Checkpoint.LoadModel(ShippedModel(), _dev);
         var seed = Seeded(12, 15, t => _truth[t]);
         var cfg = new PseudoLabelConfig();
-        var tracker = withFilter ? new TrackerConfig { Scale = new ScaleConfig() } : new TrackerConfig();
-        var (refined, added) = LabelRefiner.Refine(seed, _frames, model, tracker, new LabelRefineConfig { Chunk = 5, MaxExtend = 20 }, cfg,
-            withFilter ? new FilterConfig() : null);
+        var tracker = TrackerPresets.Get(withFilter ? "shipped" : "siamese").Settings;
+        var (refined, added) = LabelRefiner.Refine(seed, _frames, model, tracker, new LabelRefineConfig { Chunk = 5, MaxExtend = 20 }, cfg);
         Assert.True(added >= 10, $"{added} frames added");
         Assert.False(refined.Dropped, refined.Reason);
         Assert.NotEmpty(refined.Segments);
@@ -97,9 +96,9 @@ public sealed class LabelRefinerTests : IDisposable
         // `ulast pseudo-label --refine --jobs 2` runs two videos' trackers on one model at the same time.
         using var model = Checkpoint.LoadModel(ShippedModel(), _dev);
         var seeds = new[] { Seeded(12, 15, t => _truth[t]), Seeded(3, 6, t => _truth[t]) };
-        var tracker = new TrackerConfig { Scale = new ScaleConfig() };
+        var tracker = TrackerPresets.Get("shipped").Settings;
         var rc = new LabelRefineConfig { Chunk = 5, MaxExtend = 12 };
-        VideoLabels Refine(VideoLabels v) => LabelRefiner.Refine(v, _frames, model, tracker, rc, new PseudoLabelConfig(), new FilterConfig()).labels;
+        VideoLabels Refine(VideoLabels v) => LabelRefiner.Refine(v, _frames, model, tracker, rc, new PseudoLabelConfig()).labels;
         var alone = seeds.Select(Refine).ToArray();
         var together = new VideoLabels[seeds.Length];
         Parallel.For(0, seeds.Length, new ParallelOptions { MaxDegreeOfParallelism = seeds.Length }, i => together[i] = Refine(seeds[i]));
@@ -116,7 +115,7 @@ public sealed class LabelRefinerTests : IDisposable
     {
         using var model = Checkpoint.LoadModel(ShippedModel(), _dev);
         var seed = Seeded(12, 13, t => _truth[t]);
-        var (refined, added) = LabelRefiner.Refine(seed, _frames, model, new TrackerConfig(), new LabelRefineConfig { MinSeed = 3 }, new PseudoLabelConfig());
+        var (refined, added) = LabelRefiner.Refine(seed, _frames, model, new TrackerSettings(), new LabelRefineConfig { MinSeed = 3 }, new PseudoLabelConfig());
         Assert.Equal(0, added);
         Assert.True(refined.Dropped);
         Assert.Equal(seed.Quality, refined.Quality);

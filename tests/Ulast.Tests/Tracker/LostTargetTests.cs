@@ -124,7 +124,7 @@ public class LostTargetTests
 
     private static (List<BoxF> boxes, List<TargetState> states) Run(SiameseRpn model, LostConfig lost, List<(Mat frame, BoxF? box)> seq)
     {
-        using var tracker = new SiamRpnTracker(model, new TrackerConfig(), filter: new FilterConfig(), lost: lost);
+        using var tracker = new SiamRpnTracker(model, new TrackerSettings { Filter = new FilterConfig(), Lost = lost });
         var boxes = new List<BoxF>();
         var states = new List<TargetState>();
         tracker.Init(seq[0].frame, seq[0].box!.Value);

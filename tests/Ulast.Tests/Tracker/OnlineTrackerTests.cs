@@ -64,7 +64,7 @@ public class OnlineTrackerTests
         using var model = new SiameseRpn(dev, new ModelConfig { Channels = 16, Width = 8 });
         using var offline = new SiamRpnTracker(model);
         // Gate open and a short interval: the memory fills, rebuilds and is mixed in with weight 0.
-        using var online = new SiamRpnTracker(model, online: new OnlineConfig { LambdaM = 0f, MinScore = 0f, UpdateInterval = 3 });
+        using var online = new SiamRpnTracker(model, new TrackerSettings { Online = new OnlineConfig { LambdaM = 0f, MinScore = 0f, UpdateInterval = 3 } });
         offline.Init(frames[0], init);
         online.Init(frames[0], init);
         for (int i = 1; i < frames.Count; i++) Assert.Equal(offline.Track(frames[i]), online.Track(frames[i]));
@@ -79,7 +79,7 @@ public class OnlineTrackerTests
         using var dev = TestDevice.Cpu();
         using var model = new SiameseRpn(dev, new ModelConfig { Channels = 16, Width = 8 });
         using var offline = new SiamRpnTracker(model);
-        using var online = new SiamRpnTracker(model, online: new OnlineConfig { LambdaM = 0.9f, MinScore = 0f, UpdateInterval = 2, MemoryRegression = true });
+        using var online = new SiamRpnTracker(model, new TrackerSettings { Online = new OnlineConfig { LambdaM = 0.9f, MinScore = 0f, UpdateInterval = 2, MemoryRegression = true } });
         offline.Init(frames[0], init);
         online.Init(frames[0], init);
         int differ = 0;
@@ -95,7 +95,7 @@ public class OnlineTrackerTests
         var (frames, init) = Frames("Girl", 500);
         using var dev = TestDevice.Cpu();
         using var model = new SiameseRpn(dev, new ModelConfig { Channels = 16, Width = 8 });
-        using var tracker = new SiamRpnTracker(model, online: new OnlineConfig { MinScore = 0f, UpdateInterval = 5, Capacity = 4 });
+        using var tracker = new SiamRpnTracker(model, new TrackerSettings { Online = new OnlineConfig { MinScore = 0f, UpdateInterval = 5, Capacity = 4 } });
         tracker.Init(frames[0], init);
         long allocated = 0;
         int rented = 0;
@@ -120,9 +120,9 @@ public class OnlineTrackerTests
     {
         using var dev = TestDevice.Cpu();
         using var model = new SiameseRpn(dev, new ModelConfig { Channels = 16, Width = 8, Cpt = false });
-        Assert.Throws<ArgumentException>(() => new SiamRpnTracker(model, online: new OnlineConfig()));
+        Assert.Throws<ArgumentException>(() => new SiamRpnTracker(model, new TrackerSettings { Online = new OnlineConfig() }));
         using var withCpt = new SiameseRpn(dev, new ModelConfig { Channels = 16, Width = 8 });
-        Assert.Throws<ArgumentException>(() => new SiamRpnTracker(withCpt, online: new OnlineConfig { LambdaM = 1.5f }));
-        Assert.Throws<ArgumentException>(() => new SiamRpnTracker(withCpt, online: new OnlineConfig { Capacity = 0 }));
+        Assert.Throws<ArgumentException>(() => new SiamRpnTracker(withCpt, new TrackerSettings { Online = new OnlineConfig { LambdaM = 1.5f } }));
+        Assert.Throws<ArgumentException>(() => new SiamRpnTracker(withCpt, new TrackerSettings { Online = new OnlineConfig { Capacity = 0 } }));
     }
 }

@@ -151,7 +151,7 @@ public class ScaleFilterTests
         var init = seq.GroundTruth[0];
         List<BoxF> Run(ScaleConfig? scale)
         {
-            using var t = new SiamRpnTracker(model, new TrackerConfig { Scale = scale }, filter: new FilterConfig());
+            using var t = new SiamRpnTracker(model, new TrackerSettings { Scale = scale, Filter = new FilterConfig() });
             t.Init(frames[0], init);
             return frames.Skip(1).Select(t.Track).ToList();
         }

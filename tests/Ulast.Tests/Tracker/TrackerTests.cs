@@ -38,7 +38,7 @@ public class TrackerTests
         var init = seq.GroundTruth[0];
         List<BoxF> Run(bool keep)
         {
-            using var t = new SiamRpnTracker(model, new TrackerConfig { KeepAspect = keep, Lr = 0.5f });
+            using var t = new SiamRpnTracker(model, new TrackerSettings { Siamese = new TrackerConfig { KeepAspect = keep, Lr = 0.5f } });
             t.Init(frames[0], init);
             return frames.Skip(1).Select(t.Track).ToList();
         }

@@ -19,7 +19,7 @@ public static class SoakBench
         var init = seq.GroundTruth.Count > 0 ? seq.GroundTruth[0] : throw new ArgumentException($"'{sequencePath}' has no ground truth to start from.");
         var mats = seq.ReadFrames().Take(300).ToList();
         if (mats.Count < 2) throw new ArgumentException($"'{sequencePath}' has fewer than 2 frames.");
-        using var tracker = new SiamRpnTracker(model, online: online ? new OnlineConfig { MinScore = 0f } : null, filter: filter ? new FilterConfig() : null);
+        using var tracker = new SiamRpnTracker(model, new TrackerSettings { Online = online ? new OnlineConfig { MinScore = 0f } : null, Filter = filter ? new FilterConfig() : null });
         tracker.Init(mats[0], init);
         int every = Math.Max(1, frames / 10);
         var samples = new List<(int frame, long rss, double msPerFrame)>();

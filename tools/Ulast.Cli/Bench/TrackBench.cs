@@ -30,11 +30,11 @@ public static class TrackBench
             using var offline = new SiamRpnTracker(model);
             // ULAST-on with its gate open (every UpdateInterval-th frame enters the queue and rebuilds the memory
             // template): the most the memory can cost, whatever the scores of this untrained network.
-            using var online = new SiamRpnTracker(model, online: new OnlineConfig { MinScore = 0f });
+            using var online = new SiamRpnTracker(model, new TrackerSettings { Online = new OnlineConfig { MinScore = 0f } });
             // The discriminative filter [ours] with its gate open: a sample and an update every UpdateInterval frames.
-            using var filter = new SiamRpnTracker(model, filter: new FilterConfig { MinScore = 0f });
+            using var filter = new SiamRpnTracker(model, new TrackerSettings { Filter = new FilterConfig { MinScore = 0f } });
             // The same with DSST's scale filter [ours] setting the box's size.
-            using var scaled = new SiamRpnTracker(model, new TrackerConfig { Scale = new ScaleConfig() }, filter: new FilterConfig { MinScore = 0f });
+            using var scaled = new SiamRpnTracker(model, new TrackerSettings { Filter = new FilterConfig { MinScore = 0f }, Scale = new ScaleConfig() });
             // Offline, online and filter alternate over the same frames (the machine's speed drifts): their ratios are what counts.
             var times = new[] { new Times(), new Times(), new Times(), new Times() };
             Dictionary<string, double>? ops = null, filterOps = null;

@@ -6,8 +6,8 @@ namespace Ulast.Cli.Commands;
 /// ulast eval --data FOLDER [--sequences a,b] [--trackers ulast,ulast-dcf,ulast-online,kcf,csrt,mil] [--online] [--tre N] [--out DIR] [model options]:
 /// one-pass evaluation of our tracker and OpenCV's in the same run; JSON, CSV, success and precision plots; with --tre N also
 /// the temporal robustness evaluation from N start frames per sequence (tre-report.*).
-/// `ulast-online` is the shipped (or --checkpoint) model as ULAST-on; --online adds NAME-online for every model.
-/// `ulast-dcf` [ours] adds the discriminative filter (<see cref="FilterConfig"/>); --filter adds NAME-dcf for every model.
+/// A row of ours is a model and a preset (<see cref="TrackerPresets"/>): `ulast` the default model's Siamese tracker,
+/// `ulast-dcf` its shipped one; --filter and --online add those presets' rows for every model, --lost an -lt row for each.
 /// </summary>
 public static class EvalCommand
 {
@@ -24,28 +24,34 @@ public static class EvalCommand
             throw new ArgumentException("--trackers is empty: name at least one (ulast, ulast-dcf, kcf, csrt, mil, …), give --models, or leave --trackers out for the default.");
         bool online = o.Flag("--online"), filter = o.Flag("--filter"), lost = o.Flag("--lost");
         int tre = o.Int("--tre", 0, 2);
+        // A row of ours is MODEL + a preset's suffix (+ -lt): "ulast" is the default model, --models names the others.
+        bool IsModel(string m) => m == "ulast" || extra.Any(e => e.name == m);
         foreach (var t in trackers)
-            if ((t.EndsWith("-lt") ? t[..^3] : t) is not ("ulast" or "ulast-online" or "ulast-dcf" or "ulast-online-dcf") && !OpenCvVisualTracker.Names.Contains(t))
-                throw new ArgumentException($"Unknown tracker '{t}': expected ulast, ulast-online, ulast-dcf, ulast-online-dcf (each also with -lt), {string.Join(", ", OpenCvVisualTracker.Names)}.");
+            if (TrackerPresets.ParseRow(t, m => m == "ulast") is null && !OpenCvVisualTracker.Names.Contains(t))
+                throw new ArgumentException($"Unknown tracker '{t}': expected {string.Join(", ", TrackerPresets.All.Select(p => "ulast" + p.Suffix))} (each also with {TrackerPresets.LostSuffix}), {string.Join(", ", OpenCvVisualTracker.Names)}.");
         foreach (var (n, f) in extra)
         {
-            if (trackers.Contains(n) || OpenCvVisualTracker.Names.Contains(n) || n.StartsWith("ulast") || n.EndsWith("-online") || n.EndsWith("-dcf") || n.EndsWith("-lt")) throw new ArgumentException($"--models: the name '{n}' is taken (ulast…, kcf, csrt, mil, …-online, …-dcf and …-lt are reserved).");
+            if (trackers.Contains(n) || OpenCvVisualTracker.Names.Contains(n) || n.StartsWith("ulast") || TrackerPresets.All.Any(p => p.Suffix.Length > 0 && n.EndsWith(p.Suffix)) || n.EndsWith(TrackerPresets.LostSuffix))
+                throw new ArgumentException($"--models: the name '{n}' is taken (ulast…, kcf, csrt, mil and names ending in a preset's suffix or {TrackerPresets.LostSuffix} are reserved).");
             if (!File.Exists(f)) throw new FileNotFoundException($"--models: '{f}' does not exist.");
         }
-        if (online && trackers.Contains("ulast") && !trackers.Contains("ulast-online")) trackers = trackers.Append("ulast-online").ToArray();
-        if (filter && trackers.Contains("ulast") && !trackers.Contains("ulast-dcf")) trackers = trackers.Append("ulast-dcf").ToArray();
+        // --online and --filter add those presets' rows for every model; --lost a lost-handling row for every row of ours.
+        var added = new[] { online ? TrackerPresets.Get("online").Suffix : null, filter ? TrackerPresets.Get("shipped").Suffix : null }.OfType<string>().ToList();
+        if (trackers.Contains("ulast")) trackers = trackers.Concat(added.Select(a => "ulast" + a).Where(t => !trackers.Contains(t))).ToArray();
         var ours = trackers.Where(t => t.StartsWith("ulast")).ToList();
-        foreach (var (n, _) in extra) { ours.Add(n); if (online) ours.Add(n + "-online"); if (filter) ours.Add(n + "-dcf"); }
-        if (lost) ours = ours.SelectMany(t => t.EndsWith("-lt") ? new[] { t } : new[] { t, t + "-lt" }).Distinct().ToList();
+        foreach (var (n, _) in extra) { ours.Add(n); ours.AddRange(added.Select(a => n + a)); }
+        if (lost) ours = ours.SelectMany(t => t.EndsWith(TrackerPresets.LostSuffix) ? new[] { t } : new[] { t, t + TrackerPresets.LostSuffix }).Distinct().ToList();
         using var dev = o.CreateTrackingDevice();
         using var model = trackers.Any(t => t.StartsWith("ulast")) ? ModelSource.Load(o, dev, Console.Out) : null;
-        var trackerConfig = ModelSource.Tracker(o);
-        // DSST's scale filter [ours]: by default in the -dcf rows (the tracker `ulast track` runs), not in the others.
-        ScaleConfig? scaleWithFilter = ModelSource.Scale(o, withFilter: true), scaleAlone = ModelSource.Scale(o, withFilter: false);
-        var onlineConfig = ModelSource.Online(o);
-        var filterConfig = ModelSource.Filter(o);
-        // Every Ulast row reports its states (so that "lost" is scored for it too); -lt rows also act on them.
-        LostConfig lostHandled = ModelSource.Lost(o, handle: true), lostReported = ModelSource.Lost(o, handle: false);
+        // Each row's settings: its preset's, with lost-target handling for -lt rows, and the tracker options given.
+        // Every Ulast row reports its states (so that "lost" is scored for it too). Checked here, before anything runs.
+        var settings = new Dictionary<string, TrackerSettings>();
+        foreach (var t in ours)
+        {
+            var (_, preset, handlesLost) = TrackerPresets.ParseRow(t, IsModel)!.Value;
+            settings[t] = o.Tracker(handlesLost ? TrackerPresets.WithLostHandling(preset.Settings) : preset.Settings);
+        }
+        if (ours.Count == 0) o.Tracker(TrackerPresets.Get("siamese").Settings);
         o.EnsureAllUsed();
         OutputCheck.Folder(outDir, "--out");
         var models = extra.ToDictionary(e => e.name, e => Checkpoint.LoadModel(e.file, dev));
@@ -95,11 +101,7 @@ public static class EvalCommand
             ["data"] = Path.GetFullPath(data),
             ["model"] = model is null ? "-" : model.Config.ToJson(),
             ["models"] = string.Join(", ", extra.Select(e => $"{e.name}={e.file}")),
-            ["tracker"] = System.Text.Json.JsonSerializer.Serialize(trackerConfig),
-            ["online"] = trackers.Any(t => t.Contains("-online")) ? System.Text.Json.JsonSerializer.Serialize(onlineConfig) : "-",
-            ["filter"] = trackers.Any(t => t.Contains("-dcf")) ? System.Text.Json.JsonSerializer.Serialize(filterConfig) : "-",
-            ["lost"] = trackers.Any(t => t.EndsWith("-lt")) ? System.Text.Json.JsonSerializer.Serialize(lostHandled) : "-",
-            ["scale"] = $"-dcf rows: {(scaleWithFilter is null ? "regression" : System.Text.Json.JsonSerializer.Serialize(scaleWithFilter))}; other rows: {(scaleAlone is null ? "regression" : System.Text.Json.JsonSerializer.Serialize(scaleAlone))}",
+            ["trackers"] = System.Text.Json.JsonSerializer.Serialize(settings),
             ["protocol"] = "OPE: first ground truth, never re-initialised; AUC over IoU thresholds 0:0.05:1; precision at 20 px; normalised precision AUC over 0:0.01:0.5",
         };
         WriteReports(outDir, "", "OPE", all, info, seqs.Count);
@@ -129,21 +131,8 @@ public static class EvalCommand
                 Metrics.PrecisionThresholds, summaries.OrderByDescending(s => s.Precision).Select(s => ($"{s.Tracker} [{s.Precision:0.000}]", s.PrecisionCurve)), 50);
         }
 
-        IVisualTracker Create(string name)
-        {
-            string baseName = name;
-            bool isLost = StripSuffix(ref baseName, "-lt"), isFilter = StripSuffix(ref baseName, "-dcf"), isOnline = StripSuffix(ref baseName, "-online");
-            var m = baseName == "ulast" ? model! : models.GetValueOrDefault(baseName);
-            return m is null ? new OpenCvVisualTracker(name)
-                : new UlastVisualTracker(m, name, trackerConfig with { Scale = isFilter ? scaleWithFilter : scaleAlone }, isOnline ? onlineConfig : null, isFilter ? filterConfig : null,
-                    isLost ? lostHandled : lostReported);
-        }
-
-        static bool StripSuffix(ref string s, string suffix)
-        {
-            if (!s.EndsWith(suffix)) return false;
-            s = s[..^suffix.Length];
-            return true;
-        }
+        IVisualTracker Create(string name) =>
+            !settings.TryGetValue(name, out var s) ? new OpenCvVisualTracker(name)
+            : new UlastVisualTracker(TrackerPresets.ParseRow(name, IsModel)!.Value.Model is var m && m == "ulast" ? model! : models[m], name, s);
     }
 }

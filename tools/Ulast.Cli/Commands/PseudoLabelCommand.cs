@@ -28,14 +28,14 @@ public static class PseudoLabelCommand
             var settings = RefineLabels.Settings(o);
             using var dev = o.CreateDevice();
             using var model = Checkpoint.LoadModel(refine, dev);
-            var (trackerConfig, refineFilter) = RefineLabels.Trackers(o);
+            var tracker = RefineLabels.Tracker(o);
             o.EnsureAllUsed();
             OutputCheck.Folder(outDir, "--out");
             Console.WriteLine($"second round with {refine} (agreement IoU ≥ {settings.AgreeIou}, chunks of {settings.Chunk}, up to {settings.MaxExtend} frames a side, seeds of {settings.MinSeed}+ frames)");
             return Quality(data, outDir, cfg, (seq, v) =>
             {
                 var frames = RefineLabels.ReadFrames(seq, v.Frames) ?? throw new BadDataException($"'{seq.Path}': frames read differ from the labels' {v.Frames}.");
-                try { return LabelRefiner.Refine(v, frames, model, trackerConfig, settings, cfg, refineFilter).labels; }
+                try { return LabelRefiner.Refine(v, frames, model, tracker, settings, cfg).labels; }
                 finally { foreach (var m in frames) m.Dispose(); }
             });
         }

@@ -10,15 +10,8 @@ namespace Ulast.Cli.Commands;
 /// </summary>
 public static class RefineLabels
 {
-    /// <summary>
-    /// The second round's tracker: the post-processing options, and with --refine-filter [ours] the tracker of
-    /// `ulast track` (the discriminative filter, its peak for the centre, the scale filter).
-    /// </summary>
-    public static (TrackerConfig Tracker, FilterConfig? Filter) Trackers(Options o)
-    {
-        var filter = o.Flag("--refine-filter") ? new FilterConfig() : null;
-        return (ModelSource.Tracker(o) with { Scale = ModelSource.Scale(o, withFilter: filter is not null) }, filter);
-    }
+    /// <summary>The second round's tracker: a preset (--preset; `shipped` is the tracker of `ulast track`) with the tracker options given.</summary>
+    public static TrackerSettings Tracker(Options o) => o.Tracker(TrackerPresets.Get(o.String("--preset") ?? "siamese").Settings);
 
     public static LabelRefineConfig Settings(Options o)
     {
@@ -52,7 +45,7 @@ public static class RefineLabels
         var settings = Settings(o);
         using var dev = o.CreateTrackingDevice();
         using var model = Checkpoint.LoadModel(modelPath, dev);
-        var (trackerConfig, refineFilter) = Trackers(o);
+        var tracker = Tracker(o);
         // Several videos at once on the CPU only: on a GPU the ops of one video already queue on one stream.
         int jobs = dev.IsCpu ? Math.Min(o.Int("--jobs", 2, 1), Environment.ProcessorCount) : 1;
         o.EnsureAllUsed();
@@ -113,7 +106,7 @@ public static class RefineLabels
                 if (frames is null) { ProgressBar.WriteLine($"{name}: its frame count is not the labels' {v.Frames}, kept as it was"); return null; }
                 try
                 {
-                    var (refined, added) = LabelRefiner.Refine(v, frames, model, trackerConfig, settings, source.Config, refineFilter);
+                    var (refined, added) = LabelRefiner.Refine(v, frames, model, tracker, settings, source.Config);
                     ProgressBar.WriteLine($"{name}: {v.ReliableFrames} → {refined.ReliableFrames} reliable frames (+{added} tracked){(v.Dropped && !refined.Dropped ? ", usable now" : "")}");
                     return refined;
                 }

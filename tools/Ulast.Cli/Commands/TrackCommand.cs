@@ -4,7 +4,7 @@ using Ulast.Tracker;
 
 namespace Ulast.Cli.Commands;
 
-/// <summary>ulast track --input VIDEO|FOLDER [--box x,y,w,h] [--out boxes.txt] [--video out.mp4] [--online [--online-lambda X ...]] [--no-filter | --filter-weight X ...] [model options]</summary>
+/// <summary>ulast track --input VIDEO|FOLDER [--box x,y,w,h] [--out boxes.txt] [--video out.mp4] [--preset shipped|siamese|online|online-shipped] [--lost] [tracker and model options]</summary>
 public static class TrackCommand
 {
     public static int Run(Options o)
@@ -20,23 +20,20 @@ public static class TrackCommand
         OutputCheck.File(videoPath, "--video");
         using var dev = o.CreateTrackingDevice();
         using var model = ModelSource.Load(o, dev, Console.Out);
-        var online = o.Flag("--online") ? ModelSource.Online(o) : null;
-        // The discriminative filter [ours] is on unless asked not to be: it lifts the dev-set AUC (docs/results.md).
-        var filter = o.Flag("--no-filter") ? null : ModelSource.Filter(o);
-        // So is DSST's scale filter [ours] beside it, for the box's size.
-        var trackerConfig = ModelSource.Tracker(o) with { Scale = ModelSource.Scale(o, withFilter: filter is not null) };
+        // The shipped preset [ours: the discriminative and scale filters] unless another is named: it scores best on the dev set.
+        var preset = TrackerPresets.Get(o.String("--preset") ?? "shipped");
         // [ours] The state column is written either way; --lost also acts on it (hold, stop learning, search the frame).
-        var lost = ModelSource.Lost(o, handle: o.Flag("--lost"));
+        var settings = o.Tracker(o.Flag("--lost") ? TrackerPresets.WithLostHandling(preset.Settings) : preset.Settings);
         bool plain = o.Flag("--plain");
         o.EnsureAllUsed();
-        Console.WriteLine($"device: {dev.Name}{(online is null ? "" : $"; online: λm {online.LambdaM}, capacity {online.Capacity}, every {online.UpdateInterval} frames, score ≥ {online.MinScore}")}{(filter is null ? "" : $"; discriminative filter: β {filter.Weight}, λ {filter.Lambda}, σ {filter.Sigma} cells, every {filter.UpdateInterval} frames")}{(trackerConfig.Scale is { } sc ? $"; scale filter: {sc.Count} scales × {sc.Step}" : "")}");
+        Console.WriteLine($"device: {dev.Name}; tracker: {preset.Name}{(settings.Lost is { Freeze: true } ? " with lost-target handling" : "")}");
         var seq = SequenceLoader.Load(input);
         foreach (var w in seq.Warnings) Console.Error.WriteLine("warning: " + w);
         BoxF init = given is { } g ? g
             : seq.HasGroundTruth && seq.GroundTruth[0].IsValid ? seq.GroundTruth[0]
             : seq.HasGroundTruth ? throw new BadDataException($"{seq.GroundTruthSource}:1 is not a box (it needs finite numbers and a positive size): give --box x,y,w,h to start.")
             : throw new ArgumentException($"'{input}' has no ground truth to start from: give --box x,y,w,h.");
-        using var tracker = new SiamRpnTracker(model, trackerConfig, online, filter, lost);
+        using var tracker = new SiamRpnTracker(model, settings);
         var boxes = new List<BoxF>();
         var scores = new List<float>();
         var states = new List<TargetState>();
@@ -99,7 +96,7 @@ public static class TrackCommand
         if (renderTmp is not null) File.Move(renderTmp, Path.GetFullPath(videoPath!), overwrite: true);
         AtomicFile.WriteAllText(outPath, plain ? GroundTruth.Format(boxes, seq.OneBased) : TrackOutput.Format(boxes, scores, states, seq.OneBased));
         int lostFrames = states.Count(s => s == TargetState.Lost), uncertain = states.Count(s => s == TargetState.Uncertain);
-        Console.WriteLine($"wrote {boxes.Count} boxes to {outPath} ({(plain ? "x,y,w,h" : "x,y,w,h,score,state")}{(seq.OneBased ? ", 1-based like the sequence's ground truth" : "")}){(videoPath is null ? "" : $" and {videoPath}")}; {uncertain} frame(s) uncertain, {lostFrames} lost{(lost.Freeze ? "" : " (reported only; --lost acts on it)")}");
+        Console.WriteLine($"wrote {boxes.Count} boxes to {outPath} ({(plain ? "x,y,w,h" : "x,y,w,h,score,state")}{(seq.OneBased ? ", 1-based like the sequence's ground truth" : "")}){(videoPath is null ? "" : $" and {videoPath}")}; {uncertain} frame(s) uncertain, {lostFrames} lost{(settings.Lost is { Freeze: true } ? "" : " (reported only; --lost acts on it)")}");
         return 0;
     }
 

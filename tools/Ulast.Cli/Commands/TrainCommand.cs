@@ -65,7 +65,7 @@ public static class TrainCommand
         if (!File.Exists(labelsPath))
         {
             Console.WriteLine($"no labels at '{labelsPath}': labelling ../shared/data/unlabeled first");
-            PseudoLabelCommand.Run(new Options(new[] { "--input", Path.Combine("..", "shared", "data", "unlabeled"), "--out", labelsPath }));
+            PseudoLabelCommand.Run(CommandTree.Parse("pseudo-label", "--input", Path.Combine("..", "shared", "data", "unlabeled"), "--out", labelsPath));
         }
         var labels = LabelsFile.Read(labelsPath);
         if (Path.GetFullPath(labelsPath) != Path.GetFullPath(runLabels))
