@@ -20,7 +20,7 @@ public sealed class SiamRpnTracker : IDisposable
     private readonly SiameseRpn _model;
     private readonly TrackerConfig _cfg;
     private readonly Tensor _anchors;
-    private readonly float[] _window;
+    private readonly SiamesePostProcessing _post;
     private readonly OnlineConfig? _online;
     private readonly RegionMaskConfig _maskConfig;
     private readonly MemoryQueue<MemoryEntry>? _memory;
@@ -58,10 +58,7 @@ public sealed class SiamRpnTracker : IDisposable
         if (filter is not null) _filter = new DiscriminativeFilter(model.Device, filter, model.Config.Channels, model.Config.Anchors);
         if (Settings.Scale is not null) _scale = new ScaleFilter(Settings.Scale);
         _anchors = Tensor.PersistentFromArray(model.Device, model.Config.Anchors.Generate(), model.Config.Anchors.Count, 4);
-        int n = model.Config.Anchors.ScoreSize;
-        var hann = Enumerable.Range(0, n).Select(i => 0.5 - 0.5 * Math.Cos(2 * Math.PI * i / (n - 1))).ToArray();
-        _window = new float[model.Config.Anchors.Count];
-        for (int k = 0; k < _window.Length; k++) { int q = k % (n * n); _window[k] = (float)(hann[q / n] * hann[q % n]); }
+        _post = new SiamesePostProcessing(_cfg, model.Config.Anchors);
         model.Eval();
     }
 
@@ -252,17 +249,10 @@ public sealed class SiamRpnTracker : IDisposable
         return p;
     }
 
-    private static float Change(float r) => MathF.Max(r, 1f / r);
-
-    private static float SizeWithPad(float w, float h)
-    {
-        float pad = (w + h) * 0.5f;
-        return MathF.Sqrt((w + pad) * (h + pad));
-    }
-
     private BoxF PostProcess(float[] scores, float[] boxes, float scaleZ, int frameW, int frameH, float[]? response)
     {
-        var (best, bestScore, bestPenalty, bestRaw) = Pick(scores, boxes, scaleZ, _cfg.WindowInfluence);
+        var choice = _post.Pick(scores, boxes, _w, _h, scaleZ, _cfg.WindowInfluence);
+        var (best, bestScore) = (choice.Index, choice.Mixed);
         // NaN scores never win the comparison above: a network whose output overflowed would otherwise report anchor 0.
         if (!float.IsFinite(bestScore) || !float.IsFinite(boxes[best * 4]) || !float.IsFinite(boxes[best * 4 + 2]) || !float.IsFinite(boxes[best * 4 + 3]))
             throw new BadDataException($"The network's output is not finite at frame {_frame + 1}: its weights overflow float32 on this frame (the checkpoint is corrupt or diverged in training).");
@@ -275,18 +265,8 @@ public sealed class SiamRpnTracker : IDisposable
             (bx, by) = ((1 - alpha) * bx + alpha * rx, (1 - alpha) * by + alpha * ry);
         }
         float dx = (bx - centre) / scaleZ, dy = (by - centre) / scaleZ;
-        float bw = boxes[best * 4 + 2] / scaleZ, bh = boxes[best * 4 + 3] / scaleZ;
-        if (_cfg.KeepAspect)
-        {
-            float scale = MathF.Sqrt(bw * bh / (_w * _h));
-            (bw, bh) = (_w * scale, _h * scale);
-        }
-        float lr = bestPenalty * bestRaw * _cfg.Lr;
-        _cx = Math.Clamp(_cx + dx, 0, frameW);
-        _cy = Math.Clamp(_cy + dy, 0, frameH);
-        _w = Math.Clamp(_w * (1 - lr) + bw * lr, MathF.Min(_cfg.MinSize, frameW), frameW);
-        _h = Math.Clamp(_h * (1 - lr) + bh * lr, MathF.Min(_cfg.MinSize, frameH), frameH);
-        LastScore = bestRaw;
+        (_cx, _cy, _w, _h) = _post.Step(_w, _h, _cx + dx, _cy + dy, boxes[best * 4 + 2] / scaleZ, boxes[best * 4 + 3] / scaleZ, choice, frameW, frameH);
+        LastScore = choice.Raw;
         return BoxF.FromCentre(_cx, _cy, _w, _h);
     }
 
@@ -332,25 +312,6 @@ public sealed class SiamRpnTracker : IDisposable
         return signal == "apce" ? relative : MathF.Max(score, relative);
     }
 
-    /// <summary>SiamRPN++'s choice of anchor: score × scale/ratio penalty, mixed with the cosine window at <paramref name="windowInfluence"/>.</summary>
-    private (int Best, float Score, float Penalty, float Raw) Pick(float[] scores, float[] boxes, float scaleZ, float windowInfluence)
-    {
-        int k = scores.Length;
-        float targetSz = SizeWithPad(_w * scaleZ, _h * scaleZ), targetRatio = _w / _h;
-        int best = 0;
-        float bestScore = float.NegativeInfinity, bestPenalty = 1f, bestRaw = 0f;
-        for (int i = 0; i < k; i++)
-        {
-            float score = scores[i];
-            float w = boxes[i * 4 + 2], h = boxes[i * 4 + 3];
-            float sc = Change(SizeWithPad(w, h) / targetSz), rc = Change(targetRatio / (w / h));
-            float penalty = MathF.Exp(-(rc * sc - 1f) * _cfg.PenaltyK);
-            float p = penalty * score * (1f - windowInfluence) + _window[i] * windowInfluence;
-            if (p > bestScore) { bestScore = p; best = i; bestPenalty = penalty; bestRaw = score; }
-        }
-        return (best, bestScore, bestPenalty, bestRaw);
-    }
-
     /// <summary>
     /// [ours] A frame while the target is lost: the box held, nothing learns. A search crop at the held position and, with
     /// re-detection, crops further out over the frame (nearest first, a few per frame), all without the cosine window;
@@ -381,7 +342,7 @@ public sealed class SiamRpnTracker : IDisposable
             var scores = Sigmoid(_model.Cls(_kernels!, halves).ToArray());
             MixFilter(scores, xf[0]);
             var boxes = BoxOps.Decode(_model.Loc(_kernels!, halves), _anchors, _model.Config.Anchors.PerCell).ToArray();
-            var (k, _, _, raw) = Pick(scores, boxes, scaleZ, windowInfluence: 0f);
+            var (k, _, _, raw) = _post.Pick(scores, boxes, _w, _h, scaleZ, windowInfluence: 0f);
             if (raw > best) (best, bx, by) = (raw, cx + (boxes[k * 4] - centre) / scaleZ, cy + (boxes[k * 4 + 1] - centre) / scaleZ);
         }
         LastScore = best;

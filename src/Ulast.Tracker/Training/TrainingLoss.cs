@@ -17,7 +17,7 @@ public sealed class TrainingLoss : IDisposable
     private readonly SiameseRpn _model;
     private readonly TrainConfig _cfg;
     private readonly Tensor _anchors;
-    private readonly float[] _window;
+    private readonly SiamesePostProcessing _post;
     private readonly RegionMaskConfig _mask;
 
     public TrainingLoss(SiameseRpn model, TrainConfig cfg)
@@ -26,10 +26,7 @@ public sealed class TrainingLoss : IDisposable
         _cfg = cfg;
         var a = model.Config.Anchors;
         _anchors = Tensor.PersistentFromArray(model.Device, a.Generate(), a.Count, 4);
-        int n = a.ScoreSize;
-        var hann = Enumerable.Range(0, n).Select(i => 0.5 - 0.5 * Math.Cos(2 * Math.PI * i / (n - 1))).ToArray();
-        _window = new float[a.Count];
-        for (int k = 0; k < _window.Length; k++) { int q = k % (n * n); _window[k] = (float)(hann[q / n] * hann[q % n]); }
+        _post = new SiamesePostProcessing(_cfg.Tracker, a);
         _mask = new RegionMaskConfig { CropSize = model.Config.SearchSize, Threshold = cfg.MaskThreshold };
     }
 
@@ -164,32 +161,26 @@ public sealed class TrainingLoss : IDisposable
     }
 
     /// <summary>
-    /// Moves each clip's box estimate to the best prediction (score blended with the cosine window, as the
-    /// tracker does) and returns those boxes in crop pixels [B·4] (cx, cy, w, h). No gradient.
+    /// Moves each clip's box estimate as the tracker would (<see cref="SiamesePostProcessing"/>: penalty, cosine window,
+    /// size smoothing, clipping) and returns the chosen boxes in crop pixels [B·4] (cx, cy, w, h), their sides kept within
+    /// [1, 4 × the crop] for the conventional cycle's box mask. No gradient.
     /// </summary>
     private float[] Follow(float[] scores, float[] boxes, CropWindow[] windows, CycleClip[] clips, BoxF[] estimate)
     {
         int b = windows.Length, k = scores.Length / b;
-        float wi = _cfg.Tracker.WindowInfluence;
         var best = new float[b * 4];
         for (int i = 0; i < b; i++)
         {
-            int arg = 0;
-            float top = float.NegativeInfinity;
-            for (int j = 0; j < k; j++)
-            {
-                float p = scores[i * k + j] * (1 - wi) + _window[j] * wi;
-                if (p > top) { top = p; arg = j; }
-            }
-            int o = (i * k + arg) * 4;
+            var e = estimate[i];
+            float scale = windows[i].Size / Math.Abs(windows[i].X2 - windows[i].X1);
+            var choice = _post.Pick(scores.AsSpan(i * k, k), boxes.AsSpan(i * k * 4, k * 4), e.W, e.H, scale, _cfg.Tracker.WindowInfluence);
+            int o = (i * k + choice.Index) * 4;
             float cx = boxes[o], cy = boxes[o + 1], w = Math.Clamp(boxes[o + 2], 1f, 4f * windows[i].Size), h = Math.Clamp(boxes[o + 3], 1f, 4f * windows[i].Size);
             best[i * 4] = cx; best[i * 4 + 1] = cy; best[i * 4 + 2] = w; best[i * 4 + 3] = h;
             var frame = windows[i].ToFrame(BoxF.FromCentre(cx, cy, w, h));
-            var e = estimate[i];
-            float lr = scores[i * k + arg] * _cfg.Tracker.Lr;
             var mat = clips[i].Frames[0];
-            float fw = Math.Clamp(e.W * (1 - lr) + frame.W * lr, 10f, mat.Width), fh = Math.Clamp(e.H * (1 - lr) + frame.H * lr, 10f, mat.Height);
-            estimate[i] = BoxF.FromCentre(Math.Clamp(frame.Cx, 0, mat.Width), Math.Clamp(frame.Cy, 0, mat.Height), fw, fh);
+            var (nx, ny, nw, nh) = _post.Step(e.W, e.H, frame.Cx, frame.Cy, frame.W, frame.H, choice, mat.Width, mat.Height);
+            estimate[i] = BoxF.FromCentre(nx, ny, nw, nh);
         }
         return best;
     }
