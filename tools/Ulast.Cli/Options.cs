@@ -62,7 +62,7 @@ public sealed class Options
     {
         var dev = Device.Create(String("--device") ?? "auto");
         if (Flag("--kernels")) dev.UseHostPath = false;
-        Ulast.Kernels.Host.HostWinograd.Enabled = !Flag("--no-winograd");
+        if (Flag("--no-winograd")) dev.Tuning = dev.Tuning with { Winograd = false };
         return dev;
     }
 

@@ -14,14 +14,14 @@ public static partial class Ops
             if (x.RequiresGrad)
             {
                 var dx = Tensor.Empty(dev, x.Shape);
-                HostPaths.Dispatch(dev, () => HostConv.BackwardInput(p, g.HostPointer, w.HostPointer, dx.HostPointer),
+                HostPaths.Dispatch(dev, () => HostConv.BackwardInput(dev.Tuning, p, g.HostPointer, w.HostPointer, dx.HostPointer),
                     () => dev.Kernels.Launch(ConvKernels.BackwardInput, p.InputSize, p, g.View, w.View, dx.View));
                 Tensor.AccumulateGrad(x, dx);
             }
             if (w.RequiresGrad)
             {
                 var dw = Tensor.Empty(dev, w.Shape);
-                HostPaths.Dispatch(dev, () => HostConv.BackwardWeight(p, x.HostPointer, g.HostPointer, dw.HostPointer),
+                HostPaths.Dispatch(dev, () => HostConv.BackwardWeight(dev.Tuning, p, x.HostPointer, g.HostPointer, dw.HostPointer),
                     () =>
                     {
                         int chunks = ConvKernels.WeightChunks(p);
@@ -33,7 +33,7 @@ public static partial class Ops
                 Tensor.AccumulateGrad(w, dw);
             }
         });
-        HostPaths.Dispatch(dev, () => HostConv.Forward(p, x.HostPointer, w.HostPointer, y.HostPointer),
+        HostPaths.Dispatch(dev, () => HostConv.Forward(dev.Tuning, p, x.HostPointer, w.HostPointer, y.HostPointer),
             () => dev.Kernels.Launch(ConvKernels.Forward, p.OutputSize, p, x.View, w.View, y.View));
         return y;
     }

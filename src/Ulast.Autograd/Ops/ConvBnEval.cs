@@ -30,7 +30,7 @@ public static partial class Ops
         dev.Kernels.RecordHost(BatchNormKernels.Normalize);
         if (relu) dev.Kernels.RecordHost(UnaryKernels.Forward);
         var epilogue = ChannelEpilogue.FromBatchNorm(gamma.HostPointer, beta.HostPointer, runningMean.HostPointer, runningVar.HostPointer, c, eps, relu);
-        HostConv.Forward(p, x.HostPointer, w.HostPointer, y.HostPointer, epilogue);
+        HostConv.Forward(dev.Tuning, p, x.HostPointer, w.HostPointer, y.HostPointer, epilogue);
         return y;
     }
 }

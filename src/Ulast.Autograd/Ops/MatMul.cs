@@ -72,7 +72,7 @@ public static partial class Ops
         float* pa = a.HostPointer, pb = b.HostPointer, pc = c.HostPointer;
         int lda = p.TransA == 0 ? p.K : p.M, ldb = p.TransB == 0 ? p.N : p.K;
         for (int i = 0; i < p.Batch; i++)
-            HostGemm.Gemm(p.M, p.N, p.K, pa + (long)i * p.StrideA, lda, p.TransA != 0, pb + (long)i * p.StrideB, ldb, p.TransB != 0,
-                pc + (long)i * p.M * p.N, p.N, false, Environment.ProcessorCount);
+            HostGemm.Gemm(dev.Tuning, p.M, p.N, p.K, pa + (long)i * p.StrideA, lda, p.TransA != 0, pb + (long)i * p.StrideB, ldb, p.TransB != 0,
+                pc + (long)i * p.M * p.N, p.N, false, dev.Tuning.Threads);
     }
 }

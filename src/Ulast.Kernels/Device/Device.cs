@@ -46,6 +46,9 @@ public sealed class Device : IDisposable
         }
     }
 
+    /// <summary>How the host path runs (threads, SIMD width, blocks, algorithms): this device's, handed to every host routine.</summary>
+    public HostTuning Tuning { get; set; } = new();
+
     /// <summary>True when the host SIMD path is in use: buffers live in host memory.</summary>
     public bool HostPath => IsCpu && UseHostPath;
 

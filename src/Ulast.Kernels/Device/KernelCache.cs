@@ -26,7 +26,7 @@ public sealed class KernelCache
     public bool RunOnHost { get; set; }
 
     /// <summary>Below this many elements a host launch stays on the calling thread.</summary>
-    public static int SerialBelow { get; set; } = 16384;
+    private const int SerialBelow = 16384;
 
     /// <summary>Records a kernel whose work a host SIMD routine did instead (same contract, tested against the same references).</summary>
     public void RecordHost(Delegate kernel) => Record(kernel);

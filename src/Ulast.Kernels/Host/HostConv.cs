@@ -12,7 +12,6 @@ namespace Ulast.Kernels.Host;
 /// </summary>
 public static unsafe class HostConv
 {
-    public static int Threads { get; set; } = Environment.ProcessorCount;
 
     private static bool IsPointwise(in ConvParams p) =>
         p.KH == 1 && p.KW == 1 && p.StrideH == 1 && p.StrideW == 1 && p.PadH == 0 && p.PadW == 0;
@@ -28,21 +27,21 @@ public static unsafe class HostConv
     private static bool StoresColumns(in ConvParams p, int gemmThreads) =>
         !IsPointwise(p) && (p.StrideH != 1 || p.StrideW != 1 || gemmThreads > 1);
 
-    public static void Forward(ConvParams p, float* x, float* w, float* y) => Forward(p, x, w, y, null);
+    public static void Forward(HostTuning t, ConvParams p, float* x, float* w, float* y) => Forward(t, p, x, w, y, null);
 
     /// <summary>
     /// The forward pass followed, image by image while its output is still in the cache, by <paramref name="epilogue"/>
     /// (an evaluation-mode BatchNorm and ReLU): a separate pass over memory per op was a sixteenth of a tracked frame.
     /// </summary>
-    public static void Forward(ConvParams p, float* x, float* w, float* y, ChannelEpilogue? epilogue)
+    public static void Forward(HostTuning t, ConvParams p, float* x, float* w, float* y, ChannelEpilogue? epilogue)
     {
-        if (HostWinograd.Applies(p)) { HostWinograd.Forward(p, x, w, y, epilogue, Threads); return; }
+        if (HostWinograd.Applies(t, p)) { HostWinograd.Forward(t, p, x, w, y, epilogue, t.Threads); return; }
         IntPtr px = (IntPtr)x, pw = (IntPtr)w, py = (IntPtr)y;
-        if (IsChannelSum(p) && HostGemm.VectorBits != 0)
+        if (IsChannelSum(p) && t.GemmVectorBits != 0)
         {
             // One output channel: a weighted sum of the input planes, fused multiply-adds over the channels in order
             // from 0 — the GEMM's arithmetic for an output row (its k loop), without the 8-row sliver it would pad to.
-            ForEachImage(p, false, (n, _, _) =>
+            ForEachImage(t, p, false, (n, _, _) =>
             {
                 int hw = p.Ho * p.Wo;
                 var dst = new Span<float>((float*)py + (long)n * hw, hw);
@@ -53,7 +52,7 @@ public static unsafe class HostConv
             });
             return;
         }
-        ForEachImage(p, !IsPointwise(p), (n, col, threadsInside) =>
+        ForEachImage(t, p, !IsPointwise(p), (n, col, threadsInside) =>
         {
             int hw = p.Ho * p.Wo, rows = ColRows(p);
             for (int g = 0; g < p.Groups; g++)
@@ -61,20 +60,16 @@ public static unsafe class HostConv
                 float* xg = (float*)px + ((long)n * p.Cin + g * p.CinG) * p.H * p.W;
                 float* src = xg;
                 if (!IsPointwise(p)) { Im2Col(p, xg, col, threadsInside); src = col; }
-                HostGemm.Gemm(p.CoutG, hw, rows, (float*)pw + (long)g * p.CoutG * rows, rows, false, src, hw, false,
+                HostGemm.Gemm(t, p.CoutG, hw, rows, (float*)pw + (long)g * p.CoutG * rows, rows, false, src, hw, false,
                     (float*)py + ((long)n * p.Cout + g * p.CoutG) * hw, hw, false, threadsInside);
             }
             epilogue?.Apply((float*)py + (long)n * p.Cout * hw, p.Cout, hw);
         });
     }
 
-    /// <summary>
-    /// Whether the input gradient of a stride-1 convolution runs as a forward convolution of dY with the weights
-    /// flipped and transposed (<see cref="FlippedInput"/>) instead of a GEMM into columns folded back by col2im.
-    /// Off: measured on an idle machine, alternating, it was 0.67–0.74× at batch 1 and 0.88–1.09× at batch 8–16 on
-    /// `small`'s layers and the [8,256,31,31] case — the deeper GEMM did not pay for the im2col of dY.
-    /// </summary>
-    public static bool FlippedInputGradient { get; set; } = false;
+    // HostTuning.FlippedInputGradient: whether the input gradient of a stride-1 convolution runs as a forward convolution
+    // of dY with the weights flipped and transposed (FlippedInput) instead of a GEMM into columns folded back by col2im.
+    // Off by default: the deeper GEMM did not pay for the im2col of dY (docs/results.md); through Winograd it does.
 
     /// <summary>
     /// The forward convolution whose output is the input gradient of stride-1 <paramref name="p"/>: dY [N, Cout, Ho, Wo]
@@ -102,23 +97,23 @@ public static unsafe class HostConv
                 }
     }
 
-    public static void BackwardInput(ConvParams p, float* dy, float* w, float* dx)
+    public static void BackwardInput(HostTuning t, ConvParams p, float* dy, float* w, float* dx)
     {
         // dX = dY ⋆ flip(W)ᵀ: a forward pass (im2col of dY, one deep GEMM per image) instead of a GEMM writing the
         // whole column matrix and col2im reading it back and scattering it.
         // Through Winograd's transforms the flipped forward costs less than the GEMM into columns and col2im.
-        if (!IsPointwise(p) && FlippedInput(p) is { } q && (FlippedInputGradient || HostWinograd.Applies(q)))
+        if (!IsPointwise(p) && FlippedInput(p) is { } q && (t.FlippedInputGradient || HostWinograd.Applies(t, q)))
         {
             using var flipped = HostScratch.Rent(HostScratch.Use.Weights, p.WeightSize);
             FlipWeights(p, w, flipped.Ptr);
-            Forward(q, dy, flipped.Ptr, dx);
+            Forward(t, q, dy, flipped.Ptr, dx);
             return;
         }
         IntPtr pdy = (IntPtr)dy, pw = (IntPtr)w, pdx = (IntPtr)dx;
         if (IsChannelSum(p))
         {
             // dX_c = w_c · dY: the GEMM's single product per element (k = 1)
-            ForEachImage(p, false, (n, _, _) =>
+            ForEachImage(t, p, false, (n, _, _) =>
             {
                 int hw = p.Ho * p.Wo;
                 var g = new ReadOnlySpan<float>((float*)pdy + (long)n * hw, hw);
@@ -127,25 +122,25 @@ public static unsafe class HostConv
             });
             return;
         }
-        ForEachImage(p, !IsPointwise(p), (n, col, threadsInside) =>
+        ForEachImage(t, p, !IsPointwise(p), (n, col, threadsInside) =>
         {
             int hw = p.Ho * p.Wo, rows = ColRows(p);
             for (int g = 0; g < p.Groups; g++)
             {
                 float* dxg = (float*)pdx + ((long)n * p.Cin + g * p.CinG) * p.H * p.W;
                 float* dst = IsPointwise(p) ? dxg : col;
-                HostGemm.Gemm(rows, hw, p.CoutG, (float*)pw + (long)g * p.CoutG * rows, rows, true,
+                HostGemm.Gemm(t, rows, hw, p.CoutG, (float*)pw + (long)g * p.CoutG * rows, rows, true,
                     (float*)pdy + ((long)n * p.Cout + g * p.CoutG) * hw, hw, false, dst, hw, false, threadsInside);
                 if (!IsPointwise(p)) Col2Im(p, col, dxg, threadsInside);
             }
         });
     }
 
-    public static void BackwardWeight(ConvParams p, float* x, float* dy, float* dw)
+    public static void BackwardWeight(HostTuning tuning, ConvParams p, float* x, float* dy, float* dw)
     {
-        if (HostWinograd.Applies(p)) { HostWinograd.BackwardWeight(p, x, dy, dw, Threads); return; }
-        int threads = Math.Max(1, Math.Min(Threads, p.N));
-        int inner = Math.Max(1, Threads / threads);   // spare threads go to each GEMM (batch 1 still uses every core)
+        if (HostWinograd.Applies(tuning, p)) { HostWinograd.BackwardWeight(tuning, p, x, dy, dw, tuning.Threads); return; }
+        int threads = Math.Max(1, Math.Min(tuning.Threads, p.N));
+        int inner = Math.Max(1, tuning.Threads / threads);   // spare threads go to each GEMM (batch 1 still uses every core)
         int rows = ColRows(p), hw = p.Ho * p.Wo;
         long wsize = p.WeightSize;
         // The other threads' partial sums live in the caller's grow-only scratch: allocated per call (up to 2.4 MB
@@ -163,12 +158,12 @@ public static unsafe class HostConv
                 {
                     float* xg = (float*)px + ((long)n * p.Cin + g * p.CinG) * p.H * p.W;
                     float* dyg = (float*)pdy + ((long)n * p.Cout + g * p.CoutG) * hw, dwg = acc + (long)g * p.CoutG * rows;
-                    if (IsPointwise(p)) HostGemm.Gemm(p.CoutG, rows, hw, dyg, hw, false, xg, hw, true, dwg, rows, !first, inner);
-                    else if (!StoresColumns(p, inner)) HostGemm.Gemm(p.CoutG, rows, hw, dyg, hw, false, new ImageColumns(p, xg), true, dwg, rows, !first, inner);
+                    if (IsPointwise(p)) HostGemm.Gemm(tuning, p.CoutG, rows, hw, dyg, hw, false, xg, hw, true, dwg, rows, !first, inner);
+                    else if (!StoresColumns(p, inner)) HostGemm.Gemm(tuning, p.CoutG, rows, hw, dyg, hw, false, new ImageColumns(p, xg), true, dwg, rows, !first, inner);
                     else
                     {
                         Im2Col(p, xg, lease.Ptr, inner);
-                        HostGemm.Gemm(p.CoutG, rows, hw, dyg, hw, false, lease.Ptr, hw, true, dwg, rows, !first, inner);
+                        HostGemm.Gemm(tuning, p.CoutG, rows, hw, dyg, hw, false, lease.Ptr, hw, true, dwg, rows, !first, inner);
                     }
                 }
                 first = false;
@@ -182,9 +177,9 @@ public static unsafe class HostConv
     private static bool IsChannelSum(in ConvParams p) => IsPointwise(p) && p.Groups == 1 && p.Cout == 1;
 
     /// <summary>Runs body(n, colScratch, threadsForTheGemm) for every image, spreading images over threads.</summary>
-    private static void ForEachImage(ConvParams p, bool needColumns, ImageBody body)
+    private static void ForEachImage(HostTuning tuning, ConvParams p, bool needColumns, ImageBody body)
     {
-        int threads = Math.Max(1, Threads);
+        int threads = Math.Max(1, tuning.Threads);
         int outer = Math.Min(threads, p.N);
         int inner = Math.Max(1, threads / outer);
         long colSize = (long)ColRows(p) * p.Ho * p.Wo;

@@ -8,7 +8,7 @@ namespace Ulast.Kernels.Host;
 /// <summary>
 /// Single-precision GEMM for the CPU: C = op(A)·op(B) (+ C when accumulating), row-major.
 /// Goto-style blocking: B is packed into NR-wide column slivers (or, for GEMMs of few rows, read in place:
-/// <see cref="DirectBMaxRows"/>), A into MR-tall row slivers, and an MR×NR register-blocked micro-kernel does
+/// <see cref="HostTuning.GemmDirectBMaxRows"/>), A into MR-tall row slivers, and an MR×NR register-blocked micro-kernel does
 /// the FMAs (Vector512 → 8×32, Vector256 → 8×16, scalar).
 /// </summary>
 public static unsafe class HostGemm
@@ -17,23 +17,21 @@ public static unsafe class HostGemm
     private const int KC = 256;
     private const int MC = 128;
 
-    /// <summary>The widest vector path this machine runs: 512, 256 or 0 (scalar).</summary>
-    public static int VectorBits { get; set; } = Vector512.IsHardwareAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256 : 0;
-
-    private static int NR => VectorBits == 512 ? 32 : VectorBits == 256 ? 16 : 8;
+    /// <summary>The micro-kernel's width for a vector path (<see cref="HostTuning.GemmVectorBits"/>): 512 → 32, 256 → 16, scalar → 8.</summary>
+    private static int Nr(int vectorBits) => vectorBits == 512 ? 32 : vectorBits == 256 ? 16 : 8;
 
     /// <param name="threads">Column blocks are spread over this many threads (1 = the calling thread only).</param>
-    public static void Gemm(int m, int n, int k, float* a, int lda, bool transA, float* b, int ldb, bool transB,
+    public static void Gemm(HostTuning tuning, int m, int n, int k, float* a, int lda, bool transA, float* b, int ldb, bool transB,
         float* c, int ldc, bool accumulate, int threads = 1) =>
-        Gemm(m, n, k, a, lda, transA, b, ldb, null, transB, c, ldc, accumulate, threads);
+        Gemm(tuning, m, n, k, a, lda, transA, b, ldb, null, transB, c, ldc, accumulate, threads);
 
     /// <summary>
     /// The same with B produced on demand by <paramref name="rows"/>: B = R (k×n) or, with transB, Rᵀ, where R's
     /// rows come from <see cref="GemmRows.Row"/> — e.g. an im2col that is never stored whole (an implicit GEMM).
     /// </summary>
-    public static void Gemm(int m, int n, int k, float* a, int lda, bool transA, GemmRows rows, bool transB,
+    public static void Gemm(HostTuning tuning, int m, int n, int k, float* a, int lda, bool transA, GemmRows rows, bool transB,
         float* c, int ldc, bool accumulate, int threads = 1) =>
-        Gemm(m, n, k, a, lda, transA, null, 0, rows, transB, c, ldc, accumulate, threads);
+        Gemm(tuning, m, n, k, a, lda, transA, null, 0, rows, transB, c, ldc, accumulate, threads);
 
     /// <summary>Floats of op(A) (m × k) packed by <see cref="PackAOnce"/>.</summary>
     public static long PackedASize(int m, int k) => (long)((m + MR - 1) / MR * MR) * k;
@@ -42,17 +40,17 @@ public static unsafe class HostGemm
     /// Packs op(A) once, k block by k block, as the micro-kernel reads it, for <see cref="GemmPackedA"/>: an A that
     /// many small GEMMs share (Winograd's transformed weights) would otherwise be packed again by each of them.
     /// </summary>
-    public static void PackAOnce(int m, int k, float* a, int lda, bool transA, float* packed)
+    public static void PackAOnce(HostTuning tuning, int m, int k, float* a, int lda, bool transA, float* packed)
     {
         long mPadded = (m + MR - 1) / MR * MR;
-        for (int k0 = 0; k0 < k; k0 += KC) PackA(a, lda, transA, 0, m, k0, Math.Min(KC, k - k0), packed + k0 * mPadded);
+        for (int k0 = 0; k0 < k; k0 += KC) PackA(tuning.GemmVectorBits, a, lda, transA, 0, m, k0, Math.Min(KC, k - k0), packed + k0 * mPadded);
     }
 
     /// <summary>C = A·op(B) (+ C) with A packed by <see cref="PackAOnce"/> with the same m and k.</summary>
-    public static void GemmPackedA(int m, int n, int k, float* packedA, float* b, int ldb, bool transB, float* c, int ldc, bool accumulate, int threads = 1) =>
-        Gemm(m, n, k, packedA, 0, false, b, ldb, null, transB, c, ldc, accumulate, threads, packed: true);
+    public static void GemmPackedA(HostTuning tuning, int m, int n, int k, float* packedA, float* b, int ldb, bool transB, float* c, int ldc, bool accumulate, int threads = 1) =>
+        Gemm(tuning, m, n, k, packedA, 0, false, b, ldb, null, transB, c, ldc, accumulate, threads, packed: true);
 
-    private static void Gemm(int m, int n, int k, float* a, int lda, bool transA, float* b, int ldb, GemmRows? rows, bool transB,
+    private static void Gemm(HostTuning tuning, int m, int n, int k, float* a, int lda, bool transA, float* b, int ldb, GemmRows? rows, bool transB,
         float* c, int ldc, bool accumulate, int threads, bool packed = false)
     {
         if (m <= 0 || n <= 0) return;
@@ -61,42 +59,35 @@ public static unsafe class HostGemm
             if (!accumulate) for (int i = 0; i < m; i++) new Span<float>(c + (long)i * ldc, n).Clear();
             return;
         }
-        int nr = NR;
+        int nr = Nr(tuning.GemmVectorBits);
         int slivers = (n + nr - 1) / nr;
         threads = Math.Max(1, Math.Min(threads, slivers));
-        if (threads == 1) { GemmColumns(m, 0, n, k, a, lda, transA, b, ldb, rows, transB, c, ldc, accumulate, packed); return; }
+        if (threads == 1) { GemmColumns(tuning, m, 0, n, k, a, lda, transA, b, ldb, rows, transB, c, ldc, accumulate, packed); return; }
         int per = (slivers + threads - 1) / threads;
         IntPtr pa = (IntPtr)a, pb = (IntPtr)b, pc = (IntPtr)c;
         Parallel.For(0, threads, t =>
         {
             int j0 = t * per * nr, j1 = Math.Min(n, (t + 1) * per * nr);
-            if (j0 < j1) GemmColumns(m, j0, j1, k, (float*)pa, lda, transA, (float*)pb, ldb, rows, transB, (float*)pc, ldc, accumulate, packed);
+            if (j0 < j1) GemmColumns(tuning, m, j0, j1, k, (float*)pa, lda, transA, (float*)pb, ldb, rows, transB, (float*)pc, ldc, accumulate, packed);
         });
     }
 
-    /// <summary>
-    /// Bytes of packed B that one pass over A works on (a share of this core's L2, beside A's MC×KC block). Packing the
-    /// thread's whole column range at once (up to 5 MB for a batch-1 stem) sent every packed sliver out to L3 and
-    /// back before the micro-kernel read it.
-    /// </summary>
-    public static int PackedBBytes { get; set; } = 128 * 1024;
+    // HostTuning.GemmPackedBBytes: bytes of packed B that one pass over A works on (a share of this core's L2, beside
+    // A's MC×KC block). Packing the thread's whole column range at once sent every packed sliver out to L3 and back
+    // before the micro-kernel read it.
 
-    /// <summary>
-    /// GEMMs with at most this many rows (`small`'s forward convolutions: 32–128 output channels) read B's full slivers
-    /// where B lies instead of packing them first (the AVX-512 path, B not transposed). With so few rows each packed
-    /// sliver served only 4–16 micro-kernel calls, and packing cost as much as a third of the GEMM. Measured single-
-    /// and two-threaded on `small`'s forward shapes, alternating: 1.03–1.26×. Not on the AVX2 path: its micro-kernel reads
-    /// the sliver twice (two 4-row passes), and in place, rows 64 KB apart for the stem, that made the 7×7 stem's
-    /// forward 1.6–1.8× slower on an AVX2 machine. 0 = always pack.
-    /// </summary>
-    public static int DirectBMaxRows { get; set; } = 128;
+    // HostTuning.GemmDirectBMaxRows: GEMMs with at most this many rows (`small`'s forward convolutions: 32–128 output
+    // channels) read B's full slivers where B lies instead of packing them first (the AVX-512 path, B not transposed):
+    // with so few rows each packed sliver served only 4–16 micro-kernel calls. Not on the AVX2 path: its micro-kernel
+    // reads the sliver twice (two 4-row passes), and in place, rows far apart, that was slower (docs/results.md).
 
-    private static void GemmColumns(int m, int j0, int j1, int k, float* a, int lda, bool transA, float* b, int ldb, GemmRows? rows,
+
+    private static void GemmColumns(HostTuning tuning, int m, int j0, int j1, int k, float* a, int lda, bool transA, float* b, int ldb, GemmRows? rows,
         bool transB, float* c, int ldc, bool accumulate, bool packed)
     {
-        int nr = NR;
+        int nr = Nr(tuning.GemmVectorBits), vectorBits = tuning.GemmVectorBits;
         int slivers = (j1 - j0 + nr - 1) / nr;
-        int most = Math.Clamp(PackedBBytes / (nr * Math.Min(KC, k) * sizeof(float)), 1, slivers);
+        int most = Math.Clamp(tuning.GemmPackedBBytes / (nr * Math.Min(KC, k) * sizeof(float)), 1, slivers);
         int chunks = (slivers + most - 1) / most;          // as few as fit the budget,
         int chunk = (slivers + chunks - 1) / chunks;       // of (nearly) equal size: slivers packed at a time
         int mPadded = (m + MR - 1) / MR * MR;
@@ -110,15 +101,15 @@ public static unsafe class HostGemm
             int kc = Math.Min(KC, k - k0);
             bool acc = accumulate || k0 > 0;
             if (packed) ap = a + (long)k0 * mPadded;
-            else PackA(a, lda, transA, 0, m, k0, kc, ap);   // all of op(A)'s rows once per k block; every column chunk reuses them
+            else PackA(vectorBits, a, lda, transA, 0, m, k0, kc, ap);   // all of op(A)'s rows once per k block; every column chunk reuses them
             for (int c0 = j0; c0 < j1; c0 += chunk * nr)
             {
                 int nc = Math.Min(chunk * nr, j1 - c0), chunkSlivers = (nc + nr - 1) / nr;
                 // Direct: only a last, partial sliver is packed (at the start of the buffer), the micro-kernel reads the rest in place.
-                bool direct = rows is null && !transB && nr == 32 && m <= DirectBMaxRows;
-                if (direct) { if (nc % nr != 0) PackB(b, ldb, false, k0, kc, c0 + nc / nr * nr, nc % nr, nr, bp); }
-                else if (rows is null) PackB(b, ldb, transB, k0, kc, c0, nc, nr, bp);
-                else PackB(rows, rowLease.Ptr, transB, k0, kc, c0, nc, nr, bp);
+                bool direct = rows is null && !transB && nr == 32 && m <= tuning.GemmDirectBMaxRows;
+                if (direct) { if (nc % nr != 0) PackB(vectorBits, b, ldb, false, k0, kc, c0 + nc / nr * nr, nc % nr, nr, bp); }
+                else if (rows is null) PackB(vectorBits, b, ldb, transB, k0, kc, c0, nc, nr, bp);
+                else PackB(vectorBits, rows, rowLease.Ptr, transB, k0, kc, c0, nc, nr, bp);
                 for (int i0 = 0; i0 < m; i0 += MC)
                 {
                     int mc = Math.Min(MC, m - i0);
@@ -158,13 +149,13 @@ public static unsafe class HostGemm
     /// as vectors: Aᵀ's 8 rows of a k are contiguous (one load), A's are transposed 8×8 at a time in registers. The
     /// scalar copy, one element at a time, was 5–7 % of a tracked frame (the weights are A, packed on every call).
     /// </summary>
-    private static void PackA(float* a, int lda, bool transA, int i0, int mc, int k0, int kc, float* ap)
+    private static void PackA(int vectorBits, float* a, int lda, bool transA, int i0, int mc, int k0, int kc, float* ap)
     {
         for (int r0 = 0; r0 < mc; r0 += MR)
         {
             float* dst = ap + (long)r0 * kc;
             int mh = Math.Min(MR, mc - r0);
-            if (mh == MR && VectorBits > 0 && Avx.IsSupported)
+            if (mh == MR && vectorBits > 0 && Avx.IsSupported)
             {
                 if (transA)
                     for (int kk = 0; kk < kc; kk++) Vector256.Load(a + (long)(k0 + kk) * lda + i0 + r0).Store(dst + kk * MR);
@@ -226,7 +217,7 @@ public static unsafe class HostGemm
     /// Reads B in its memory order (a row at a time, or a column of Bᵀ at a time): strided reads of a few
     /// floats per row missed the cache on every row and made large GEMMs wait on memory.
     /// </summary>
-    private static void PackB(float* b, int ldb, bool transB, int k0, int kc, int j0, int nc, int nr, float* bp)
+    private static void PackB(int vectorBits, float* b, int ldb, bool transB, int k0, int kc, int j0, int nc, int nr, float* bp)
     {
         int full = nc / nr, rest = nc - full * nr;
         if (!transB)
@@ -235,7 +226,7 @@ public static unsafe class HostGemm
             return;
         }
         int j = 0;
-        if (VectorBits > 0 && Avx.IsSupported)   // Bᵀ's columns eight at a time, transposed in registers
+        if (vectorBits > 0 && Avx.IsSupported)   // Bᵀ's columns eight at a time, transposed in registers
             for (; j < full * nr; j += 8)
                 PackEightRows(b + (long)(j0 + j) * ldb + k0, ldb, kc, bp + (long)(j / nr) * nr * kc + j % nr, nr);
         for (; j < nc; j++)
@@ -286,7 +277,7 @@ public static unsafe class HostGemm
     }
 
     /// <summary><see cref="PackB(float*, int, bool, int, int, int, int, int, float*)"/> with B's rows (or Bᵀ's) fetched into a row buffer first.</summary>
-    private static void PackB(GemmRows rows, float* row, bool transB, int k0, int kc, int j0, int nc, int nr, float* bp)
+    private static void PackB(int vectorBits, GemmRows rows, float* row, bool transB, int k0, int kc, int j0, int nc, int nr, float* bp)
     {
         if (!transB)
         {
@@ -298,7 +289,7 @@ public static unsafe class HostGemm
             return;
         }
         int j = 0, rest = nc % nr;
-        if (VectorBits > 0 && Avx.IsSupported)   // eight rows fetched, then transposed in registers
+        if (vectorBits > 0 && Avx.IsSupported)   // eight rows fetched, then transposed in registers
             for (; j < nc - rest; j += 8)
             {
                 for (int r = 0; r < 8; r++) rows.Row(j0 + j + r, k0, kc, row + (long)r * kc);

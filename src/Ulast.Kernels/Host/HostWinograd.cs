@@ -18,28 +18,20 @@ namespace Ulast.Kernels.Host;
 /// </summary>
 public static unsafe class HostWinograd
 {
-    /// <summary>Off: every 3×3 convolution runs as im2col + GEMM.</summary>
-    public static bool Enabled { get; set; } = true;
-
     /// <summary>
     /// Outputs smaller than this a side keep im2col: their tile rows are mostly padding to 8 and their GEMMs too narrow
     /// for the micro-kernel's 32 columns.
     /// </summary>
-    public static int MinOutputSide { get; set; } = 8;
+    private const int MinOutputSide = 8;
 
     /// <summary>
-    /// Batches smaller than this keep im2col. Tracking (batch 1) measured level with im2col either way (conv+BN 11.2–11.4
-    /// against 11.7–12.0 ms per frame, alternating), and im2col keeps the tracker's boxes as they were evaluated: the
-    /// two sum in different orders, and a tracked sequence amplifies the last bits.
+    /// Whether <paramref name="p"/> runs here: Winograd on (<see cref="HostTuning.Winograd"/>), a batch of at least
+    /// <see cref="HostTuning.WinogradMinBatch"/> (batch-1 tracking keeps im2col: level in speed, and the boxes stay those
+    /// evaluated, since the two sum in different orders), 3×3, stride 1, one group, output at least
+    /// <see cref="MinOutputSide"/> a side, and no dilation — or dilation 2 with even padding, split into its four phases (<see cref="Phases"/>).
     /// </summary>
-    public static int MinBatch { get; set; } = 2;
-
-    /// <summary>
-    /// Whether <paramref name="p"/> runs here: a batch of at least <see cref="MinBatch"/>, 3×3, stride 1, one group, output
-    /// at least <see cref="MinOutputSide"/> a side, and no dilation — or dilation 2 with even padding, split into its four phases (<see cref="Phases"/>).
-    /// </summary>
-    public static bool Applies(in ConvParams p) =>
-        Enabled && p.N >= MinBatch && p.KH == 3 && p.KW == 3 && p.StrideH == 1 && p.StrideW == 1 && p.Groups == 1
+    public static bool Applies(HostTuning tuning, in ConvParams p) =>
+        tuning.Winograd && p.N >= tuning.WinogradMinBatch && p.KH == 3 && p.KW == 3 && p.StrideH == 1 && p.StrideW == 1 && p.Groups == 1
         && p.Ho >= MinOutputSide && p.Wo >= MinOutputSide
         && ((p.DilH == 1 && p.DilW == 1) || (p.DilH == 2 && p.DilW == 2 && p.PadH % 2 == 0 && p.PadW % 2 == 0 && p.Ho >= 2 * MinOutputSide && p.Wo >= 2 * MinOutputSide));
 
@@ -67,20 +59,20 @@ public static unsafe class HostWinograd
             }
     }
 
-    private static void ForwardPhases(ConvParams p, float* x, float* w, float* y, ChannelEpilogue? epilogue, int threads)
+    private static void ForwardPhases(HostTuning tuning, ConvParams p, float* x, float* w, float* y, ChannelEpilogue? epilogue, int threads)
     {
         foreach (var (a, b, q) in Phases(p))
         {
             using var xs = HostScratch.Rent(HostScratch.Use.Columns, q.InputSize);
             using var ys = HostScratch.Rent(HostScratch.Use.Partials, q.OutputSize);
             Phase(x, p.N * p.Cin, p.H, p.W, a, b, q.H, q.W, xs.Ptr, gather: true);
-            Forward(q, xs.Ptr, w, ys.Ptr, null, threads);
+            Forward(tuning, q, xs.Ptr, w, ys.Ptr, null, threads);
             Phase(y, p.N * p.Cout, p.Ho, p.Wo, a, b, q.Ho, q.Wo, ys.Ptr, gather: false);
         }
         if (epilogue != null) for (int n = 0; n < p.N; n++) epilogue.Apply(y + (long)n * p.Cout * p.Ho * p.Wo, p.Cout, p.Ho * p.Wo);
     }
 
-    private static void BackwardWeightPhases(ConvParams p, float* x, float* dy, float* dw, int threads)
+    private static void BackwardWeightPhases(HostTuning tuning, ConvParams p, float* x, float* dy, float* dw, int threads)
     {
         using var part = HostScratch.Rent(HostScratch.Use.Weights, p.WeightSize);
         bool first = true;
@@ -90,30 +82,26 @@ public static unsafe class HostWinograd
             using var gs = HostScratch.Rent(HostScratch.Use.Partials, q.OutputSize);
             Phase(x, p.N * p.Cin, p.H, p.W, a, b, q.H, q.W, xs.Ptr, gather: true);
             Phase(dy, p.N * p.Cout, p.Ho, p.Wo, a, b, q.Ho, q.Wo, gs.Ptr, gather: true);
-            BackwardWeight(q, xs.Ptr, gs.Ptr, first ? dw : part.Ptr, threads);
+            BackwardWeight(tuning, q, xs.Ptr, gs.Ptr, first ? dw : part.Ptr, threads);
             if (!first) HostRanges.AddBlocks(dw, part.Ptr, 1, p.WeightSize);
             first = false;
         }
     }
 
-    /// <summary>
-    /// Bytes of V and M (one block of tile rows, all channels) that one thread works on at a time: sized to stay in
-    /// this core's L2. Whole images (1–8 MB on `small`'s layers) went out to L3 between the transforms and the GEMMs,
-    /// and the input transform's stores alone cost twice the transform's arithmetic.
-    /// </summary>
-    public static int BlockBytes { get; set; } = 512 * 1024;
+    // HostTuning.WinogradBlockBytes: bytes of V and M (one block of tile rows, all channels) that one thread works on at a
+    // time, sized to stay in this core's L2: whole images went out to L3 between the transforms and the GEMMs.
 
     private readonly struct Tiles
     {
         public readonly int TH, TW, TW8, BlockRows, Ld, SplitRows, SplitLen;
 
-        public Tiles(in ConvParams p)
+        public Tiles(in ConvParams p, int blockBytes)
         {
             TH = (p.Ho + 1) / 2;
             TW = (p.Wo + 1) / 2;
             TW8 = (TW + 7) / 8 * 8;
             // as many tile rows as fit the budget, and at least one micro-kernel's 32 columns
-            int fit = BlockBytes / (16 * (p.Cin + p.Cout) * sizeof(float) * TW8);
+            int fit = blockBytes / (16 * (p.Cin + p.Cout) * sizeof(float) * TW8);
             BlockRows = Math.Clamp(Math.Max(fit, (32 + TW8 - 1) / TW8), 1, TH);
             int cols = BlockRows * TW8;
             // Rows of V and M 4 KB apart would share one set of L1 when the GEMM reads them in place.
@@ -148,15 +136,15 @@ public static unsafe class HostWinograd
         for (int c = 0; c < p.Cin; c++) TransformInput(p, t, i0, i1, image + (long)c * p.H * p.W, s.Split, s.V + (long)c * t.Ld, (long)p.Cin * t.Ld);
     }
 
-    public static void Forward(ConvParams p, float* x, float* w, float* y, ChannelEpilogue? epilogue, int threads)
+    public static void Forward(HostTuning tuning, ConvParams p, float* x, float* w, float* y, ChannelEpilogue? epilogue, int threads)
     {
-        if (p.DilH == 2) { ForwardPhases(p, x, w, y, epilogue, threads); return; }
-        var t = new Tiles(p);
+        if (p.DilH == 2) { ForwardPhases(tuning, p, x, w, y, epilogue, threads); return; }
+        var t = new Tiles(p, tuning.WinogradBlockBytes);
         long packedSize = HostGemm.PackedASize(p.Cout, p.Cin);
         using var uLease = HostScratch.Rent(HostScratch.Use.WinogradWeights, 16L * p.Cout * p.Cin + 16 * packedSize);
         float* u = uLease.Ptr + 16L * p.Cout * p.Cin;   // U_ξ packed for the GEMM, once for every block of every image
         TransformWeights(p, w, uLease.Ptr, threads);
-        for (int xi = 0; xi < 16; xi++) HostGemm.PackAOnce(p.Cout, p.Cin, uLease.Ptr + (long)xi * p.Cout * p.Cin, p.Cin, false, u + xi * packedSize);
+        for (int xi = 0; xi < 16; xi++) HostGemm.PackAOnce(tuning, p.Cout, p.Cin, uLease.Ptr + (long)xi * p.Cout * p.Cin, p.Cin, false, u + xi * packedSize);
         // Work items are blocks of tile rows of every image, in contiguous runs per thread: one image (tracking) still
         // keeps every core busy, each on GEMMs of its own.
         int blocks = (t.TH + t.BlockRows - 1) / t.BlockRows, items = p.N * blocks;
@@ -171,7 +159,7 @@ public static unsafe class HostWinograd
                 float* xn = (float*)px + (long)n * p.Cin * p.H * p.W, yn = (float*)py + (long)n * p.Cout * p.Ho * p.Wo;
                 TransformInputBlock(p, t, i0, i1, xn, s);
                 for (int xi = 0; xi < 16; xi++)
-                    HostGemm.GemmPackedA(p.Cout, cols, p.Cin, (float*)pu + xi * packedSize,
+                    HostGemm.GemmPackedA(tuning, p.Cout, cols, p.Cin, (float*)pu + xi * packedSize,
                         s.V + (long)xi * p.Cin * t.Ld, t.Ld, false, s.M + (long)xi * p.Cout * t.Ld, t.Ld, false);
                 for (int co = 0; co < p.Cout; co++) TransformOutput(p, t, i0, i1, s.M + (long)co * t.Ld, (long)p.Cout * t.Ld, yn + (long)co * p.Ho * p.Wo);
                 int row0 = 2 * i0, rows = Math.Min(p.Ho, 2 * i1) - row0;
@@ -181,10 +169,10 @@ public static unsafe class HostWinograd
     }
 
     /// <summary>dW = Gᵀ·(Σ over images and tiles of dM_ξ · V_ξᵀ)·G; images spread over threads, their sums added at the end.</summary>
-    public static void BackwardWeight(ConvParams p, float* x, float* dy, float* dw, int threads)
+    public static void BackwardWeight(HostTuning tuning, ConvParams p, float* x, float* dy, float* dw, int threads)
     {
-        if (p.DilH == 2) { BackwardWeightPhases(p, x, dy, dw, threads); return; }
-        var t = new Tiles(p);
+        if (p.DilH == 2) { BackwardWeightPhases(tuning, p, x, dy, dw, threads); return; }
+        var t = new Tiles(p, tuning.WinogradBlockBytes);
         int outer = Math.Max(1, Math.Min(threads, p.N)), inner = Math.Max(1, threads / outer);
         long uSize = 16L * p.Cout * p.Cin;
         using var partialLease = HostScratch.Rent(HostScratch.Use.WinogradWeights, outer * uSize);
@@ -203,7 +191,7 @@ public static unsafe class HostWinograd
                     TransformInputBlock(p, t, i0, i1, xn, s);
                     for (int co = 0; co < p.Cout; co++) TransformOutputGradient(p, t, i0, i1, dyn + (long)co * p.Ho * p.Wo, s.Split, s.M + (long)co * t.Ld, (long)p.Cout * t.Ld);
                     for (int xi = 0; xi < 16; xi++)
-                        HostGemm.Gemm(p.Cout, p.Cin, cols, s.M + (long)xi * p.Cout * t.Ld, t.Ld, false,
+                        HostGemm.Gemm(tuning, p.Cout, p.Cin, cols, s.M + (long)xi * p.Cout * t.Ld, t.Ld, false,
                             s.V + (long)xi * p.Cin * t.Ld, t.Ld, true, du + (long)xi * p.Cout * p.Cin, p.Cin, !first, inner);
                     first = false;
                 }

@@ -12,13 +12,8 @@ namespace Ulast.Kernels.Host;
 /// </summary>
 public static unsafe class HostXcorr
 {
-    public static int Threads { get; set; } = Environment.ProcessorCount;
-
-    /// <summary>
-    /// The inner loops' vector width: 512 where the machine runs AVX-512, else 256 (AVX2). Vector512 on a machine
-    /// without it is emulated element by element: the forward ran at 10 % of the FMA ceiling there. Settable for tests.
-    /// </summary>
-    public static int VectorBits { get; set; } = Vector512.IsHardwareAccelerated ? 512 : 256;
+    // The inner loops' vector width is HostTuning.XcorrVectorBits: 512 where the machine runs AVX-512, else 256 (AVX2).
+    // Vector512 on a machine without it is emulated element by element, far below the FMA ceiling.
 
     private const int V = 16;        // floats per Vector512
     private const int Block = 32;    // output columns per register block
@@ -26,43 +21,46 @@ public static unsafe class HostXcorr
 
     private static int RoundUp(int v, int m) => (v + m - 1) / m * m;
 
-    public static void Forward(XcorrParams p, float* s, float* k, float* y)
+    public static void Forward(HostTuning tuning, XcorrParams p, float* s, float* k, float* y)
     {
         int outCols = RoundUp(p.Wo, Block), inStride = outCols + p.Wk - 1 + V, inRows = p.Ho + p.Hk + RowBlock;
-        ForEachPlane(p, inStride * inRows, outCols * RoundUp(p.Ho, RowBlock), (plane, si, so) =>
+        bool wide = tuning.XcorrVectorBits == 512;
+        ForEachPlane(tuning.Threads, p, inStride * inRows, outCols * RoundUp(p.Ho, RowBlock), (plane, si, so) =>
         {
             Stage(s + (long)plane * p.Hs * p.Ws, p.Hs, p.Ws, si, inStride, inRows, 0, 0);
-            Correlate(si, inStride, k + (long)plane * p.Hk * p.Wk, p.Hk, p.Wk, flip: false, p.Ho, outCols, so);
+            Correlate(wide, si, inStride, k + (long)plane * p.Hk * p.Wk, p.Hk, p.Wk, flip: false, p.Ho, outCols, so);
             Unstage(so, outCols, y + (long)plane * p.Ho * p.Wo, p.Ho, p.Wo);
         });
     }
 
-    public static void BackwardSearch(XcorrParams p, float* k, float* g, float* ds)
+    public static void BackwardSearch(HostTuning tuning, XcorrParams p, float* k, float* g, float* ds)
     {
         int outCols = RoundUp(p.Ws, Block), inStride = outCols + p.Wk - 1 + V, inRows = p.Hs + p.Hk + RowBlock;
-        ForEachPlane(p, inStride * inRows, outCols * RoundUp(p.Hs, RowBlock), (plane, si, so) =>
+        bool wide = tuning.XcorrVectorBits == 512;
+        ForEachPlane(tuning.Threads, p, inStride * inRows, outCols * RoundUp(p.Hs, RowBlock), (plane, si, so) =>
         {
             Stage(g + (long)plane * p.Ho * p.Wo, p.Ho, p.Wo, si, inStride, inRows, p.Hk - 1, p.Wk - 1);
-            Correlate(si, inStride, k + (long)plane * p.Hk * p.Wk, p.Hk, p.Wk, flip: true, p.Hs, outCols, so);
+            Correlate(wide, si, inStride, k + (long)plane * p.Hk * p.Wk, p.Hk, p.Wk, flip: true, p.Hs, outCols, so);
             Unstage(so, outCols, ds + (long)plane * p.Hs * p.Ws, p.Hs, p.Ws);
         });
     }
 
-    public static void BackwardKernel(XcorrParams p, float* s, float* g, float* dk)
+    public static void BackwardKernel(HostTuning tuning, XcorrParams p, float* s, float* g, float* dk)
     {
         int gCols = RoundUp(p.Wo, V), sStride = gCols + p.Wk - 1 + V, sRows = p.Hs + 1;
-        ForEachPlane(p, sStride * sRows, gCols * p.Ho, (plane, si, so) =>
+        bool wide = tuning.XcorrVectorBits == 512;
+        ForEachPlane(tuning.Threads, p, sStride * sRows, gCols * p.Ho, (plane, si, so) =>
         {
             Stage(s + (long)plane * p.Hs * p.Ws, p.Hs, p.Ws, si, sStride, sRows, 0, 0);
             Stage(g + (long)plane * p.Ho * p.Wo, p.Ho, p.Wo, so, gCols, p.Ho, 0, 0);
-            KernelGradient(si, sStride, so, gCols, p.Ho, p.Hk, p.Wk, dk + (long)plane * p.Hk * p.Wk);
+            KernelGradient(wide, si, sStride, so, gCols, p.Ho, p.Hk, p.Wk, dk + (long)plane * p.Hk * p.Wk);
         });
     }
 
-    private static void ForEachPlane(XcorrParams p, int inFloats, int outFloats, PlaneBody body)
+    private static void ForEachPlane(int maxThreads, XcorrParams p, int inFloats, int outFloats, PlaneBody body)
     {
         int planes = p.B * p.C;
-        int threads = Math.Max(1, Math.Min(Threads, planes));
+        int threads = Math.Max(1, Math.Min(maxThreads, planes));
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
         {
             // Zeroed once: every plane is staged at the same place with the same size, so the padding around it
@@ -93,14 +91,14 @@ public static unsafe class HostXcorr
 
     /// <summary>dst[r][x] = Σ taps[ky][kx] · src[r+ky][x+kx] for r &lt; rows (rounded up to 4), x &lt; cols (a multiple of 32).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Correlate(float* src, int stride, float* taps, int hk, int wk, bool flip, int rows, int cols, float* dst)
+    private static void Correlate(bool wide, float* src, int stride, float* taps, int hk, int wk, bool flip, int rows, int cols, float* dst)
     {
-        if (VectorBits != 512) { Correlate256(src, stride, taps, hk, wk, flip, rows, cols, dst); return; }
+        if (!wide) { Correlate256(src, stride, taps, hk, wk, flip, rows, cols, dst); return; }
         // One row left over (25 = 6·4 + 1, the tracker's and trainer's output): a one-row block instead of a
         // four-row block that computes three rows for nothing.
         int blocked = rows % RowBlock == 1 ? rows - 1 : rows;
         if (blocked < rows) CorrelateRow(src + blocked * stride, taps, hk, wk, flip, stride, cols, dst + blocked * cols);
-        if (hk == 7 && UseSevenRowTaps) { Correlate7(src, stride, taps, wk, flip, blocked, cols, dst); return; }
+        if (hk == 7) { Correlate7(src, stride, taps, wk, flip, blocked, cols, dst); return; }
         for (int r0 = 0; r0 < blocked; r0 += RowBlock)
             for (int x0 = 0; x0 < cols; x0 += Block)
             {
@@ -132,12 +130,8 @@ public static unsafe class HostXcorr
             }
     }
 
-    /// <summary>
-    /// Seven-row kernels (the template's 7 cells) through <see cref="Correlate7"/>: a column's seven taps stay in
-    /// registers and each input vector loaded feeds up to four output rows, instead of one load per FMA. Settable
-    /// for tests and benchmarks.
-    /// </summary>
-    public static bool UseSevenRowTaps { get; set; } = true;
+    // Seven-row kernels (the template's 7 cells) go through Correlate7: a column's seven taps stay in registers and each
+    // input vector loaded feeds up to four output rows, instead of one load per FMA.
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Fma2(ref Vector512<float> a0, ref Vector512<float> a1, Vector512<float> t, Vector512<float> v0, Vector512<float> v1)
@@ -231,9 +225,9 @@ public static unsafe class HostXcorr
 
     /// <summary>dk[ky][kx] = Σ_oy Σ_x g[oy][x] · s[oy+ky][x+kx], four taps of a row at a time.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void KernelGradient(float* s, int sStride, float* g, int gCols, int ho, int hk, int wk, float* dk)
+    private static void KernelGradient(bool wide, float* s, int sStride, float* g, int gCols, int ho, int hk, int wk, float* dk)
     {
-        if (VectorBits != 512) { KernelGradient256(s, sStride, g, gCols, ho, hk, wk, dk); return; }
+        if (!wide) { KernelGradient256(s, sStride, g, gCols, ho, hk, wk, dk); return; }
         for (int ky = 0; ky < hk; ky++)
             for (int kx0 = 0; kx0 < wk; kx0 += 4)
             {
@@ -271,7 +265,7 @@ public static unsafe class HostXcorr
         // The same one-row tail as the 512-bit path, on the same rows, so that both widths sum in the same order.
         int blocked = rows % RowBlock == 1 ? rows - 1 : rows;
         if (blocked < rows) CorrelateRow256(src + blocked * stride, taps, hk, wk, flip, stride, cols, dst + blocked * cols);
-        if (hk == 7 && UseSevenRowTaps) { Correlate256Seven(src, stride, taps, wk, flip, blocked, cols, dst); return; }
+        if (hk == 7) { Correlate256Seven(src, stride, taps, wk, flip, blocked, cols, dst); return; }
         for (int r0 = 0; r0 < blocked; r0 += 2)
             for (int x0 = 0; x0 < cols; x0 += Block)
             {

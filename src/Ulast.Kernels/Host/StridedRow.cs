@@ -13,17 +13,15 @@ namespace Ulast.Kernels.Host;
 /// </summary>
 public static unsafe class StridedRow
 {
-    /// <summary>Whether the vector paths run (AVX-512F where the machine has it, else AVX2).</summary>
-    public static bool Vectorised { get; set; } = true;
 
     /// <summary>The widest path this machine runs: 512, 256 or 0 (scalar).</summary>
     public static int WidestBits => Avx512F.IsSupported && Vector512.IsHardwareAccelerated ? 512 : Avx2.IsSupported ? 256 : 0;
 
     /// <summary>d[q] = s[q·stride] for q in [0, count).</summary>
-    public static void Gather(float* s, int stride, float* d, int count) => Gather(s, stride, d, count, Vectorised);
+    public static void Gather(float* s, int stride, float* d, int count) => Gather(s, stride, d, count, true);
 
     /// <summary>s[q·stride] += d[q] for q in [0, count).</summary>
-    public static void ScatterAdd(float* d, float* s, int stride, int count) => ScatterAdd(d, s, stride, count, Vectorised);
+    public static void ScatterAdd(float* d, float* s, int stride, int count) => ScatterAdd(d, s, stride, count, true);
 
     /// <summary>The same, choosing the path (tests compare both).</summary>
     public static void Gather(float* s, int stride, float* d, int count, bool vector) => Gather(s, stride, d, count, vector ? WidestBits : 0);

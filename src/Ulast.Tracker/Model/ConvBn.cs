@@ -12,9 +12,6 @@ public sealed class ConvBn : Module
         Bn = RegisterModule("bn", new BatchNorm2d(device, cout));
     }
 
-    /// <summary>Whether inference takes <see cref="Ops.ConvBnEval"/> (off: conv, BatchNorm and ReLU as separate ops).</summary>
-    public static bool FusedInference { get; set; } = true;
-
     public Conv2d Conv { get; }
     public BatchNorm2d Bn { get; }
 
@@ -22,7 +19,7 @@ public sealed class ConvBn : Module
     {
         // Inference (tracking, evaluation): one fused pass, the same numbers to the bit.
         // So does a frozen layer in training (evaluation-mode BN, nothing that needs a gradient).
-        if (!Bn.Training && FusedInference && (!GradMode.IsEnabled || !(x.RequiresGrad || Conv.Weight.RequiresGrad || Bn.Weight.RequiresGrad || Bn.Bias.RequiresGrad)))
+        if (!Bn.Training && x.Device.Tuning.FusedConvBnInference && (!GradMode.IsEnabled || !(x.RequiresGrad || Conv.Weight.RequiresGrad || Bn.Weight.RequiresGrad || Bn.Bias.RequiresGrad)))
         {
             using var _ = GradMode.NoGrad();
             return Ops.ConvBnEval(x, Conv.Weight, Conv.Stride, Conv.Padding, Conv.Dilation, Conv.Groups,

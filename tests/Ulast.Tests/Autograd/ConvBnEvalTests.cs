@@ -62,9 +62,9 @@ public class ConvBnEvalTests
         var x = Tensor.FromArray(dev, TestDevice.Random(rng, 2 * 4 * 9 * 9), 2, 4, 9, 9);
         Tensor fused, separate;
         using (GradMode.NoGrad()) fused = m.Forward(x);
-        Ulast.Tracker.ConvBn.FusedInference = false;
-        try { using (GradMode.NoGrad()) separate = m.Forward(x); }
-        finally { Ulast.Tracker.ConvBn.FusedInference = true; }
+        dev.Tuning = dev.Tuning with { FusedConvBnInference = false };
+        using (GradMode.NoGrad()) separate = m.Forward(x);
+        dev.Tuning = dev.Tuning with { FusedConvBnInference = true };
         Assert.Equal("conv_bn", fused.Op);
         Assert.NotEqual("conv_bn", separate.Op);
         Assert.True(fused.ToArray().SequenceEqual(separate.ToArray()));

@@ -4,10 +4,8 @@ using Ulast.Kernels.Reference;
 namespace Ulast.Tests.Kernels;
 
 /// <summary>
-/// The convolution's input gradient both ways (HostConv.FlippedInputGradient, a static switch): in the collection that
-/// runs alone, so that no convolution of another test runs while the switch is flipped.
+/// The convolution's input gradient both ways (<see cref="HostTuning.FlippedInputGradient"/>).
 /// </summary>
-[Collection("HostVectorWidth")]
 public class ConvFlippedInputTests
 {
     private static readonly Random Rng = new(11);
@@ -18,8 +16,6 @@ public class ConvFlippedInputTests
         // n, cin, h, w, cout, k, pad, dil, groups — all stride 1, where the flipped form applies
         int[][] configs = { new[] { 2, 6, 11, 13, 10, 3, 1, 1, 1 }, new[] { 1, 8, 9, 9, 6, 3, 2, 2, 2 }, new[] { 2, 4, 7, 6, 5, 5, 0, 1, 1 },
             new[] { 1, 3, 12, 70, 4, 3, 1, 1, 1 } };
-        bool saved = HostConv.FlippedInputGradient;
-        try
         {
             foreach (var c in configs)
             {
@@ -31,15 +27,14 @@ public class ConvFlippedInputTests
                 var (expected, _) = ConvReference.Backward(p, x, w, g);
                 foreach (bool flipped in new[] { true, false })
                 {
-                    HostConv.FlippedInputGradient = flipped;
+                    var tuning = new HostTuning { FlippedInputGradient = flipped };
                     var dx = new float[p.InputSize];
-                    fixed (float* pw = w, pg = g, pdx = dx) HostConv.BackwardInput(p, pg, pw, pdx);
+                    fixed (float* pw = w, pg = g, pdx = dx) HostConv.BackwardInput(tuning, p, pg, pw, pdx);
                     TestDevice.AssertClose(expected, dx, 1e-4, 1e-4, $"dx {string.Join(",", c)} flipped={flipped}");
                 }
             }
             Assert.Null(HostConv.FlippedInput(new ConvParams(1, 2, 4, 5, 3, 3, 3, 1, 1, 3, 3, 1, 1, 1)));   // padding 3 > (K − 1)·dil
             Assert.Null(HostConv.FlippedInput(new ConvParams(1, 2, 9, 9, 3, 3, 3, 2, 2, 1, 1, 1, 1, 1)));   // stride 2
         }
-        finally { HostConv.FlippedInputGradient = saved; }
     }
 }

@@ -4,7 +4,6 @@ using Ulast.Kernels.Reference;
 namespace Ulast.Tests.Kernels;
 
 /// <summary>The SIMD GEMM on all three vector paths, with edges, transposes, accumulation and threads.</summary>
-[Collection("HostVectorWidth")]   // changes HostGemm.VectorBits, PackedBBytes and DirectBMaxRows
 public class HostGemmTests
 {
     [Theory]
@@ -13,15 +12,13 @@ public class HostGemmTests
     [InlineData(0)]
     public unsafe void MatchesReference(int bits)
     {
-        int saved = HostGemm.VectorBits, savedChunk = HostGemm.PackedBBytes, savedDirect = HostGemm.DirectBMaxRows;
-        try
+        var defaults = new HostTuning();
         {
-            HostGemm.VectorBits = bits;
             var rng = new Random(bits + 1);
             // the default chunk of packed B, and one sliver per chunk (many chunks, the last one short)
             // B read in place for few rows (the default) and always packed
-            foreach (int direct in new[] { savedDirect, 0 })
-            foreach (int chunkBytes in new[] { savedChunk, 1 })
+            foreach (int direct in new[] { defaults.GemmDirectBMaxRows, 0 })
+            foreach (int chunkBytes in new[] { defaults.GemmPackedBBytes, 1 })
             foreach (var (m, n, k) in new[] { (1, 1, 1), (8, 32, 256), (9, 33, 257), (37, 61, 300), (130, 70, 513), (17, 300, 40) })
                 foreach (var (ta, tb) in new[] { (false, false), (true, false), (false, true), (true, true) })
                     foreach (var acc in new[] { false, true })
@@ -31,14 +28,12 @@ public class HostGemmTests
                         var c = TestDevice.Random(rng, m * n);
                         var expected = MatMulReference.Forward(new MatMulParams(1, m, n, k, ta, tb, 0, 0), a, b);
                         if (acc) for (int i = 0; i < expected.Length; i++) expected[i] += c[i];
-                        HostGemm.PackedBBytes = chunkBytes;
-                        HostGemm.DirectBMaxRows = direct;
+                        var tuning = defaults with { GemmVectorBits = bits, GemmPackedBBytes = chunkBytes, GemmDirectBMaxRows = direct };
                         fixed (float* pa = a, pb = b, pc = c)
-                            HostGemm.Gemm(m, n, k, pa, ta ? m : k, ta, pb, tb ? k : n, tb, pc, n, acc, threads: 2);
+                            HostGemm.Gemm(tuning, m, n, k, pa, ta ? m : k, ta, pb, tb ? k : n, tb, pc, n, acc, threads: 2);
                         TestDevice.AssertClose(expected, c, 1e-4, 1e-4, $"{bits} {m}x{n}x{k} {ta} {tb} {acc} chunk {chunkBytes} direct {direct}");
                     }
         }
-        finally { HostGemm.VectorBits = saved; HostGemm.PackedBBytes = savedChunk; HostGemm.DirectBMaxRows = savedDirect; }
     }
 }
 
@@ -46,7 +41,6 @@ public class HostGemmTests
 /// A 1×1 convolution to one channel (the discriminative filter's sum over its channels) skips the GEMM's 8-row sliver:
 /// its forward pass and input gradient must give the GEMM's results to the bit on both vector paths, and the reference's.
 /// </summary>
-[Collection("HostVectorWidth")]
 public class ConvChannelSumTests
 {
     [Theory]
@@ -54,10 +48,8 @@ public class ConvChannelSumTests
     [InlineData(256)]
     public unsafe void MatchesTheGemmBitForBitAndTheReference(int bits)
     {
-        int saved = HostGemm.VectorBits;
-        try
+        var tuning = new HostTuning { GemmVectorBits = bits };
         {
-            HostGemm.VectorBits = bits;
             var rng = new Random(bits + 7);
             foreach (var (n, cin, h, w) in new[] { (3, 64, 25, 25), (1, 5, 3, 7), (2, 300, 4, 4) })
             {
@@ -72,12 +64,12 @@ public class ConvChannelSumTests
                 var gemmDx = new float[p.InputSize];
                 fixed (float* px = x, pw = wt, pg = g, py = y, pgy = gemmY, pdx = dx, pgdx = gemmDx)
                 {
-                    HostConv.Forward(p, px, pw, py);
-                    HostConv.BackwardInput(p, pg, pw, pdx);
+                    HostConv.Forward(tuning, p, px, pw, py);
+                    HostConv.BackwardInput(tuning, p, pg, pw, pdx);
                     for (int i = 0; i < n; i++)
                     {
-                        HostGemm.Gemm(1, hw, cin, pw, cin, false, px + (long)i * cin * hw, hw, false, pgy + (long)i * hw, hw, false);
-                        HostGemm.Gemm(cin, hw, 1, pw, cin, true, pg + (long)i * hw, hw, false, pgdx + (long)i * cin * hw, hw, false);
+                        HostGemm.Gemm(tuning, 1, hw, cin, pw, cin, false, px + (long)i * cin * hw, hw, false, pgy + (long)i * hw, hw, false);
+                        HostGemm.Gemm(tuning, cin, hw, 1, pw, cin, true, pg + (long)i * hw, hw, false, pgdx + (long)i * cin * hw, hw, false);
                     }
                 }
                 TestDevice.AssertSamePaths(y, gemmY, $"{bits} forward [{n},{cin},{h},{w}]");
@@ -86,6 +78,5 @@ public class ConvChannelSumTests
                 TestDevice.AssertClose(ConvReference.Backward(p, x, wt, g).dx, dx, 1e-4, 1e-4, $"{bits} input gradient against the reference");
             }
         }
-        finally { HostGemm.VectorBits = saved; }
     }
 }

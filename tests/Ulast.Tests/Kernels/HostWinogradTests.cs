@@ -9,27 +9,25 @@ namespace Ulast.Tests.Kernels;
 /// outputs (partial tiles), paddings 0–2 (the flipped form of a valid convolution pads 2), channels not a multiple of
 /// 8, one to three images, one and two threads, whole images and blocks of a few tile rows.
 /// </summary>
-[Collection("HostVectorWidth")]   // changes HostConv.Threads, HostWinograd.BlockBytes and MinBatch
 public class HostWinogradTests
 {
     [Fact]
     public unsafe void ForwardAndBothGradientsMatchTheReference()
     {
         var rng = new Random(5);
-        int savedThreads = HostConv.Threads, savedBlock = HostWinograd.BlockBytes, savedBatch = HostWinograd.MinBatch;
-        try
+        // Single images too (MinBatch 1): their blocks of tile rows are spread over the threads.
+        var defaults = new HostTuning { WinogradMinBatch = 1 };
         {
-            HostWinograd.MinBatch = 1;   // single images too: their blocks of tile rows are spread over the threads
             // n, cin, h, w, cout, pad, dilation (2: split into four phases)
             int[][] configs = { new[] { 2, 6, 11, 13, 10, 1, 1 }, new[] { 1, 3, 17, 10, 5, 0, 1 }, new[] { 3, 9, 10, 10, 12, 2, 1 },
                 new[] { 2, 16, 32, 32, 8, 1, 1 }, new[] { 1, 40, 19, 23, 33, 1, 1 }, new[] { 2, 5, 18, 21, 7, 2, 2 }, new[] { 1, 4, 22, 20, 6, 0, 2 } };
-            foreach (var (threads, blockBytes) in new[] { (1, savedBlock), (2, savedBlock), (2, 1) })
+            foreach (var (threads, blockBytes) in new[] { (1, defaults.WinogradBlockBytes), (2, defaults.WinogradBlockBytes), (2, 1) })
                 foreach (var c in configs)
                 {
-                    HostConv.Threads = threads;
-                    HostWinograd.BlockBytes = blockBytes;   // 1: the fewest tile rows a block may hold (32 columns)
+                    // block 1 B: the fewest tile rows a block may hold (32 columns)
+                    var t = defaults with { Threads = threads, WinogradBlockBytes = blockBytes };
                     var p = new ConvParams(c[0], c[1], c[2], c[3], c[4], 3, 3, 1, 1, c[5], c[5], c[6], c[6], 1);
-                    Assert.True(HostWinograd.Applies(p), $"{string.Join(",", c)} should run through Winograd");
+                    Assert.True(HostWinograd.Applies(t, p), $"{string.Join(",", c)} should run through Winograd");
                     var x = TestDevice.Random(rng, p.InputSize);
                     var w = TestDevice.Random(rng, p.WeightSize, -0.5, 0.5);
                     var g = TestDevice.Random(rng, p.OutputSize);
@@ -38,9 +36,9 @@ public class HostWinogradTests
                     var dw = TestDevice.Random(rng, p.WeightSize);   // overwritten, not accumulated
                     fixed (float* px = x, pw = w, pg = g, py = y, pdx = dx, pdw = dw)
                     {
-                        HostConv.Forward(p, px, pw, py);
-                        HostConv.BackwardInput(p, pg, pw, pdx);
-                        HostConv.BackwardWeight(p, px, pg, pdw);
+                        HostConv.Forward(t, p, px, pw, py);
+                        HostConv.BackwardInput(t, p, pg, pw, pdx);
+                        HostConv.BackwardWeight(t, p, px, pg, pdw);
                     }
                     var (edx, edw) = ConvReference.Backward(p, x, w, g);
                     string what = $"[{string.Join(",", c)}] threads {threads} block {blockBytes} B";
@@ -49,21 +47,18 @@ public class HostWinogradTests
                     TestDevice.AssertClose(edw, dw, 1e-4, 1e-4, what + ": weight gradient");
                 }
         }
-        finally { HostConv.Threads = savedThreads; HostWinograd.BlockBytes = savedBlock; HostWinograd.MinBatch = savedBatch; }
     }
 
     [Fact]
     public unsafe void TheFusedEpilogueEqualsTheConvolutionThenTheEpilogue()
     {
         var rng = new Random(9);
-        int savedBlock = HostWinograd.BlockBytes, savedBatch = HostWinograd.MinBatch;
-        try
+        var defaults = new HostTuning { WinogradMinBatch = 1 };
         {
-            HostWinograd.MinBatch = 1;
-            foreach (int blockBytes in new[] { savedBlock, 1 })   // whole images, and blocks of tile rows (one image: blocks over both threads)
+            foreach (int blockBytes in new[] { defaults.WinogradBlockBytes, 1 })   // whole images, and blocks of tile rows (one image: blocks over both threads)
                 foreach (var p in new[] { new ConvParams(1, 8, 21, 19, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1), new ConvParams(2, 8, 20, 20, 12, 3, 3, 1, 1, 2, 2, 2, 2, 1) })
                 {
-                    HostWinograd.BlockBytes = blockBytes;
+                    var t = defaults with { WinogradBlockBytes = blockBytes };
                     var x = TestDevice.Random(rng, p.InputSize);
                     var w = TestDevice.Random(rng, p.WeightSize, -0.5, 0.5);
                     var epilogue = new ChannelEpilogue(TestDevice.Random(rng, p.Cout), TestDevice.Random(rng, p.Cout), relu: true);
@@ -71,8 +66,8 @@ public class HostWinogradTests
                     var apart = new float[p.OutputSize];
                     fixed (float* px = x, pw = w, pf = fused, pa = apart)
                     {
-                        HostConv.Forward(p, px, pw, pf, epilogue);
-                        HostConv.Forward(p, px, pw, pa);
+                        HostConv.Forward(t, p, px, pw, pf, epilogue);
+                        HostConv.Forward(t, p, px, pw, pa);
                         for (int n = 0; n < p.N; n++) epilogue.Apply(pa + (long)n * p.Cout * p.Ho * p.Wo, p.Cout, p.Ho * p.Wo);
                     }
                     TestDevice.AssertSamePaths(apart, fused, $"dilation {p.DilH} block {blockBytes} B");
@@ -80,21 +75,20 @@ public class HostWinogradTests
                     Assert.Contains(fused, v => v > 0f);
                 }
         }
-        finally { HostWinograd.BlockBytes = savedBlock; HostWinograd.MinBatch = savedBatch; }
     }
 
     [Fact]
     public void RunsOnlyWhereItApplies()
     {
-        Assert.False(HostWinograd.Applies(new ConvParams(2, 4, 20, 20, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1)));   // stride 2
-        Assert.False(HostWinograd.Applies(new ConvParams(2, 4, 20, 20, 4, 3, 3, 1, 1, 1, 1, 2, 2, 1)));   // dilation 2, odd padding
-        Assert.False(HostWinograd.Applies(new ConvParams(2, 4, 20, 20, 4, 3, 3, 1, 1, 3, 3, 3, 3, 1)));   // dilation 3
-        Assert.True(HostWinograd.Applies(new ConvParams(2, 4, 20, 20, 4, 3, 3, 1, 1, 2, 2, 2, 2, 1)));    // dilation 2, padding 2
-        Assert.False(HostWinograd.Applies(new ConvParams(2, 4, 20, 20, 4, 3, 3, 1, 1, 1, 1, 1, 1, 2)));   // groups
-        Assert.False(HostWinograd.Applies(new ConvParams(2, 4, 9, 9, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1)));     // 7×7 output
-        Assert.False(HostWinograd.Applies(new ConvParams(2, 4, 20, 20, 4, 5, 5, 1, 1, 2, 2, 1, 1, 1)));   // 5×5
-        Assert.True(HostWinograd.Applies(new ConvParams(2, 4, 10, 10, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1)));    // 8×8 output
-        Assert.False(HostWinograd.Applies(new ConvParams(1, 4, 10, 10, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1)));   // one image (tracking)
+        Assert.False(HostWinograd.Applies(new HostTuning(), new ConvParams(2, 4, 20, 20, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1)));   // stride 2
+        Assert.False(HostWinograd.Applies(new HostTuning(), new ConvParams(2, 4, 20, 20, 4, 3, 3, 1, 1, 1, 1, 2, 2, 1)));   // dilation 2, odd padding
+        Assert.False(HostWinograd.Applies(new HostTuning(), new ConvParams(2, 4, 20, 20, 4, 3, 3, 1, 1, 3, 3, 3, 3, 1)));   // dilation 3
+        Assert.True(HostWinograd.Applies(new HostTuning(), new ConvParams(2, 4, 20, 20, 4, 3, 3, 1, 1, 2, 2, 2, 2, 1)));    // dilation 2, padding 2
+        Assert.False(HostWinograd.Applies(new HostTuning(), new ConvParams(2, 4, 20, 20, 4, 3, 3, 1, 1, 1, 1, 1, 1, 2)));   // groups
+        Assert.False(HostWinograd.Applies(new HostTuning(), new ConvParams(2, 4, 9, 9, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1)));     // 7×7 output
+        Assert.False(HostWinograd.Applies(new HostTuning(), new ConvParams(2, 4, 20, 20, 4, 5, 5, 1, 1, 2, 2, 1, 1, 1)));   // 5×5
+        Assert.True(HostWinograd.Applies(new HostTuning(), new ConvParams(2, 4, 10, 10, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1)));    // 8×8 output
+        Assert.False(HostWinograd.Applies(new HostTuning(), new ConvParams(1, 4, 10, 10, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1)));   // one image (tracking)
     }
 
     [Fact]

@@ -4,24 +4,13 @@ using Ulast.Kernels.Reference;
 
 namespace Ulast.Tests.Kernels;
 
-/// <summary>
-/// Tests that change a static switch of the host kernels (vector widths, GEMM packing thresholds, the convolution's
-/// input-gradient form) run alone, so that no other test computes while a switch is flipped: a GEMM packed for one
-/// vector width and multiplied at another gave a training test wrong gradients (its failure in CI).
-/// </summary>
-[CollectionDefinition("HostVectorWidth", DisableParallelization = true)]
-public class HostVectorWidthCollection { }
-
 /// <summary>The depthwise cross-correlation's host code on its 512- and 256-bit paths against the double reference.</summary>
-[Collection("HostVectorWidth")]
 public class HostXcorrTests
 {
     [Fact]
     public unsafe void BothVectorWidthsMatchTheReference()
     {
-        int saved = HostXcorr.VectorBits;
         var rng = new Random(7);
-        try
         {
             foreach (var (b, c, hs, ws, hk, wk) in new[] { (2, 3, 9, 11, 3, 4), (2, 5, 31, 31, 7, 7), (1, 2, 20, 45, 5, 9), (1, 3, 63, 63, 15, 15) })
             {
@@ -34,15 +23,15 @@ public class HostXcorrTests
                 var forwards = new List<float[]>();
                 foreach (int bits in new[] { 512, 256 })
                 {
-                    HostXcorr.VectorBits = bits;
+                    var t = new HostTuning { XcorrVectorBits = bits };
                     var y = new float[p.OutputSize];
                     var ds = new float[p.SearchSize];
                     var dk = new float[p.KernelSize];
                     fixed (float* ps = s, pk = k, pg = g, py = y, pds = ds, pdk = dk)
                     {
-                        HostXcorr.Forward(p, ps, pk, py);
-                        HostXcorr.BackwardSearch(p, pk, pg, pds);
-                        HostXcorr.BackwardKernel(p, ps, pg, pdk);
+                        HostXcorr.Forward(t, p, ps, pk, py);
+                        HostXcorr.BackwardSearch(t, p, pk, pg, pds);
+                        HostXcorr.BackwardKernel(t, p, ps, pg, pdk);
                     }
                     string at = $"{bits} bits, [{b},{c},{hs},{ws}]⋆[{hk},{wk}]";
                     TestDevice.AssertClose(expected, y, 1e-4, 1e-4, "forward " + at);
@@ -54,6 +43,5 @@ public class HostXcorrTests
                 Assert.Equal(forwards[0], forwards[1]);
             }
         }
-        finally { HostXcorr.VectorBits = saved; }
     }
 }

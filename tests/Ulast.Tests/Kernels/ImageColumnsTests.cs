@@ -3,7 +3,6 @@ using Ulast.Kernels.Host;
 namespace Ulast.Tests.Kernels;
 
 /// <summary>The on-demand im2col equals the stored one on any row segment, and a GEMM that reads it equals the dense GEMM.</summary>
-[Collection("HostVectorWidth")]   // changes HostGemm.PackedBBytes, as HostGemmTests do
 public class ImageColumnsTests
 {
     // n, cin, h, w, cout, k, stride, pad, dil
@@ -59,12 +58,12 @@ public class ImageColumnsTests
         fixed (float* px = x, pc = col, pa = a, pd = dense, pf = fetched)
         {
             HostConv.Im2Col(p, px, pc);
-            HostGemm.Gemm(m, n, k, pa, k, false, pc, hw, transB, pd, n, false, threads: 2);
-            HostGemm.Gemm(m, n, k, pa, k, false, new ImageColumns(p, px), transB, pf, n, false, threads: 2);
+            var tuning = new HostTuning();
+            HostGemm.Gemm(tuning, m, n, k, pa, k, false, pc, hw, transB, pd, n, false, threads: 2);
+            HostGemm.Gemm(tuning, m, n, k, pa, k, false, new ImageColumns(p, px), transB, pf, n, false, threads: 2);
             Assert.Equal(dense, fetched);
-            int saved = HostGemm.PackedBBytes;   // again with one sliver of packed B at a time: rows fetched chunk by chunk
-            try { HostGemm.PackedBBytes = 1; HostGemm.Gemm(m, n, k, pa, k, false, new ImageColumns(p, px), transB, pf, n, false, threads: 2); }
-            finally { HostGemm.PackedBBytes = saved; }
+            // again with one sliver of packed B at a time: rows fetched chunk by chunk
+            HostGemm.Gemm(tuning with { GemmPackedBBytes = 1 }, m, n, k, pa, k, false, new ImageColumns(p, px), transB, pf, n, false, threads: 2);
         }
         Assert.Equal(dense, fetched);
         Assert.Contains(dense, v => v != 0f);

@@ -36,9 +36,9 @@ public static class KernelBench
             var p = new ConvParams(c.N, c.Cin, c.H, c.W, c.Cout, c.K, c.K, c.Stride, c.Stride, c.Pad, c.Pad, 1, 1, 1);
             using var x = Tensor.PersistentFromArray(dev, Init.Uniform(rng, p.InputSize, -1, 1), c.N, c.Cin, c.H, c.W);
             using var w = Tensor.PersistentFromArray(dev, Init.Uniform(rng, p.WeightSize, -0.1, 0.1), c.Cout, c.Cin, c.K, c.K);
-            bool winograd = dev.HostPath && HostWinograd.Applies(p);
+            bool winograd = dev.HostPath && HostWinograd.Applies(dev.Tuning, p);
             Measure(rows, o, peak, c.Name, p.Flops, dev, repeats, x, w, (a, b) => Ops.Conv2d(a, b, c.Stride, c.Pad), winograd);
-            if (dev.HostPath) MeasureGradients(rows, o, peak, c.Name, p, repeats, x, w, winograd);
+            if (dev.HostPath) MeasureGradients(dev.Tuning, rows, o, peak, c.Name, p, repeats, x, w, winograd);
         }
         if (only is null || "xcorr".Contains(only, StringComparison.OrdinalIgnoreCase) || only.Contains("xcorr", StringComparison.OrdinalIgnoreCase))
         {
@@ -47,7 +47,7 @@ public static class KernelBench
             using var k = Tensor.PersistentFromArray(dev, Init.Uniform(rng, p.KernelSize, -1, 1), 8, 256, 7, 7);
             Measure(rows, o, peak, "dw-xcorr [8,256,31,31]*[8,256,7,7]", p.Flops, dev, repeats, s, k, Ops.DepthwiseXcorr);
         }
-        if (dev.HostPath && HostWinograd.Enabled)
+        if (dev.HostPath && dev.Tuning.Winograd)
             o.WriteLine("3×3 stride-1 convolutions of 2+ images run through Winograd's F(2×2, 3×3): their GFLOP/s and % of peak count the direct convolution's FLOPs, 2.25× the multiplies done (--no-winograd: im2col + GEMM)");
         if (jsonPath is not null)
         {
@@ -95,7 +95,7 @@ public static class KernelBench
     /// The two halves of a convolution's backward pass on the host, timed apart (the forward+backward row's profile):
     /// the input gradient and the weight gradient, each by im2col + GEMM or, for 3×3 stride-1 layers of 2+ images, by Winograd.
     /// </summary>
-    private static unsafe void MeasureGradients(List<BenchRow> rows, TextWriter o, double peak, string name, ConvParams p, int repeats, Tensor x, Tensor w, bool winograd)
+    private static unsafe void MeasureGradients(HostTuning tuning, List<BenchRow> rows, TextWriter o, double peak, string name, ConvParams p, int repeats, Tensor x, Tensor w, bool winograd)
     {
         var dy = Init.Uniform(new Random(2), p.OutputSize, -1, 1);
         var dx = new float[p.InputSize];
@@ -103,8 +103,8 @@ public static class KernelBench
         fixed (float* pdy = dy, pdx = dx, pdw = dw)
         {
             float* g = pdy, gx = pdx, gw = pdw, px = x.HostPointer, pw = w.HostPointer;
-            double input = Timing.MedianMs(() => HostConv.BackwardInput(p, g, pw, gx), repeats: repeats);
-            double weight = Timing.MedianMs(() => HostConv.BackwardWeight(p, px, g, gw), repeats: repeats);
+            double input = Timing.MedianMs(() => HostConv.BackwardInput(tuning, p, g, pw, gx), repeats: repeats);
+            double weight = Timing.MedianMs(() => HostConv.BackwardWeight(tuning, p, px, g, gw), repeats: repeats);
             Add(rows, o, peak, name, "input gradient", input, p.Flops, winograd);
             Add(rows, o, peak, name, "weight gradient", weight, p.Flops, winograd);
         }
