@@ -14,27 +14,26 @@ public static partial class Ops
             if (x.RequiresGrad)
             {
                 var dx = Tensor.Empty(dev, x.Shape);
-                HostPaths.Dispatch(dev, () => HostConv.BackwardInput(dev.Tuning, p, g.HostPointer, w.HostPointer, dx.HostPointer),
-                    () => dev.Kernels.Launch(ConvKernels.BackwardInput, p.InputSize, p, g.View, w.View, dx.View));
+                if (dev.RunsOnHost(ConvKernels.BackwardInput)) HostConv.BackwardInput(dev.Tuning, p, g.HostPointer, w.HostPointer, dx.HostPointer);
+                else dev.Kernels.Launch(ConvKernels.BackwardInput, p.InputSize, p, g.View, w.View, dx.View);
                 Tensor.AccumulateGrad(x, dx);
             }
             if (w.RequiresGrad)
             {
                 var dw = Tensor.Empty(dev, w.Shape);
-                HostPaths.Dispatch(dev, () => HostConv.BackwardWeight(dev.Tuning, p, x.HostPointer, g.HostPointer, dw.HostPointer),
-                    () =>
-                    {
-                        int chunks = ConvKernels.WeightChunks(p);
-                        if (chunks == 1) { dev.Kernels.Launch(ConvKernels.BackwardWeight, p.WeightSize, p, 1, x.View, g.View, dw.View); return; }
-                        using var partial = Tensor.Empty(dev, chunks * p.WeightSize);
-                        dev.Kernels.Launch(ConvKernels.BackwardWeight, chunks * p.WeightSize, p, chunks, x.View, g.View, partial.View);
-                        dev.Kernels.Launch(ConvKernels.SumChunks, p.WeightSize, p.WeightSize, chunks, partial.View, dw.View);
-                    });
+                if (dev.RunsOnHost(ConvKernels.BackwardWeight)) HostConv.BackwardWeight(dev.Tuning, p, x.HostPointer, g.HostPointer, dw.HostPointer);
+                else if (ConvKernels.WeightChunks(p) is var chunks && chunks == 1) dev.Kernels.Launch(ConvKernels.BackwardWeight, p.WeightSize, p, 1, x.View, g.View, dw.View);
+                else
+                {
+                    using var partial = Tensor.Empty(dev, chunks * p.WeightSize);
+                    dev.Kernels.Launch(ConvKernels.BackwardWeight, chunks * p.WeightSize, p, chunks, x.View, g.View, partial.View);
+                    dev.Kernels.Launch(ConvKernels.SumChunks, p.WeightSize, p.WeightSize, chunks, partial.View, dw.View);
+                }
                 Tensor.AccumulateGrad(w, dw);
             }
         });
-        HostPaths.Dispatch(dev, () => HostConv.Forward(dev.Tuning, p, x.HostPointer, w.HostPointer, y.HostPointer),
-            () => dev.Kernels.Launch(ConvKernels.Forward, p.OutputSize, p, x.View, w.View, y.View));
+        if (dev.RunsOnHost(ConvKernels.Forward)) HostConv.Forward(dev.Tuning, p, x.HostPointer, w.HostPointer, y.HostPointer);
+        else dev.Kernels.Launch(ConvKernels.Forward, p.OutputSize, p, x.View, w.View, y.View);
         return y;
     }
 

@@ -12,12 +12,12 @@ public static partial class Ops
         var y = Tensor.Result(x.Device, new[] { p.N, p.C, p.Ho, p.Wo }, "maxpool2d", new[] { x }, _ => g =>
         {
             var dx = Tensor.Empty(x.Device, x.Shape);
-            HostPaths.Dispatch(x.Device, () => HostMaxPool.Backward(p, x.HostPointer, g.HostPointer, dx.HostPointer),
-                () => x.Device.Kernels.Launch(MaxPoolKernels.Backward, p.InputSize, p, x.View, g.View, dx.View));
+            if (x.Device.RunsOnHost(MaxPoolKernels.Backward)) HostMaxPool.Backward(p, x.HostPointer, g.HostPointer, dx.HostPointer);
+            else x.Device.Kernels.Launch(MaxPoolKernels.Backward, p.InputSize, p, x.View, g.View, dx.View);
             Tensor.AccumulateGrad(x, dx);
         });
-        HostPaths.Dispatch(x.Device, () => HostMaxPool.Forward(p, x.HostPointer, y.HostPointer),
-            () => x.Device.Kernels.Launch(MaxPoolKernels.Forward, p.OutputSize, p, x.View, y.View));
+        if (x.Device.RunsOnHost(MaxPoolKernels.Forward)) HostMaxPool.Forward(p, x.HostPointer, y.HostPointer);
+        else x.Device.Kernels.Launch(MaxPoolKernels.Forward, p.OutputSize, p, x.View, y.View);
         return y;
     }
 }

@@ -16,20 +16,20 @@ public static partial class Ops
             if (search.RequiresGrad)
             {
                 var ds = Tensor.Empty(dev, search.Shape);
-                HostPaths.Dispatch(dev, () => HostXcorr.BackwardSearch(dev.Tuning, p, kernel.HostPointer, g.HostPointer, ds.HostPointer),
-                    () => dev.Kernels.Launch(XcorrKernels.BackwardSearch, p.SearchSize, p, kernel.View, g.View, ds.View));
+                if (dev.RunsOnHost(XcorrKernels.BackwardSearch)) HostXcorr.BackwardSearch(dev.Tuning, p, kernel.HostPointer, g.HostPointer, ds.HostPointer);
+                else dev.Kernels.Launch(XcorrKernels.BackwardSearch, p.SearchSize, p, kernel.View, g.View, ds.View);
                 Tensor.AccumulateGrad(search, ds);
             }
             if (kernel.RequiresGrad)
             {
                 var dk = Tensor.Empty(dev, kernel.Shape);
-                HostPaths.Dispatch(dev, () => HostXcorr.BackwardKernel(dev.Tuning, p, search.HostPointer, g.HostPointer, dk.HostPointer),
-                    () => dev.Kernels.Launch(XcorrKernels.BackwardKernel, p.KernelSize, p, search.View, g.View, dk.View));
+                if (dev.RunsOnHost(XcorrKernels.BackwardKernel)) HostXcorr.BackwardKernel(dev.Tuning, p, search.HostPointer, g.HostPointer, dk.HostPointer);
+                else dev.Kernels.Launch(XcorrKernels.BackwardKernel, p.KernelSize, p, search.View, g.View, dk.View);
                 Tensor.AccumulateGrad(kernel, dk);
             }
         });
-        HostPaths.Dispatch(dev, () => HostXcorr.Forward(dev.Tuning, p, search.HostPointer, kernel.HostPointer, y.HostPointer),
-            () => dev.Kernels.Launch(XcorrKernels.Forward, p.OutputSize, p, search.View, kernel.View, y.View));
+        if (dev.RunsOnHost(XcorrKernels.Forward)) HostXcorr.Forward(dev.Tuning, p, search.HostPointer, kernel.HostPointer, y.HostPointer);
+        else dev.Kernels.Launch(XcorrKernels.Forward, p.OutputSize, p, search.View, kernel.View, y.View);
         return y;
     }
 
@@ -47,8 +47,8 @@ public static partial class Ops
         var p = new XcorrParams(search.Shape[0], search.Shape[1], search.Shape[2], search.Shape[3], kh, kw);
         var dev = search.Device;
         var dk = Tensor.Result(dev, new[] { p.B, p.C, kh, kw }, "xcorr.kernel_gradient", new[] { search, g }, null);
-        HostPaths.Dispatch(dev, () => HostXcorr.BackwardKernel(dev.Tuning, p, search.HostPointer, g.HostPointer, dk.HostPointer),
-            () => dev.Kernels.Launch(XcorrKernels.BackwardKernel, p.KernelSize, p, search.View, g.View, dk.View));
+        if (dev.RunsOnHost(XcorrKernels.BackwardKernel)) HostXcorr.BackwardKernel(dev.Tuning, p, search.HostPointer, g.HostPointer, dk.HostPointer);
+        else dev.Kernels.Launch(XcorrKernels.BackwardKernel, p.KernelSize, p, search.View, g.View, dk.View);
         return dk;
     }
 }

@@ -49,6 +49,18 @@ public sealed class Device : IDisposable
     /// <summary>How the host path runs (threads, SIMD width, blocks, algorithms): this device's, handed to every host routine.</summary>
     public HostTuning Tuning { get; set; } = new();
 
+    /// <summary>
+    /// Whether a host routine stands in for <paramref name="kernel"/> here (the CPU's host path): the one dispatch test
+    /// of every op. It synchronises first and records the kernel as covered, as a launch would.
+    /// </summary>
+    public bool RunsOnHost(Delegate kernel)
+    {
+        if (!HostPath) return false;
+        Synchronize();
+        Kernels.RecordHost(kernel);
+        return true;
+    }
+
     /// <summary>True when the host SIMD path is in use: buffers live in host memory.</summary>
     public bool HostPath => IsCpu && UseHostPath;
 

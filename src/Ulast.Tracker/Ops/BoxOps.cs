@@ -16,11 +16,11 @@ public static class BoxOps
         var boxes = Tensor.Result(dev, new[] { b, k, 4 }, "decode", new[] { deltas }, _ => g =>
         {
             var d = Tensor.Empty(dev, deltas.Shape);
-            if (OnHost(dev, AnchorKernels.DecodeBackward)) unsafe { HostAnchors.DecodeBackward(b, anchorsPerCell, plane, anchors.HostPointer, deltas.HostPointer, g.HostPointer, d.HostPointer); }
+            if (dev.RunsOnHost(AnchorKernels.DecodeBackward)) unsafe { HostAnchors.DecodeBackward(b, anchorsPerCell, plane, anchors.HostPointer, deltas.HostPointer, g.HostPointer, d.HostPointer); }
             else dev.Kernels.Launch(AnchorKernels.DecodeBackward, deltas.Size, anchorsPerCell, plane, anchors.View, deltas.View, g.View, d.View);
             Tensor.AccumulateGrad(deltas, d);
         });
-        if (OnHost(dev, AnchorKernels.Decode)) unsafe { HostAnchors.Decode(b, anchorsPerCell, plane, anchors.HostPointer, deltas.HostPointer, boxes.HostPointer); }
+        if (dev.RunsOnHost(AnchorKernels.Decode)) unsafe { HostAnchors.Decode(b, anchorsPerCell, plane, anchors.HostPointer, deltas.HostPointer, boxes.HostPointer); }
         else dev.Kernels.Launch(AnchorKernels.Decode, b * k, anchorsPerCell, plane, anchors.View, deltas.View, boxes.View);
         return boxes;
     }
@@ -34,21 +34,12 @@ public static class BoxOps
         var y = Tensor.Result(dev, new[] { b, k, axis.Count }, axis.Coord == 0 ? "overlap_x" : "overlap_y", new[] { boxes }, _ => g =>
         {
             var d = Tensor.Empty(dev, boxes.Shape);
-            if (OnHost(dev, OverlapKernels.Backward)) unsafe { HostOverlap.Backward(axis, boxes.HostPointer, b * k, g.HostPointer, d.HostPointer); }
+            if (dev.RunsOnHost(OverlapKernels.Backward)) unsafe { HostOverlap.Backward(axis, boxes.HostPointer, b * k, g.HostPointer, d.HostPointer); }
             else dev.Kernels.Launch(OverlapKernels.Backward, boxes.Size, axis, boxes.View, g.View, d.View);
             Tensor.AccumulateGrad(boxes, d);
         });
-        if (OnHost(dev, OverlapKernels.Forward)) unsafe { HostOverlap.Forward(axis, boxes.HostPointer, b * k, y.HostPointer); }
+        if (dev.RunsOnHost(OverlapKernels.Forward)) unsafe { HostOverlap.Forward(axis, boxes.HostPointer, b * k, y.HostPointer); }
         else dev.Kernels.Launch(OverlapKernels.Forward, y.Size, axis, boxes.View, y.View);
         return y;
-    }
-
-    /// <summary>Whether the host loops run instead of <paramref name="kernel"/> (the CPU's host path); records the kernel as covered.</summary>
-    private static bool OnHost(Device dev, Delegate kernel)
-    {
-        if (!dev.HostPath) return false;
-        dev.Synchronize();
-        dev.Kernels.RecordHost(kernel);
-        return true;
     }
 }
