@@ -7,13 +7,11 @@ namespace Ulast.Tracker;
 public sealed record FrameTiming(double BackboneMs, double HeadMs, double PostMs);
 
 /// <summary>
-/// The offline tracker (ULAST-off, which "runs like SiamRPN"): template features once at Init; per frame,
-/// a search crop around the last position, the RPN, then SiamRPN++'s post-processing — scale/ratio
-/// penalty, cosine window, size smoothing, clipping to the frame. With an <see cref="OnlineConfig"/> it is
-/// ULAST-on: confident frames' search features and region masks enter a <see cref="MemoryQueue{T}"/>, the
-/// CPT turns them into a memory template, and its classification response is mixed with the initial one.
-/// With a <see cref="FilterConfig"/> [ours] a <see cref="DiscriminativeFilter"/> learned online on the search features
-/// adds its response to every anchor's score.
+/// The tracker: template features once at Init; per frame, a search crop around the last position, the RPN, then
+/// SiamRPN++'s post-processing (<see cref="SiamesePostProcessing"/>). Its <see cref="TrackerSettings"/> add stages
+/// (<see cref="ITrackerStage"/>): ULAST-on's memory template (<see cref="MemoryStage"/>), the discriminative filter [ours]
+/// (<see cref="FilterStage"/>), DSST's scale filter [ours] (<see cref="ScaleStage"/>). With a <see cref="LostConfig"/> it
+/// reports the target's state and, with Freeze, holds the box and searches the frame while the target is lost [ours].
 /// </summary>
 public sealed class SiamRpnTracker : IDisposable
 {
@@ -21,19 +19,13 @@ public sealed class SiamRpnTracker : IDisposable
     private readonly TrackerConfig _cfg;
     private readonly Tensor _anchors;
     private readonly SiamesePostProcessing _post;
-    private readonly OnlineConfig? _online;
-    private readonly RegionMaskConfig _maskConfig;
-    private readonly MemoryQueue<MemoryEntry>? _memory;
-    private readonly DiscriminativeFilter? _filter;
-    private readonly ScaleFilter? _scale;
+    private readonly List<ITrackerStage> _stages;
     private readonly LostDetector? _lost;
     private List<(float x, float y)>? _scan;
     private int _scanNext;
     private double _apceSum;
     private int _apceCount;
-    private readonly Mat _grey = new();
-    private TemplateKernels? _kernels, _memoryKernels;
-    private Tensor[]? _first;
+    private TemplateKernels? _kernels;
     private int _frame;
     private float _cx, _cy, _w, _h;
     private float[] _mean = new float[3];
@@ -43,20 +35,10 @@ public sealed class SiamRpnTracker : IDisposable
     {
         Settings = settings ?? new TrackerSettings();
         Settings.Validate();
-        var (online, filter, lost) = (Settings.Online, Settings.Filter, Settings.Lost);
-        if (lost is not null) _lost = new LostDetector(lost);
         _model = model;
         _cfg = Settings.Siamese;
-        _online = online;
-        _maskConfig = new RegionMaskConfig { CropSize = model.Config.SearchSize };
-        if (online is not null)
-        {
-            online.Validate();
-            if (model.Cpt is null) throw new ArgumentException("Online tracking builds its memory template with the CPT module, and this model has none (model config \"cpt\": false).");
-            _memory = new MemoryQueue<MemoryEntry>(online.Capacity, online.UpdateInterval, online.MinScore);
-        }
-        if (filter is not null) _filter = new DiscriminativeFilter(model.Device, filter, model.Config.Channels, model.Config.Anchors);
-        if (Settings.Scale is not null) _scale = new ScaleFilter(Settings.Scale);
+        if (Settings.Lost is not null) _lost = new LostDetector(Settings.Lost);
+        _stages = Settings.CreateStages(model);
         _anchors = Tensor.PersistentFromArray(model.Device, model.Config.Anchors.Generate(), model.Config.Anchors.Count, 4);
         _post = new SiamesePostProcessing(_cfg, model.Config.Anchors);
         model.Eval();
@@ -73,18 +55,8 @@ public sealed class SiamRpnTracker : IDisposable
     /// buffers, and the region uploaded for each search crop has a size of its own, best not kept at all.
     /// </summary>
     public const long IdleBufferBytes = 256L << 20;
-    /// <summary>Entries in the online memory (0 offline).</summary>
-    public int MemoryCount => _memory?.Count ?? 0;
-
-    /// <summary>One memory entry: the neck features of a search crop [1,C,31,31] per level and its region mask [1,31,31].</summary>
-    private sealed record MemoryEntry(Tensor[] Features, Tensor Mask) : IDisposable
-    {
-        public void Dispose()
-        {
-            foreach (var f in Features) f.Dispose();
-            Mask.Dispose();
-        }
-    }
+    /// <summary>Entries in ULAST-on's memory (0 offline).</summary>
+    public int MemoryCount => _stages.OfType<MemoryStage>().FirstOrDefault()?.Count ?? 0;
 
     public void Init(Mat frame, BoxF box)
     {
@@ -92,182 +64,94 @@ public sealed class SiamRpnTracker : IDisposable
         (_cx, _cy, _w, _h) = (box.Cx, box.Cy, box.W, box.H);
         _mean = ImageUpload.MeanColour(frame);
         DisposeKernels();
-        var dev = _model.Device;
         using var scope = new TensorScope();
         using var ng = GradMode.NoGrad();
         float side = SiamCrop.TemplateSide(_w, _h, _cfg.Context);
-        var z = SiamCrop.Crop(dev, frame, _cx, _cy, side, _model.Config.TemplateSize, _mean);
+        var z = SiamCrop.Crop(_model.Device, frame, _cx, _cy, side, _model.Config.TemplateSize, _mean);
         var templateFeatures = _model.TemplateFeatures(z);
         var k = _model.Kernels(templateFeatures);
-        _kernels = new TemplateKernels(k.Cls.Select(Persist).ToArray(), k.Loc.Select(Persist).ToArray());
+        _kernels = new TemplateKernels(k.Cls.Select(Persistent.Copy).ToArray(), k.Loc.Select(Persistent.Copy).ToArray());
         LastScore = 1f;
         _frame = 0;
         _lost?.Reset();
         _scan = null;
         (_apceSum, _apceCount) = (0, 0);
-        if (_filter is not null) InitFilter(frame, side);
-        _scale?.Init(Grey(frame), _cx, _cy, _w, _h);
-        if (_memory is null) return;
-        // The first memory entry: a search crop around the initial box, masked by that box (score 1).
-        _first = templateFeatures.Select(Persist).ToArray();
-        float scaleZ = _model.Config.TemplateSize / side;
-        var x = SiamCrop.Crop(dev, frame, _cx, _cy, side * _model.Config.SearchSize / _model.Config.TemplateSize, _model.Config.SearchSize, _mean);
-        float centre = _model.Config.Anchors.Centre;
-        var boxInCrop = Tensor.FromArray(dev, new[] { centre, centre, _w * scaleZ, _h * scaleZ }, 1, 4);
-        _memory.Reset(new MemoryEntry(_model.SearchFeatures(x).Select(Persist).ToArray(), Persist(RegionMask.OfBoxes(boxInCrop, _maskConfig))));
-        RebuildMemoryTemplate();
-    }
-
-    /// <summary>The filter's first samples: the search crop on the initial box and, with InitShifts, four crops moved by two cells.</summary>
-    private void InitFilter(Mat frame, float side)
-    {
-        _filter!.Reset();
-        float sx = side * _model.Config.SearchSize / _model.Config.TemplateSize, scale = _model.Config.SearchSize / sx;
-        float centre = _model.Config.Anchors.Centre, d = 2f * _model.Config.Anchors.Stride;
-        var shifts = new List<(float dx, float dy)> { (0, 0) };
-        if (_filter.Config.InitShifts == 4) shifts.AddRange(new[] { (d, 0f), (-d, 0f), (0f, d), (0f, -d) });
-        foreach (var (dx, dy) in shifts)
+        var f = new TrackFrame
         {
-            // The window moves by (dx, dy) crop pixels, so the target sits that much the other way in the crop.
-            using var scope = new TensorScope();
-            using var ng = GradMode.NoGrad();
-            var x = SiamCrop.Crop(_model.Device, frame, _cx + dx / scale, _cy + dy / scale, sx, _model.Config.SearchSize, _mean);
-            _filter.Add(_model.SearchFeatures(x)[0], centre - dx, centre - dy, first: true);
-        }
-        _filter.Learn(_filter.Config.InitIterations);
-    }
-
-    /// <summary>T_M: the CPT run over the queue from the first template, H ← CPT(S_q ⊗ M_q, T₁, H), oldest entry first.</summary>
-    private void RebuildMemoryTemplate()
-    {
-        using var scope = new TensorScope();
-        using var ng = GradMode.NoGrad();
-        var hidden = _first!;
-        foreach (var entry in _memory!.Items)
-            hidden = hidden.Select((h, l) => _model.Cpt!.Forward(entry.Features[l], entry.Mask, _first![l], h)).ToArray();
-        var k = _model.Kernels(hidden);
-        DisposeMemoryKernels();
-        _memoryKernels = new TemplateKernels(k.Cls.Select(Persist).ToArray(), _online!.MemoryRegression ? k.Loc.Select(Persist).ToArray() : Array.Empty<Tensor>());
-    }
-
-    private static Tensor Persist(Tensor t)
-    {
-        var p = Tensor.EmptyPersistent(t.Device, t.Shape);
-        p.CopyFrom(t);
-        return p;
+            Model = _model, Image = frame, Index = 0, MeanColour = _mean, Cx = _cx, Cy = _cy, W = _w, H = _h,
+            TemplateSide = side, ScaleZ = _model.Config.TemplateSize / side, TemplateFeatures = templateFeatures,
+        };
+        foreach (var stage in _stages) stage.Init(f);
     }
 
     public BoxF Track(Mat frame)
     {
         if (_kernels is null) throw new InvalidOperationException("Track() before Init().");
         if (_lost is not null && _lost.State == TargetState.Lost && _lost.Config.Freeze) return TrackLost(frame);
-        var dev = _model.Device;
         var sw = Stopwatch.StartNew();
-        double tBackbone, tHead;
         var (scaleZ, sx) = CropScale();
-        BoxF result;
-        bool rebuild = false;
-        using (var scope = new TensorScope())
-        using (GradMode.NoGrad())
+        using var scope = new TensorScope();
+        using var ng = GradMode.NoGrad();
+        var f = new TrackFrame
         {
-            var x = SiamCrop.Crop(dev, frame, _cx, _cy, sx, _model.Config.SearchSize, _mean);
-            var xf = _model.SearchFeatures(x);
-            dev.Synchronize();
-            tBackbone = sw.Elapsed.TotalMilliseconds;
-            var halves = _model.Halves(xf);
-            var l = _model.Loc(_kernels, halves);
-            var scores = Sigmoid(_model.Cls(_kernels, halves).ToArray());
-            if (_memoryKernels is not null)
-            {
-                // R = (1 − λm)·R^L + λm·R^M on probabilities; the boxes stay with T₁ unless MemoryRegression.
-                float lm = _online!.LambdaM;
-                var memory = Sigmoid(_model.Cls(_memoryKernels, halves).ToArray());
-                for (int i = 0; i < scores.Length; i++) scores[i] = (1 - lm) * scores[i] + lm * memory[i];
-                if (_online.MemoryRegression)
-                    l = Ops.Add(Ops.MulScalar(l, 1 - lm), Ops.MulScalar(_model.Loc(_memoryKernels, halves), lm));
-            }
-            float[]? response = MixFilter(scores, xf[0]);
-            var decoded = BoxOps.Decode(l, _anchors, _model.Config.Anchors.PerCell);
-            var boxes = decoded.ToArray();
-            tHead = sw.Elapsed.TotalMilliseconds - tBackbone;
-            float cx0 = _cx, cy0 = _cy, w0 = _w, h0 = _h;
-            result = PostProcess(scores, boxes, scaleZ, frame.Width, frame.Height, response);
-            if (_lost is not null && _lost.Update(LostSignal(LastScore, response)) == TargetState.Lost && _lost.Config.Freeze)
-            {
-                // Lost on this frame: the box stays where the target was last seen, and nothing learns from it.
-                (_cx, _cy, _w, _h) = (cx0, cy0, w0, h0);
-                _frame++;
-                LastTiming = new FrameTiming(tBackbone, tHead, sw.Elapsed.TotalMilliseconds - tBackbone - tHead);
-                return BoxF.FromCentre(_cx, _cy, _w, _h);
-            }
-            if (_scale is not null) result = ScaleStep(frame);
+            Model = _model, Image = frame, Index = _frame + 1, MeanColour = _mean, Cx = _cx, Cy = _cy, W = _w, H = _h,
+            ScaleZ = scaleZ, TemplateSide = SiamCrop.TemplateSide(_w, _h, _cfg.Context), PreviousCx = _cx, PreviousCy = _cy,
+        };
+        var x = SiamCrop.Crop(_model.Device, frame, _cx, _cy, sx, _model.Config.SearchSize, _mean);
+        f.Features = _model.SearchFeatures(x);
+        _model.Device.Synchronize();
+        double tBackbone = sw.Elapsed.TotalMilliseconds;
+        Respond(f);
+        double tHead = sw.Elapsed.TotalMilliseconds - tBackbone;
+        Step(f);
+        if (_lost is not null && _lost.Update(LostSignal(f.Score, f.Response)) == TargetState.Lost && _lost.Config.Freeze)
+        {
+            // Lost on this frame: the box stays where the target was last seen, and nothing learns from it.
             _frame++;
-            if (_filter is not null && _frame % _filter.Config.UpdateInterval == 0 && LastScore >= _filter.Config.MinScore)
-            {
-                float centre = _model.Config.Anchors.Centre;
-                _filter.Add(xf[0], centre + (_cx - cx0) * scaleZ, centre + (_cy - cy0) * scaleZ, first: false);
-                _filter.Learn(_filter.Config.UpdateIterations);
-            }
-            if (_memory is not null && _memory.Admits(_frame, LastScore))
-            {
-                int k = scores.Length;
-                var mask = RegionMask.Build(decoded.Reshape(1, k, 4), Tensor.FromArray(dev, scores, 1, k), _maskConfig);
-                _memory.Add(_frame, new MemoryEntry(xf.Select(Persist).ToArray(), Persist(mask)));
-                rebuild = true;
-            }
+            LastTiming = new FrameTiming(tBackbone, tHead, sw.Elapsed.TotalMilliseconds - tBackbone - tHead);
+            return BoxF.FromCentre(_cx, _cy, _w, _h);
         }
-        if (rebuild) RebuildMemoryTemplate();
+        foreach (var stage in _stages) stage.Size(f);
+        (_cx, _cy, _w, _h) = (f.Cx, f.Cy, f.W, f.H);
+        _frame++;
+        foreach (var stage in _stages) stage.Learn(f);
         LastTiming = new FrameTiming(tBackbone, tHead, sw.Elapsed.TotalMilliseconds - tBackbone - tHead);
-        return result;
-    }
-
-    /// <summary>[ours] The size from the scale filter at the tracked centre, then the filter learns there.</summary>
-    private BoxF ScaleStep(Mat frame)
-    {
-        var grey = Grey(frame);
-        float scale = _scale!.Estimate(grey, _cx, _cy);
-        // The regression's aspect (PostProcess has just smoothed _w, _h towards it) or the first box's.
-        float w0 = _scale.BaseWidth, h0 = _scale.BaseHeight;
-        float aspect = _scale.Config.RegressedAspect ? _w / _h : w0 / h0, area = w0 * h0 * scale * scale;
-        _w = Math.Clamp(MathF.Sqrt(area * aspect), MathF.Min(_cfg.MinSize, frame.Width), frame.Width);
-        _h = Math.Clamp(MathF.Sqrt(area / aspect), MathF.Min(_cfg.MinSize, frame.Height), frame.Height);
-        if (LastScore >= _scale.Config.MinScore) _scale.Update(grey, _cx, _cy);
         return BoxF.FromCentre(_cx, _cy, _w, _h);
     }
 
-    private Mat Grey(Mat frame)
+    /// <summary>The head on the frame's features: every anchor's score (the stages' responses mixed in) and decoded box.</summary>
+    private void Respond(TrackFrame f)
     {
-        if (frame.Channels() == 1) return frame;
-        Cv2.CvtColor(frame, _grey, frame.Channels() == 4 ? ColorConversionCodes.BGRA2GRAY : ColorConversionCodes.BGR2GRAY);
-        return _grey;
+        f.Halves = _model.Halves(f.Features);
+        f.Loc = _model.Loc(_kernels!, f.Halves);
+        f.Scores = Sigmoid(_model.Cls(_kernels!, f.Halves).ToArray());
+        foreach (var stage in _stages) stage.Score(f);
+        f.Decoded = BoxOps.Decode(f.Loc, _anchors, _model.Config.Anchors.PerCell);
+        f.Boxes = f.Decoded.ToArray();
     }
 
-    private static float[] Sigmoid(float[] logits)
+    /// <summary>SiamRPN++'s choice of anchor and step to it, the stages refining the centre; sets the frame's box and the score.</summary>
+    private void Step(TrackFrame f)
+    {
+        var boxes = f.Boxes;
+        f.Choice = _post.Pick(f.Scores, boxes, f.W, f.H, f.ScaleZ, _cfg.WindowInfluence);
+        int best = f.Choice.Index;
+        // NaN scores never win the comparison: a network whose output overflowed would otherwise report anchor 0.
+        if (!float.IsFinite(f.Choice.Mixed) || !float.IsFinite(boxes[best * 4]) || !float.IsFinite(boxes[best * 4 + 2]) || !float.IsFinite(boxes[best * 4 + 3]))
+            throw new BadDataException($"The network's output is not finite at frame {f.Index}: its weights overflow float32 on this frame (the checkpoint is corrupt or diverged in training).");
+        float bx = boxes[best * 4], by = boxes[best * 4 + 1];
+        foreach (var stage in _stages) (bx, by) = stage.Centre(f, bx, by);
+        float centre = _model.Config.Anchors.Centre;
+        float dx = (bx - centre) / f.ScaleZ, dy = (by - centre) / f.ScaleZ;
+        (f.Cx, f.Cy, f.W, f.H) = _post.Step(f.W, f.H, f.Cx + dx, f.Cy + dy, boxes[best * 4 + 2] / f.ScaleZ, boxes[best * 4 + 3] / f.ScaleZ, f.Choice, f.Image.Width, f.Image.Height);
+        LastScore = f.Score;
+    }
+
+    internal static float[] Sigmoid(float[] logits)
     {
         var p = new float[logits.Length];
         for (int i = 0; i < p.Length; i++) p[i] = 1f / (1f + MathF.Exp(-logits[i]));
         return p;
-    }
-
-    private BoxF PostProcess(float[] scores, float[] boxes, float scaleZ, int frameW, int frameH, float[]? response)
-    {
-        var choice = _post.Pick(scores, boxes, _w, _h, scaleZ, _cfg.WindowInfluence);
-        var (best, bestScore) = (choice.Index, choice.Mixed);
-        // NaN scores never win the comparison above: a network whose output overflowed would otherwise report anchor 0.
-        if (!float.IsFinite(bestScore) || !float.IsFinite(boxes[best * 4]) || !float.IsFinite(boxes[best * 4 + 2]) || !float.IsFinite(boxes[best * 4 + 3]))
-            throw new BadDataException($"The network's output is not finite at frame {_frame + 1}: its weights overflow float32 on this frame (the checkpoint is corrupt or diverged in training).");
-        float centre = _model.Config.Anchors.Centre;
-        float bx = boxes[best * 4], by = boxes[best * 4 + 1];
-        float alpha = _filter?.Config.PositionWeight ?? 0f;
-        if (alpha > 0 && response is not null)
-        {
-            var (rx, ry) = ResponsePeak.Near(response, best, _model.Config.Anchors);
-            (bx, by) = ((1 - alpha) * bx + alpha * rx, (1 - alpha) * by + alpha * ry);
-        }
-        float dx = (bx - centre) / scaleZ, dy = (by - centre) / scaleZ;
-        (_cx, _cy, _w, _h) = _post.Step(_w, _h, _cx + dx, _cy + dy, boxes[best * 4 + 2] / scaleZ, boxes[best * 4 + 3] / scaleZ, choice, frameW, frameH);
-        LastScore = choice.Raw;
-        return BoxF.FromCentre(_cx, _cy, _w, _h);
     }
 
     /// <summary>
@@ -278,19 +162,6 @@ public sealed class SiamRpnTracker : IDisposable
     {
         float sz = SiamCrop.TemplateSide(_w, _h, _cfg.Context);
         return (_model.Config.TemplateSize / sz, sz * _model.Config.SearchSize / _model.Config.TemplateSize);
-    }
-
-    /// <summary>
-    /// With the discriminative filter, s = (1 − β)·p + β·r in place: the filter's response of a cell goes to each of its
-    /// anchors. Returns the response (null without the filter).
-    /// </summary>
-    private float[]? MixFilter(float[] scores, Tensor searchFeatures)
-    {
-        if (_filter is null) return null;
-        var response = _filter.Response(searchFeatures);
-        float beta = _filter.Config.Weight;
-        for (int i = 0; i < scores.Length; i++) scores[i] = (1 - beta) * scores[i] + beta * response[i % response.Length];
-        return response;
     }
 
     /// <summary>
@@ -336,14 +207,11 @@ public sealed class SiamRpnTracker : IDisposable
         {
             using var scope = new TensorScope();
             using var ng = GradMode.NoGrad();
-            var x = SiamCrop.Crop(_model.Device, frame, cx, cy, sx, _model.Config.SearchSize, _mean);
-            var xf = _model.SearchFeatures(x);
-            var halves = _model.Halves(xf);
-            var scores = Sigmoid(_model.Cls(_kernels!, halves).ToArray());
-            MixFilter(scores, xf[0]);
-            var boxes = BoxOps.Decode(_model.Loc(_kernels!, halves), _anchors, _model.Config.Anchors.PerCell).ToArray();
-            var (k, _, _, raw) = _post.Pick(scores, boxes, _w, _h, scaleZ, windowInfluence: 0f);
-            if (raw > best) (best, bx, by) = (raw, cx + (boxes[k * 4] - centre) / scaleZ, cy + (boxes[k * 4 + 1] - centre) / scaleZ);
+            var f = new TrackFrame { Model = _model, Image = frame, Index = _frame, MeanColour = _mean, Cx = cx, Cy = cy, W = _w, H = _h, ScaleZ = scaleZ, Lost = true };
+            f.Features = _model.SearchFeatures(SiamCrop.Crop(_model.Device, frame, cx, cy, sx, _model.Config.SearchSize, _mean));
+            Respond(f);
+            var (k, _, _, raw) = _post.Pick(f.Scores, f.Boxes, _w, _h, scaleZ, windowInfluence: 0f);
+            if (raw > best) (best, bx, by) = (raw, cx + (f.Boxes[k * 4] - centre) / scaleZ, cy + (f.Boxes[k * 4 + 1] - centre) / scaleZ);
         }
         LastScore = best;
         if (_lost.Found(best) != TargetState.Lost)
@@ -376,23 +244,12 @@ public sealed class SiamRpnTracker : IDisposable
     {
         if (_kernels is not null) foreach (var t in _kernels.Cls.Concat(_kernels.Loc)) t.Dispose();
         _kernels = null;
-        if (_first is not null) foreach (var t in _first) t.Dispose();
-        _first = null;
-        DisposeMemoryKernels();
-    }
-
-    private void DisposeMemoryKernels()
-    {
-        if (_memoryKernels is not null) foreach (var t in _memoryKernels.Cls.Concat(_memoryKernels.Loc)) t.Dispose();
-        _memoryKernels = null;
     }
 
     public void Dispose()
     {
         DisposeKernels();
-        _memory?.Dispose();
-        _filter?.Dispose();
-        _grey.Dispose();
+        foreach (var stage in _stages) stage.Dispose();
         _anchors.Dispose();
     }
 }

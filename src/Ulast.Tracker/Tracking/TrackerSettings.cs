@@ -18,6 +18,19 @@ public sealed record TrackerSettings
     /// <summary>[ours] The target's state per frame; with <see cref="LostConfig.Freeze"/> also held boxes and re-detection.</summary>
     public LostConfig? Lost { get; init; }
 
+    /// <summary>
+    /// The stages these settings turn on, in the order they score (ULAST-on's memory, then the discriminative filter) and
+    /// refine the box (the filter's centre, then the scale filter's size). A new stage is one more line here.
+    /// </summary>
+    public List<ITrackerStage> CreateStages(SiameseRpn model)
+    {
+        var stages = new List<ITrackerStage>();
+        if (Online is not null) stages.Add(new MemoryStage(model, Online));
+        if (Filter is not null) stages.Add(new FilterStage(model, Filter));
+        if (Scale is not null) stages.Add(new ScaleStage(Scale, Siamese.MinSize));
+        return stages;
+    }
+
     /// <summary>Checks every stage's settings; the message names the stage.</summary>
     public void Validate()
     {
