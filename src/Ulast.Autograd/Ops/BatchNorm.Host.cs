@@ -1,6 +1,5 @@
 using Ulast.Kernels.Host;
 using System.Numerics.Tensors;
-using System.Runtime.Intrinsics;
 
 namespace Ulast.Autograd;
 

@@ -1,6 +1,4 @@
-using Ulast.Kernels.Host;
 using System.Numerics.Tensors;
-using System.Runtime.Intrinsics;
 
 namespace Ulast.Autograd;
 

@@ -1,5 +1,3 @@
-using Ulast.Kernels.Host;
-using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 
 namespace Ulast.Autograd;

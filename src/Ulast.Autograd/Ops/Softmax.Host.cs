@@ -1,7 +1,3 @@
-using Ulast.Kernels.Host;
-using System.Numerics.Tensors;
-using System.Runtime.Intrinsics;
-
 namespace Ulast.Autograd;
 
 /// <summary>The host path of the softmax ops (see <see cref="HostPaths"/>).</summary>
