@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Reproduces the shipped model (models/ulast-resnet18.safetensors, stage 4) and the other resnet18 models of docs/results.md ("ImageNet's ResNet-18 as the backbone"), each stage resuming where
+# Reproduces the shipped model (models/ulast-resnet18.safetensors, stage 4) and the other resnet18 models of docs/notebook/experiments.md ("ImageNet's ResNet-18 as the backbone"), each stage resuming where
 # it stopped. Stages 1–3 train on the small preset's second labelling round kept in the repository (models/ulast-small.labels.json);
 # stage 4 on the second round made with stage 3c's whole tracker (kept as models/ulast-resnet18.labels.json).
 #   0. the ImageNet weights: ulast model --backbone resnet18 --imagenet (NuGet's ResNet18.onnx, restored with the build)

@@ -48,13 +48,13 @@ if [ -f runs/full-rf/last.safetensors ]; then $U train --out runs/full-rf --resu
 echo "shipped model: runs/full-rf/snapshots/step-300.safetensors → models/ulast-small.safetensors"
 CONFIG=configs/cpt-only.json finetune cpt-only 300   # an earlier shipped model (stage 1 + CPT), for comparison
 [ "${COMPARISONS:-1}" = 1 ] || exit 0
-# Naive-only against the full method on those labels, seeds 1–5 (docs/results.md, "The full method beats naive-only
+# Naive-only against the full method on those labels, seeds 1–5 (docs/notebook/experiments.md, "The full method beats naive-only
 # on the second round's labels"); full-rf above is seed 1's full run.
 for seed in 1 2 3 4 5; do
   INIT=models/ulast-small-stage2.safetensors LABELS=$R2 CONFIG=configs/finetune-long.json finetune "rf-naive-s$seed" 300 --no-cycle --seed $seed
   [ $seed = 1 ] || INIT=models/ulast-small-stage2.safetensors LABELS=$R2 CONFIG=configs/finetune-full.json finetune "rf-full-s$seed" 300 --seed $seed
 done
-# Every ablation switch against the shipped model's run, same start, labels, seed and budget (docs/results.md, "The
+# Every ablation switch against the shipped model's run, same start, labels, seed and budget (docs/notebook/experiments.md, "The
 # shipped model, naive-only and every ablation in one evaluation").
 for switch in no-cpt no-region-mask no-reweight cpt-residual; do
   INIT=models/ulast-small-stage2.safetensors LABELS=$R2 CONFIG=configs/finetune-full.json finetune "rf-full-$switch" 300 --$switch
@@ -75,7 +75,7 @@ CONFIG=configs/finetune-long.json finetune full-v3-s3 300 --reweight-peak-fracti
 CONFIG=configs/finetune-long.json finetune no-cpt-300 300 --reweight-peak-fraction 0.5 --no-cpt
 CONFIG=configs/finetune-long.json finetune no-region-mask-300 300 --reweight-peak-fraction 0.5 --no-region-mask
 # From stage 1b's last checkpoint (step 3,000, not chosen on the dev set): naive-only against the full method, and
-# the full method with λc 0.2 (docs/results.md, "From a starting point not chosen on the dev set").
+# the full method with λc 0.2 (docs/notebook/experiments.md, "From a starting point not chosen on the dev set").
 INIT=runs/naive-long/last.safetensors
 CONFIG=configs/finetune-long.json finetune late-naive 300 --no-cycle
 CONFIG=configs/finetune-long.json finetune late-full 300 --reweight-peak-fraction 0.5
@@ -85,7 +85,7 @@ CONFIG=configs/finetune-long.json finetune late-full-l02-s2 300 --reweight-peak-
 CONFIG=configs/finetune-long.json finetune late-naive-s3 300 --no-cycle --seed 3
 CONFIG=configs/finetune-long.json finetune late-full-l02-s3 300 --reweight-peak-fraction 0.5 --lambda-cycle 0.2 --seed 3
 # The cycle added to the naive loss instead of sharing its weight (--cycle-additive), from the shipped model: its
-# offline tracker is stage 1b's best, so naive-300 is the naive-only baseline (docs/results.md, "The cycle added …").
+# offline tracker is stage 1b's best, so naive-300 is the naive-only baseline (docs/notebook/experiments.md, "The cycle added …").
 INIT=models/ulast-small-stage2.safetensors
 CONFIG=configs/finetune-long.json finetune add-l02-s1 300 --reweight-peak-fraction 0.5 --cycle-additive --lambda-cycle 0.2
 CONFIG=configs/finetune-long.json finetune add-l005-s1 300 --reweight-peak-fraction 0.5 --cycle-additive --lambda-cycle 0.05

@@ -27,8 +27,8 @@ internal static unsafe partial class HostPaths
 
     /// <summary>
     /// The crop's input gradient, as <see cref="CropKernels.BackwardInput"/> (same arithmetic and order: each input pixel
-    /// gathers from the output pixels whose sample lies within one pixel of it), a plane per task. On the accelerator
-    /// it was 8 ms of a naive step b16 (the template's features are cropped from the backbone's).
+    /// gathers from the output pixels whose sample lies within one pixel of it), a plane per task (a naive step crops
+    /// the template's features from the backbone's, so this runs on every step).
     /// </summary>
     public static bool CropBackward(CropParams p, Tensor boxes, Tensor g, Tensor dx)
     {

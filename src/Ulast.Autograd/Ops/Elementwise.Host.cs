@@ -165,8 +165,8 @@ internal static unsafe partial class HostPaths
 
     /// <summary>
     /// The product's gradient for the cycle's two broadcasts, a full A against B = a mask plane per sample [N,1,H,W] or
-    /// a scalar per row [N,C,H,1]: the general loop computed two broadcast indices per element (28 ms of a cycle step's
-    /// 5 region masks and CPT inputs). Same arithmetic in the same order: dA = g·B, and dB sums g·A from 0 over the
+    /// a scalar per row [N,C,H,1]: the general loop computed two broadcast indices per element, a large share of a
+    /// cycle step's region masks and CPT inputs. Same arithmetic in the same order: dA = g·B, and dB sums g·A from 0 over the
     /// channels (plane) or along the row, one rounded product added at a time.
     /// </summary>
     private static bool MulBackward(Dims4 o, Dims4 da, Dims4 db, int side, float* pa, float* pb, float* pg, float* pd)

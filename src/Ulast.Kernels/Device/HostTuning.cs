@@ -6,7 +6,7 @@ namespace Ulast.Kernels;
 /// How the host path runs on this machine: threads, SIMD width, cache-sized blocks, and which algorithm serves a shape.
 /// One per <see cref="Device"/> (<see cref="Device.Tuning"/>), handed to the host routines with each call, so that two
 /// devices (or two tests) can run with different settings side by side. The defaults were measured on the development
-/// machine (docs/results.md); the other values exist to test and compare the other paths.
+/// machine (docs/notebook/experiments.md); the other values exist to test and compare the other paths.
 /// </summary>
 public sealed record HostTuning
 {

@@ -20,9 +20,9 @@ public static unsafe class HostConv
 
     /// <summary>
     /// Whether the weight gradient's GEMM reads a stored im2col or fetches its rows as it packs (<see cref="ImageColumns"/>).
-    /// Fetching saves writing and re-reading the whole matrix (1.05–1.16× on `small`'s stride-1 layers at batch 16, 1.12×
-    /// on [8,256,31,31]) but costs a little per row segment: strided convolutions (gathers) and GEMMs split over
-    /// threads (batch 1: short segments per thread) lost up to 2.5×, and so did the forward pass at batch 1.
+    /// Fetching saves writing and re-reading the whole matrix (faster on stride-1 layers of a batch) but costs a little
+    /// per row segment: strided convolutions (gathers) and GEMMs split over threads (batch 1: short segments per
+    /// thread) were slower that way, and so was the forward pass at batch 1 (docs/notebook/experiments.md).
     /// </summary>
     private static bool StoresColumns(in ConvParams p, int gemmThreads) =>
         !IsPointwise(p) && (p.StrideH != 1 || p.StrideW != 1 || gemmThreads > 1);
@@ -69,7 +69,7 @@ public static unsafe class HostConv
 
     // HostTuning.FlippedInputGradient: whether the input gradient of a stride-1 convolution runs as a forward convolution
     // of dY with the weights flipped and transposed (FlippedInput) instead of a GEMM into columns folded back by col2im.
-    // Off by default: the deeper GEMM did not pay for the im2col of dY (docs/results.md); through Winograd it does.
+    // Off by default: the deeper GEMM did not pay for the im2col of dY (docs/notebook/experiments.md); through Winograd it does.
 
     /// <summary>
     /// The forward convolution whose output is the input gradient of stride-1 <paramref name="p"/>: dY [N, Cout, Ho, Wo]
@@ -143,7 +143,7 @@ public static unsafe class HostConv
         int inner = Math.Max(1, tuning.Threads / threads);   // spare threads go to each GEMM (batch 1 still uses every core)
         int rows = ColRows(p), hw = p.Ho * p.Wo;
         long wsize = p.WeightSize;
-        // The other threads' partial sums live in the caller's grow-only scratch: allocated per call (up to 2.4 MB
+        // The other threads' partial sums live in the caller's grow-only scratch: allocated per call (megabytes
         // each) they were fresh mappings, page-faulted and zeroed by the kernel on every weight gradient.
         using var partialLease = HostScratch.Rent(HostScratch.Use.Partials, (threads - 1) * wsize);
         IntPtr px = (IntPtr)x, pdy = (IntPtr)dy, pdw = (IntPtr)dw, others = (IntPtr)partialLease.Ptr;

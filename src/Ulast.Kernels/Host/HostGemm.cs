@@ -79,7 +79,7 @@ public static unsafe class HostGemm
     // HostTuning.GemmDirectBMaxRows: GEMMs with at most this many rows (`small`'s forward convolutions: 32–128 output
     // channels) read B's full slivers where B lies instead of packing them first (the AVX-512 path, B not transposed):
     // with so few rows each packed sliver served only 4–16 micro-kernel calls. Not on the AVX2 path: its micro-kernel
-    // reads the sliver twice (two 4-row passes), and in place, rows far apart, that was slower (docs/results.md).
+    // reads the sliver twice (two 4-row passes), and in place, rows far apart, that was slower (docs/notebook/experiments.md).
 
 
     private static void GemmColumns(HostTuning tuning, int m, int j0, int j1, int k, float* a, int lda, bool transA, float* b, int ldb, GemmRows? rows,
@@ -146,8 +146,8 @@ public static unsafe class HostGemm
 
     /// <summary>
     /// Packs rows [i0, i0+mc) × k [k0, k0+kc) of op(A) into MR-tall slivers, k-major, zero-padded. Full slivers move
-    /// as vectors: Aᵀ's 8 rows of a k are contiguous (one load), A's are transposed 8×8 at a time in registers. The
-    /// scalar copy, one element at a time, was 5–7 % of a tracked frame (the weights are A, packed on every call).
+    /// as vectors: Aᵀ's 8 rows of a k are contiguous (one load), A's are transposed 8×8 at a time in registers. A
+    /// scalar copy, one element at a time, showed in a tracked frame's profile (the weights are A, packed on every call).
     /// </summary>
     private static void PackA(int vectorBits, float* a, int lda, bool transA, int i0, int mc, int k0, int kc, float* ap)
     {

@@ -5,7 +5,7 @@ namespace Ulast.Kernels.Host;
 /// <summary>
 /// Grow-only scratch memory per thread for the host kernels (im2col columns, GEMM packing).
 /// Allocating it per call cost more than some of the GEMMs it served: every block above the allocator's mmap
-/// threshold (pinned low by the CLI) is a fresh mapping, page-faulted and zeroed on first touch, 4–9 MB per conv.
+/// threshold (pinned low by the CLI) is a fresh mapping, page-faulted and zeroed on first touch, megabytes per conv.
 /// A slot lent out and not yet returned (a nested use on the same thread) is never lent twice: the second
 /// caller gets memory of its own, freed on return.
 /// </summary>

@@ -3,8 +3,8 @@ namespace Ulast.Kernels.Host;
 /// <summary>
 /// The im2col matrix of one image (one group), row by row on demand: row (c·KH + ky)·KW + kx holds
 /// x[c][oy·s − pad + ky·dil][ox·s − pad + kx·dil] for every output pixel oy·Wo + ox (0 outside the image).
-/// The convolution's GEMMs read it through this instead of a stored copy: the whole matrix (up to 9 MB per image
-/// here) was written to memory and read back once per GEMM; a row segment stays in the cache.
+/// The convolution's GEMMs read it through this instead of a stored copy: the whole matrix (megabytes per image)
+/// was written to memory and read back once per GEMM; a row segment stays in the cache.
 /// </summary>
 public sealed unsafe class ImageColumns : GemmRows
 {

@@ -84,8 +84,8 @@ public static class PseudoLabeller
                     pathBox[c] = new BoxF(s.X * scaleBack, s.Y * scaleBack, s.W * scaleBack, s.H * scaleBack);
                 }
         // Quality of a picked box: its worst transition to the neighbouring picked boxes on the path — of the motion
-        // boxes, snapped or not: it judges the motion evidence (judged on the snapped boxes, GrabCut's jitter cut the
-        // annotated sequences' coverage from 4.1 % to 2.8 % and their reliable IoU from 0.106 to 0.092).
+        // boxes, snapped or not: it judges the motion evidence (judged on the snapped boxes, GrabCut's jitter lowered
+        // both the annotated sequences' coverage and their reliable IoU; docs/notebook/experiments.md).
         var q = new Dictionary<int, float>();
         for (int c = 0; c < chain.Count; c++)
         {

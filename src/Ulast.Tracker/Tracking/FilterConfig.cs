@@ -6,7 +6,7 @@ namespace Ulast.Tracker;
 /// steepest descent as DiMP's model predictor does). TRAINING-NOTES: the from-scratch trackers that worked had such a
 /// stage (UDT → UDT+, LUDT → LUDT+: about 4 AUC points). On by default in `ulast track` (`--no-filter`); in `ulast eval`
 /// the tracker `ulast-dcf` (`--filter` adds NAME-dcf for every model).
-/// Defaults chosen on the dev sequences for the shipped model (docs/results.md, "A discriminative filter").
+/// Defaults chosen on the dev sequences for the shipped model (docs/notebook/experiments.md, "A discriminative filter").
 /// </summary>
 public sealed record FilterConfig
 {
@@ -33,7 +33,7 @@ public sealed record FilterConfig
     /// <summary>
     /// Channels the filter learns on: 0 for all of the search features', or this many principal directions of the
     /// first frame's features (ECO's factorised features [ours]): each correlation then costs Channels/C as much.
-    /// 64 of the shipped model's 128: the same TRE on 6 of the 7 dev sequences at about 1.35× the frame rate.
+    /// 64 of the shipped model's 128: about the same accuracy at a higher frame rate (docs/notebook/experiments.md).
     /// </summary>
     public int Channels { get; init; } = 64;
     /// <summary>Conjugate directions instead of steepest descent (same cost per step; faster convergence on the ridge problem).</summary>

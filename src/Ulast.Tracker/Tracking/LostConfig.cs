@@ -4,7 +4,7 @@ namespace Ulast.Tracker;
 /// [ours] Knowing when the target is lost, and finding it again (pysot's long-term SiamRPN, in spirit): a state per
 /// frame from the tracker's score with hysteresis; while lost, no template, filter, scale or memory updates, the box
 /// held where it was, and (with <see cref="Redetect"/>) search crops spread over the frame until one scores above
-/// <see cref="FoundAbove"/>. Thresholds were chosen on the dev sequences (docs/results.md, "Lost and found").
+/// <see cref="FoundAbove"/>. Thresholds were chosen on the dev sequences (docs/notebook/experiments.md, "Lost and found").
 /// </summary>
 public sealed record LostConfig
 {

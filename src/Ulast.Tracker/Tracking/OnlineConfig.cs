@@ -3,7 +3,7 @@ namespace Ulast.Tracker;
 /// <summary>
 /// ULAST-on (§8): a memory queue of past search features with their region masks, a memory template built
 /// from it by the trained CPT, and the classification response mixed as R = (1 − λm)·R^L + λm·R^M.
-/// Defaults chosen on the dev sequences for the shipped model by tools/tune-online.sh (docs/results.md, "Online tracking, tuned").
+/// Defaults chosen on the dev sequences for the shipped model by tools/tune-online.sh (docs/notebook/experiments.md, "Online tracking, tuned").
 /// </summary>
 public sealed record OnlineConfig
 {

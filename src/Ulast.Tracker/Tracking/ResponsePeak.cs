@@ -4,7 +4,7 @@ namespace Ulast.Tracker;
 /// [ours] Where the discriminative filter's response peaks near an anchor's cell, in search-crop pixels: the cell's
 /// centre moved by the vertex of a parabola through the cell and its two neighbours, along x and along y (at most half
 /// a cell each way). The filter is fitted to a Gaussian on the target, so its response locates the target more
-/// closely than the regressed centre of the chosen anchor (FilterConfig.PositionWeight; docs/results.md).
+/// closely than the regressed centre of the chosen anchor (FilterConfig.PositionWeight; docs/notebook/experiments.md).
 /// </summary>
 public static class ResponsePeak
 {

@@ -4,13 +4,13 @@ namespace Ulast.Tracker;
 /// [ours] DSST's scale filter (Danelljan et al., BMVC 2014; the scale stage of CSRT): the box's size comes from a
 /// one-dimensional correlation filter over a pyramid of patches around the tracked centre, not from the RPN's
 /// regression, which on the dev sequences hardly follows the target's size (David's face shrinks to half while the
-/// regressed box stays at its first size). The aspect ratio stays the first box's. `--scale-filter`; docs/results.md.
+/// regressed box stays at its first size). The aspect ratio stays the first box's. `--scale-filter`; docs/notebook/experiments.md.
 /// </summary>
 public sealed record ScaleConfig
 {
     /// <summary>
-    /// Scales in the pyramid (odd; the middle one is the current size). DSST used 33 (±37 % per frame); on the dev
-    /// sequences 13–21 tracked alike and 25–33 let David's box shrink away from the face (docs/results.md).
+    /// Scales in the pyramid (odd; the middle one is the current size). DSST used 33; on the dev sequences
+    /// fewer tracked alike and more let David's box shrink away from the face (docs/notebook/experiments.md).
     /// </summary>
     public int Count { get; init; } = 17;
     /// <summary>Ratio between neighbouring scales.</summary>

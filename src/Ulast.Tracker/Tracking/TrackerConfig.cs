@@ -2,7 +2,7 @@ namespace Ulast.Tracker;
 
 /// <summary>
 /// SiamRPN++ tracking hyper-parameters (ULAST §8, offline tracker). Defaults tuned for the shipped model on the
-/// dev sequences by tools/tune-tracker.sh (SiamRPN++'s were penalty_k 0.05, window 0.42, lr 0.38; see docs/results.md).
+/// dev sequences by tools/tune-tracker.sh (SiamRPN++'s were penalty_k 0.05, window 0.42, lr 0.38; see docs/notebook/experiments.md).
 /// </summary>
 public sealed record TrackerConfig
 {

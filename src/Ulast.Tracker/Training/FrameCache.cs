@@ -24,8 +24,8 @@ public sealed class FrameCache : IDisposable
     /// <see cref="Reserve"/> for the training itself, and at least 256 MiB: two trainings with the 10 GiB default on a
     /// 24 GiB machine were killed for memory. The cap used to be half of what was available (11 GB here), below the
     /// 11.9 GB that the 66 unlabelled videos decode to, and since whole videos are evicted least recently used while
-    /// the samplers draw from all of them, nearly every draw decoded a video again: a naive step took 5–6 s instead of
-    /// 1. The cache only saves decoding time, so the cap changes speed, never results.
+    /// the samplers draw from all of them, nearly every draw decoded a video again and a naive step took several times as
+    /// long. The cache only saves decoding time, so the cap changes speed, never results.
     /// </summary>
     public static long BudgetFor(long requested, long? availableBytes = null)
     {
