@@ -9,7 +9,7 @@
 #   3. the full method (naive + cycle with CPT, region mask, re-weighting), backbone frozen, 300 steps → runs/r18-full
 #   3b. naive-only from the same start and budget (the comparison for 3)                      → runs/r18-naive-more
 #   3c. the full method with layer2 unfrozen at a tenth of the learning rate (pysot)          → runs/r18-finetune
-#   4. the labeller's second round with 3c's tracker (motion labels, then --refine --refine-filter), and 3c's training
+#   4. the labeller's second round with 3c's tracker (motion labels, then --refine --preset shipped), and 3c's training
 #      again from the stage-2 model on those labels (the shipped model)                       → runs/r18-r2
 #   R. the same budget from random weights (stages 1–3 with everything trained)               → runs/r18-random*
 set -euo pipefail
@@ -36,7 +36,7 @@ R2=${R2_LABELS:-out/r18-labels/labels-r18.json}
 if [ ! -f "$R2" ]; then
   $U model --average runs/r18-finetune/last.safetensors --out out/r18-labels/round1-model.safetensors
   $U pseudo-label --input ../shared/data/unlabeled --out out/r18-labels/labels.json
-  $U pseudo-label --refine out/r18-labels/round1-model.safetensors --labels out/r18-labels/labels.json --out "$R2" --refine-filter
+  $U pseudo-label --refine out/r18-labels/round1-model.safetensors --labels out/r18-labels/labels.json --out "$R2" --preset shipped
 fi
 if [ -f runs/r18-r2/last.safetensors ]; then $U train --out runs/r18-r2 --resume --steps 300
 else $U train --out runs/r18-r2 --labels "$R2" --config configs/resnet18-finetune.json --init models/ulast-resnet18-stage2.safetensors; fi

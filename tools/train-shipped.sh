@@ -42,7 +42,7 @@ R2=models/ulast-small.labels.json
 if [ ! -f "$R2" ]; then
   R2=out/labels-refined-filter.json
   [ -f out/labels-usot.json ] || $U pseudo-label --input ../shared/data/unlabeled --out out/labels-usot.json
-  $U pseudo-label --refine models/ulast-small-stage2.safetensors --labels out/labels-usot.json --out "$R2" --refine-filter
+  $U pseudo-label --refine models/ulast-small-stage2.safetensors --labels out/labels-usot.json --out "$R2" --preset shipped
 fi
 if [ -f runs/full-rf/last.safetensors ]; then $U train --out runs/full-rf --resume --steps 300; else $U train --out runs/full-rf --labels "$R2" --config configs/finetune-full.json; fi
 echo "shipped model: runs/full-rf/snapshots/step-300.safetensors → models/ulast-small.safetensors"

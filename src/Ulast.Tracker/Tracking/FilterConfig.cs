@@ -4,7 +4,7 @@ namespace Ulast.Tracker;
 /// [ours] A discriminative stage beside the Siamese response: a linear filter on the search features, learned online
 /// by ridge regression towards a Gaussian centred on the target (a correlation filter in the spatial domain, solved by
 /// steepest descent as DiMP's model predictor does). TRAINING-NOTES: the from-scratch trackers that worked had such a
-/// stage (UDT → UDT+, LUDT → LUDT+: about 4 AUC points). On by default in `ulast track` (`--no-filter`); in `ulast eval`
+/// stage (UDT → UDT+, LUDT → LUDT+: about 4 AUC points). On in the `shipped` preset, `ulast track`'s default (`--preset siamese` leaves it out); in `ulast eval`
 /// the tracker `ulast-dcf` (`--filter` adds NAME-dcf for every model).
 /// Defaults chosen on the dev sequences for the shipped model (docs/notebook/experiments.md, "A discriminative filter").
 /// </summary>
