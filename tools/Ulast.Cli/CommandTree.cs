@@ -13,8 +13,6 @@ namespace Ulast.Cli;
 /// </summary>
 public static class CommandTree
 {
-    private static readonly Ulast.Tracker.TrainConfig TrainDefaults = new();
-
     private static readonly OptionSpec[] DeviceOptions =
     {
         Text("--device", "auto (CUDA if present, else CPU), cuda or cpu [default: auto]"),
@@ -96,35 +94,8 @@ public static class CommandTree
                 Text("--config", "training config (JSON; the defaults below are those of a run without one) [default: none]"),
                 Text("--labels", "labels file [default: out/labels.json; labelled first when missing]"),
                 Flag("--resume", "continue the run in --out where it stopped"),
-                Int("--steps", $"total steps {D(TrainDefaults.Steps)}", 1, 10_000_000),
-                Text("--init", "start from this model's weights [default: the config's init; without one, freshly initialised weights]"),
-                Flag("--no-cycle", "naive pairs only"),
-                Flag("--no-cpt", "ablation: the template stays T1 through the cycle"),
-                Flag("--no-region-mask", "ablation: the conventional cycle (crop of a detached box)"),
-                Flag("--no-reweight", "ablation: no mask-guided re-weighting"),
-                Flag("--cpt-residual", "the CPT adds its output to the template"),
-                Number("--reweight-threshold", $"[ours] re-weighting's predicted mask counts boxes scoring above this (0: all) {D(TrainDefaults.Reweight.ScoreThreshold)}", 0, 0.9999),
-                Number("--reweight-peak-fraction", $"[ours] re-weighting compares regions: predicted mask above this fraction of its peak (0: compare values) {D(TrainDefaults.Reweight.PeakFraction)}", 0, 1),
-                Flag("--no-freeze-cpt-stats", "[ours] ablation: CPT templates in the cycle update the head's BatchNorm running statistics too"),
-                Number("--lambda-cycle", $"weight λc of the cycle loss once ramped up: L = (1 − λc)·L_naive + λc·L_cycle {D(TrainDefaults.LambdaCycle)}", 0, 1),
-                Flag("--cycle-frozen-backbone", "[ours] the cycle's gradient stops at the backbone (neck, head and CPT still learn)"),
-                Flag("--cycle-additive", "[ours] L = L_naive + λc·L_cycle: the naive pairs keep their whole weight"),
-                Number("--cycle-shift", $"[ours] random shift of each cycle search crop, fraction of its side (0: centred on the prediction) {D(TrainDefaults.CycleShift)}", 0, 0.45),
-                Int("--seed", $"random seed {D(TrainDefaults.Seed)}", int.MinValue, int.MaxValue),
-                Number("--lr", $"peak learning rate {D(TrainDefaults.Lr)}", 1e-9, 10),
-                Text("--optimizer", $"sgd or adamw {D(TrainDefaults.Optimizer)}"),
-                Int("--naive-batch", $"naive pairs per step {D(TrainDefaults.NaiveBatch)}", 1, 512),
-                Int("--cycle-batch", $"cycle clips per step {D(TrainDefaults.CycleBatch)}", 1, 128),
-                Int("--cycle-start", $"first step of the cycle loss {D(TrainDefaults.CycleStart)}", 0, 10_000_000),
-                Int("--validate-every", $"steps between validations (0: never) {D(TrainDefaults.ValidateEvery)}", 0, 10_000_000),
-                Int("--checkpoint-every", $"steps between checkpoints {D(TrainDefaults.CheckpointEvery)}", 1, 10_000_000),
-                Int("--snapshot-every", $"[ours] keep the model every N steps in snapshots/ for weight averaging (0: never; may change on --resume) {D(TrainDefaults.SnapshotEvery)}", 0, 10_000_000),
-                Text("--val-sequences", "validation sequences, comma-separated [default: every sequence of the config's val_data]"),
-                Text("--train-only", "train only parameters under these prefixes, comma-separated (e.g. cpt.) [default: all]"),
-                Number("--backbone-lr-scale", $"the backbone learns at this fraction of the learning rate (pysot: 0.1 for a pretrained one) {D(TrainDefaults.BackboneLrScale)}", 0, 10),
-                Text("--backbone", $"small, resnet18 or resnet50 {D(TrainDefaults.Model.Backbone)}"),
                 Text("--write-config", "write the resolved config to this file and stop [default: none]"),
-            }.Concat(DeviceOptions)));
+            }.Concat(TrainOptions.Overrides).Concat(DeviceOptions)));
         var bench = new Command("bench", "Benchmarks: kernels, ops, tracking and training steps.");
         bench.Subcommands.Add(Make("kernels", "Every kernel at tracking and training shapes.", o => Program.Bench("kernels", o),
             new[] { Int("--repeats", "timed repeats [default: 7]", 1, 1000), Text("--only", "cases whose name contains this [default: all]"), Text("--json", "also write the results here [default: none]") }.Concat(DeviceOptions)));

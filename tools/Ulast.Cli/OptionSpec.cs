@@ -7,13 +7,19 @@ public enum OptionKind { Text, OptionalText, Int, Number, Flag }
 
 /// <summary>
 /// One command-line option, declared once: its flag, kind, help and, for numbers, the closed range [Min, Max] a value must
-/// lie in. A tracker option also carries <see cref="Apply"/>, the settings property it sets (<see cref="TrackerOptions"/>);
+/// lie in. An option that sets a property of a settings record (<see cref="TrackerOptions"/>, <see cref="TrainOptions"/>)
+/// carries the setter (<see cref="Sets"/>): the command applies it with <see cref="Options.Apply{T}"/>.
 /// <see cref="Excludes"/> names an option it may not be given with.
 /// </summary>
 public sealed record OptionSpec(string Name, OptionKind Kind, string Help, double Min = double.NegativeInfinity, double Max = double.PositiveInfinity)
 {
-    public Func<TrackerSettings, object, TrackerSettings>? Apply { get; init; }
+    /// <summary>The settings record this option sets a property of, and how (settings, typed value) → settings.</summary>
+    public Type? Target { get; private init; }
+    public Func<object, object, object>? Sets { get; private init; }
     public string? Excludes { get; init; }
+
+    /// <summary>This option, setting a property of <typeparamref name="T"/> through <paramref name="set"/>.</summary>
+    public OptionSpec Binds<T>(Func<T, object, T> set) where T : class => this with { Target = typeof(T), Sets = (s, v) => set((T)s, v) };
 
     public static OptionSpec Text(string name, string help) => new(name, OptionKind.Text, help);
     /// <summary>A text option whose value may be left out (it then reads as "").</summary>

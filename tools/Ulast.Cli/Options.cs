@@ -42,18 +42,25 @@ public sealed class Options
     public bool Flag(string name) => Value(name) is true;
 
     /// <summary>
-    /// A preset's settings with every tracker option given applied, in declaration order (<see cref="TrackerOptions"/>), and
-    /// checked: an invalid combination is one line naming the stage.
+    /// <paramref name="start"/> with every given option that sets a property of <typeparamref name="T"/> applied, in
+    /// declaration order (<paramref name="only"/>: just those options).
     /// </summary>
-    public TrackerSettings Tracker(TrackerSettings preset)
+    public T Apply<T>(T start, IReadOnlyCollection<string>? only = null) where T : class
     {
-        var s = preset;
+        object s = start;
         foreach (var (spec, value) in _given)
         {
-            if (spec.Apply is null) continue;
+            if (spec.Target != typeof(T) || (only is not null && !only.Contains(spec.Name))) continue;
             _used.Add(spec.Name);
-            s = spec.Apply(s, value);
+            s = spec.Sets!(s, value);
         }
+        return (T)s;
+    }
+
+    /// <summary>A preset's settings with the tracker options given (<see cref="TrackerOptions"/>), checked: a bad combination is one line naming the stage.</summary>
+    public TrackerSettings Tracker(TrackerSettings preset)
+    {
+        var s = Apply(preset);
         s.Validate();
         return s;
     }
@@ -78,9 +85,10 @@ public sealed class Options
         return dev;
     }
 
-    public void EnsureAllUsed()
+    /// <param name="why">Why such options do nothing here, for the message (default: this command does not act on them).</param>
+    public void EnsureAllUsed(string? why = null)
     {
         var unknown = _given.Select(g => g.Spec.Name).Where(n => !_used.Contains(n)).Distinct().ToList();
-        if (unknown.Count > 0) throw new ArgumentException($"This command does not act on {string.Join(", ", unknown)} here.");
+        if (unknown.Count > 0) throw new ArgumentException(why is null ? $"This command does not act on {string.Join(", ", unknown)} here." : $"{string.Join(", ", unknown)}: {why}");
     }
 }

@@ -19,7 +19,7 @@ public static class TrackerOptions
     /// <summary>An option that sets one property of a stage's settings (and shows its default, unless a flag).</summary>
     private static OptionSpec Sets<TC>(OptionSpec spec, TC defaults, Func<TrackerSettings, TC?> stage, Func<TrackerSettings, TC, TrackerSettings> put,
         Func<TC, object>? get, Func<TC, object, TC> set) where TC : class =>
-        spec with { Help = get is null ? spec.Help : $"{spec.Help} {D(get(defaults))}", Apply = (s, v) => stage(s) is { } c ? put(s, set(c, v)) : s };
+        (spec with { Help = get is null ? spec.Help : $"{spec.Help} {D(get(defaults))}" }).Binds<TrackerSettings>((s, v) => stage(s) is { } c ? put(s, set(c, v)) : s);
 
     private static OptionSpec Siamese(OptionSpec spec, Func<TrackerConfig, object>? get, Func<TrackerConfig, object, TrackerConfig> set) =>
         Sets(spec, SiameseDefaults, s => s.Siamese, (s, c) => s with { Siamese = c }, get, set);
@@ -71,9 +71,9 @@ public static class TrackerOptions
     /// <summary>[ours] DSST's scale filter: on in the presets with the discriminative filter; the switches first.</summary>
     public static readonly OptionSpec[] ScaleFilter =
     {
-        Flag("--scale-filter", "[ours] the box's size from DSST's scale filter (first box's aspect) instead of the regression; on by default with the discriminative filter")
-            with { Apply = (s, _) => s with { Scale = s.Scale ?? new ScaleConfig() }, Excludes = "--no-scale-filter" },
-        Flag("--no-scale-filter", "[ours] the box's size from the regression, also beside the discriminative filter") with { Apply = (s, _) => s with { Scale = null } },
+        (Flag("--scale-filter", "[ours] the box's size from DSST's scale filter (first box's aspect) instead of the regression; on by default with the discriminative filter")
+            with { Excludes = "--no-scale-filter" }).Binds<TrackerSettings>((s, _) => s with { Scale = s.Scale ?? new ScaleConfig() }),
+        Flag("--no-scale-filter", "[ours] the box's size from the regression, also beside the discriminative filter").Binds<TrackerSettings>((s, _) => s with { Scale = null }),
         Scale(Int("--scale-count", "[ours] scale filter: scales in the pyramid (odd)", 3, 65), c => c.Count, (c, v) => c with { Count = (int)v }),
         Scale(Number("--scale-step", "[ours] scale filter: ratio between neighbouring scales", 1.0001, 1.9999), c => c.Step, (c, v) => c with { Step = (float)v }),
         Scale(Number("--scale-lr", "[ours] scale filter: learning rate per frame", 0.0001, 1), c => c.LearningRate, (c, v) => c with { LearningRate = (float)v }),

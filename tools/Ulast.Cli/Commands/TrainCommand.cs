@@ -35,7 +35,8 @@ public static class TrainCommand
             cfg = TrainConfig.FromJson(File.ReadAllText(configPath), configPath);
         }
         else cfg = new TrainConfig();
-        cfg = Overrides(o, cfg, resume);
+        // Resuming keeps the run's config; only how long it runs and what it keeps may change.
+        cfg = o.Apply(cfg, resume ? TrainOptions.OnResume : null);
         cfg.Validate();
         if (writeConfig is not null)
         {
@@ -47,7 +48,7 @@ public static class TrainCommand
         }
         if (outDir is null) throw new ArgumentException("train needs --out runs/NAME (the run folder).");
         using var dev = o.CreateDevice();
-        o.EnsureAllUsed();
+        o.EnsureAllUsed(resume ? $"--resume continues the run's own config; only {string.Join(" and ", TrainOptions.OnResume)} may change." : null);
         OutputCheck.Folder(outDir, "--out");
         // The run folder keeps a copy of its labels, so that --resume trains on the same data whatever --labels says.
         var runLabels = Path.Combine(outDir, RunLabelsFile);
@@ -102,49 +103,6 @@ public static class TrainCommand
             return 1;
         }
         finally { Console.CancelKeyPress -= onCancel; }
-    }
-
-    private static TrainConfig Overrides(Options o, TrainConfig c, bool resume)
-    {
-        int steps = o.Int("--steps", c.Steps);
-        // Resuming keeps the run's config; only how long it runs and what it keeps may change.
-        if (resume)
-            return c with { Steps = steps, SnapshotEvery = o.Int("--snapshot-every", c.SnapshotEvery) };
-        var model = c.Model;
-        if (o.Flag("--cpt-residual")) model = model with { CptResidual = true };
-        var backbone = o.String("--backbone");
-        if (backbone is not null) model = model with { Backbone = backbone };
-        var init = o.String("--init");
-        var valSeq = o.String("--val-sequences");
-        var trainOnly = o.String("--train-only");
-        return c with
-        {
-            Model = model,
-            Steps = steps,
-            Init = init ?? c.Init,
-            Seed = o.Int("--seed", c.Seed),
-            Lr = o.Float("--lr", c.Lr),
-            BackboneLrScale = o.Float("--backbone-lr-scale", c.BackboneLrScale),
-            Optimizer = o.String("--optimizer") ?? c.Optimizer,
-            NaiveBatch = o.Int("--naive-batch", c.NaiveBatch),
-            CycleBatch = o.Int("--cycle-batch", c.CycleBatch),
-            CycleStart = o.Int("--cycle-start", c.CycleStart),
-            CycleShift = o.Float("--cycle-shift", c.CycleShift),
-            LambdaCycle = o.Float("--lambda-cycle", c.LambdaCycle),
-            CycleAdditive = c.CycleAdditive || o.Flag("--cycle-additive"),
-            CycleBackboneGrad = c.CycleBackboneGrad && !o.Flag("--cycle-frozen-backbone"),
-            CycleFreezeCptStats = c.CycleFreezeCptStats && !o.Flag("--no-freeze-cpt-stats"),
-            ValidateEvery = o.Int("--validate-every", c.ValidateEvery),
-            CheckpointEvery = o.Int("--checkpoint-every", c.CheckpointEvery),
-            SnapshotEvery = o.Int("--snapshot-every", c.SnapshotEvery),
-            ValSequences = valSeq is null ? c.ValSequences : valSeq.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-            Cycle = c.Cycle && !o.Flag("--no-cycle"),
-            UseCpt = c.UseCpt && !o.Flag("--no-cpt"),
-            RegionMask = c.RegionMask && !o.Flag("--no-region-mask"),
-            Reweight = c.Reweight with { Enabled = c.Reweight.Enabled && !o.Flag("--no-reweight"), ScoreThreshold = o.Float("--reweight-threshold", c.Reweight.ScoreThreshold),
-                PeakFraction = o.Float("--reweight-peak-fraction", c.Reweight.PeakFraction) },
-            TrainOnly = trainOnly is null ? c.TrainOnly : trainOnly.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-        };
     }
 }
 
