@@ -81,12 +81,8 @@ public static class CommandTree
                 Text("--data", "with --quality: the annotated sequences [default: ../shared/data/annotated]"),
                 Text("--refine", "[ours] second round: extend the reliable frames by tracking with this model forward and back (with --quality: score both rounds) [default: none, the motion round only]"),
                 Text("--labels", "with --refine: the motion labels to refine [default: out/labels.json]; --out then defaults to out/labels-refined.json"),
-                Number("--refine-agree", "with --refine: IoU the forward and backward tracks must reach on every frame of a chunk [default: 0.6]", 0, 1),
-                Int("--refine-chunk", "with --refine: frames tracked before each check back [default: 10]", 1, 10_000),
-                Int("--refine-extend", "with --refine: most frames added on each side of a seed [default: 60]", 1, 100_000),
                 TrackerOptions.Preset("with --refine: the tracker", "siamese"),
-                Int("--refine-min-seed", "with --refine: shortest run of reliable frames that seeds tracking [default: 3]", 1, 10_000),
-            }.Concat(TrackerOptions.All).Concat(DeviceOptions)));
+            }.Concat(Commands.RefineLabels.Options).Concat(TrackerOptions.All).Concat(DeviceOptions)));
         root.Subcommands.Add(Make("train", "Train from unlabelled video: naive pairs and the forward-backward cycle.", o => Commands.TrainCommand.Run(o),
             new[]
             {

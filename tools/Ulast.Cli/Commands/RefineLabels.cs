@@ -11,18 +11,25 @@ namespace Ulast.Cli.Commands;
 public static class RefineLabels
 {
     /// <summary>The second round's tracker: a preset (--preset; `shipped` is the tracker of `ulast track`) with the tracker options given.</summary>
-    public static TrackerSettings Tracker(Options o) => o.Tracker(TrackerPresets.Get(o.String("--preset") ?? "siamese").Settings);
+    public static TrackerSettings Tracker(Ulast.Cli.Options o) => o.Tracker(TrackerPresets.Get(o.String("--preset") ?? "siamese").Settings);
 
-    public static LabelRefineConfig Settings(Options o)
+    private static readonly LabelRefineConfig Defaults = new();
+
+    private static OptionSpec Sets(OptionSpec spec, Func<LabelRefineConfig, object> get, Func<LabelRefineConfig, object, LabelRefineConfig> set) =>
+        (spec with { Help = $"{spec.Help} {OptionSpec.D(get(Defaults))}" }).Binds(set);
+
+    /// <summary>The second round's settings, each option declared once with the <see cref="LabelRefineConfig"/> property it sets.</summary>
+    public static readonly OptionSpec[] Options =
     {
-        var d = new LabelRefineConfig();
-        var c = d with
-        {
-            AgreeIou = o.Float("--refine-agree", d.AgreeIou),
-            Chunk = o.Int("--refine-chunk", d.Chunk, 1),
-            MaxExtend = o.Int("--refine-extend", d.MaxExtend, 1),
-            MinSeed = o.Int("--refine-min-seed", d.MinSeed, 1),
-        };
+        Sets(OptionSpec.Number("--refine-agree", "with --refine: IoU the forward and backward tracks must reach on every frame of a chunk", 0, 1), c => c.AgreeIou, (c, v) => c with { AgreeIou = (float)v }),
+        Sets(OptionSpec.Int("--refine-chunk", "with --refine: frames tracked before each check back", 1, 10_000), c => c.Chunk, (c, v) => c with { Chunk = (int)v }),
+        Sets(OptionSpec.Int("--refine-extend", "with --refine: most frames added on each side of a seed", 1, 100_000), c => c.MaxExtend, (c, v) => c with { MaxExtend = (int)v }),
+        Sets(OptionSpec.Int("--refine-min-seed", "with --refine: shortest run of reliable frames that seeds tracking", 1, 10_000), c => c.MinSeed, (c, v) => c with { MinSeed = (int)v }),
+    };
+
+    public static LabelRefineConfig Settings(Ulast.Cli.Options o)
+    {
+        var c = o.Apply(new LabelRefineConfig());
         c.Check();
         return c;
     }
@@ -37,7 +44,7 @@ public static class RefineLabels
         return null;
     }
 
-    public static int Run(Options o, string modelPath)
+    public static int Run(Ulast.Cli.Options o, string modelPath)
     {
         var input = o.String("--input") ?? Path.Combine("..", "shared", "data", "unlabeled");
         var inPath = o.String("--labels") ?? Path.Combine("out", "labels.json");
