@@ -65,32 +65,18 @@ public static partial class Ops
         var p = new BroadcastParams(Dims4.From(shape), a.Dims, b.Dims, op);
         var y = Tensor.Result(a.Device, shape, op.ToString().ToLowerInvariant(), new[] { a, b }, _ => g =>
         {
-            if (a.RequiresGrad && op is BinaryOp.Add or BinaryOp.Sub && a.Size == g.Size && a.Device.HostPath)
+            // Each operand's gradient: for a ± b (a) and a + b (b) on the host path, g itself when no broadcast reduces it.
+            void Gradient(Tensor t, int side, bool identity)
             {
-                var da = Tensor.Empty(a.Device, a.Shape);
-                da.CopyFrom(g);   // d(a ± b)/da = 1: the gradient itself
-                Tensor.AccumulateGrad(a, da);
+                if (!t.RequiresGrad) return;
+                var d = Tensor.Empty(t.Device, t.Shape);
+                if (identity && t.Size == g.Size && t.Device.HostPath) d.CopyFrom(g);
+                else if (!HostPaths.BinaryBackward(p, side, a, b, g, d))
+                    t.Device.Kernels.Launch(BroadcastKernels.BinaryBackward, t.Size, p, side, a.View, b.View, g.View, d.View);
+                Tensor.AccumulateGrad(t, d);
             }
-            else if (a.RequiresGrad)
-            {
-                var da = Tensor.Empty(a.Device, a.Shape);
-                if (!HostPaths.BinaryBackward(p, 0, a, b, g, da))
-                    a.Device.Kernels.Launch(BroadcastKernels.BinaryBackward, a.Size, p, 0, a.View, b.View, g.View, da.View);
-                Tensor.AccumulateGrad(a, da);
-            }
-            if (b.RequiresGrad && op == BinaryOp.Add && b.Size == g.Size && b.Device.HostPath)
-            {
-                var db = Tensor.Empty(b.Device, b.Shape);
-                db.CopyFrom(g);
-                Tensor.AccumulateGrad(b, db);
-            }
-            else if (b.RequiresGrad)
-            {
-                var db = Tensor.Empty(b.Device, b.Shape);
-                if (!HostPaths.BinaryBackward(p, 1, a, b, g, db))
-                    b.Device.Kernels.Launch(BroadcastKernels.BinaryBackward, b.Size, p, 1, a.View, b.View, g.View, db.View);
-                Tensor.AccumulateGrad(b, db);
-            }
+            Gradient(a, 0, op is BinaryOp.Add or BinaryOp.Sub);
+            Gradient(b, 1, op == BinaryOp.Add);
         });
         if (!HostPaths.Binary(op, a, b, y)) a.Device.Kernels.Launch(BroadcastKernels.Binary, y.Size, p, a.View, b.View, y.View);
         return y;
