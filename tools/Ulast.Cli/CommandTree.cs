@@ -13,20 +13,6 @@ namespace Ulast.Cli;
 /// </summary>
 public static class CommandTree
 {
-    private static readonly OptionSpec[] DeviceOptions =
-    {
-        Text("--device", "auto (CUDA if present, else CPU), cuda or cpu [default: auto]"),
-        Flag("--kernels", "on the CPU, run every op through ILGPU's CPU accelerator (slow; for checking)"),
-        Flag("--no-winograd", "on the CPU, run 3×3 stride-1 convolutions as im2col + GEMM instead of Winograd's F(2×2, 3×3)"),
-    };
-
-    private static readonly OptionSpec[] ModelOptions =
-    {
-        Text("--checkpoint", "trained model [default: the shipped models/ulast-resnet18.safetensors; models/ulast-small.safetensors is the small preset]"),
-        Text("--backbone", "small, resnet18 or resnet50: an untrained network instead of a checkpoint [default: none, the checkpoint]"),
-        Int("--channels", $"channels of the untrained network's head {D(new Ulast.Tracker.ModelConfig().Channels)}", 1, 4096),
-    };
-
     /// <summary>The command tree; with <paramref name="intercept"/>, every command hands its options there instead of running.</summary>
     public static Command Build(Func<Options, int>? intercept = null)
     {
@@ -34,83 +20,25 @@ public static class CommandTree
         // Named, not RootCommand's process name: help says "ulast" however it was started (dotnet ulast.dll, a test host).
         var root = new Command("ulast", "ulast — unsupervised Siamese tracking (ULAST) on ILGPU kernels") { new HelpOption() };
         root.Subcommands.Add(Make("track", "Track an object through a video or a sequence folder.", o => Commands.TrackCommand.Run(o),
-            new[]
-            {
-                Text("--input", "video file or sequence folder (required)"),
-                Text("--box", "first box x,y,w,h [default: the sequence's first ground-truth box]"),
-                Text("--out", "boxes file [default: out/track/NAME.txt]"),
-                Text("--video", "also write the frames with the boxes drawn (e.g. OUT.mp4) [default: no video]"),
-                Int("--frames", "track at most this many frames [default: all]", 1, int.MaxValue),
-                TrackerOptions.Preset("the tracker", "shipped"),
-                Flag("--lost", "[ours] lost-target handling: hold the box and stop learning while lost, and search the frame to find the target again (the state column is written either way)"),
-                Flag("--plain", "write x,y,w,h only, like ground truth, instead of x,y,w,h,score,state"),
-            }.Concat(ModelOptions).Concat(TrackerOptions.All).Concat(DeviceOptions)));
+            Commands.TrackCommand.Specs.Concat(Commands.ModelSource.Specs).Concat(TrackerOptions.All).Concat(Options.DeviceSpecs)));
         root.Subcommands.Add(Make("eval", "One-pass evaluation (AUC, precision, normalised precision, FPS) beside OpenCV's KCF, CSRT and MIL.", o => Commands.EvalCommand.Run(o),
-            new[]
-            {
-                Text("--data", "folder of annotated sequences [default: ../shared/data/annotated]"),
-                Text("--sequences", "only these sequences, comma-separated [default: all under --data]"),
-                Text("--trackers", $"comma-separated: ulast and a preset's suffix ({string.Join(", ", Ulast.Tracker.TrackerPresets.All.Select(p => $"ulast{p.Suffix}: {p.Name}"))}; each also with -lt: lost-target handling [ours]), kcf, csrt, mil [default: ulast,ulast-dcf,kcf,csrt,mil]"),
-                Text("--models", "more checkpoints to evaluate: NAME=FILE,... [default: none]"),
-                Flag("--online", "also evaluate every model with ULAST-on (NAME-online)"),
-                Flag("--filter", "[ours] also evaluate every model with the discriminative filter (NAME-dcf)"),
-                Flag("--lost", "[ours] also evaluate every Ulast tracker with lost-target handling (NAME-lt)"),
-                Int("--tre", "[ours] also OTB's temporal robustness evaluation from N start frames per sequence (tre-report.*; OTB uses 20) [default: off]", 2, 20),
-                Text("--out", "report folder [default: out/eval]"),
-            }.Concat(ModelOptions).Concat(TrackerOptions.All).Concat(DeviceOptions)));
+            Commands.EvalCommand.Specs.Concat(Commands.ModelSource.Specs).Concat(TrackerOptions.All).Concat(Options.DeviceSpecs)));
         root.Subcommands.Add(Make("model", "Write an untrained (or ImageNet-initialised) model checkpoint, or the weight average of checkpoints.", o => Commands.ModelCommand.Run(o),
-            new[]
-            {
-                Text("--out", "checkpoint file (required)"),
-                Text("--backbone", "small, resnet18 or resnet50 [default: small]"),
-                Int("--channels", $"head channels {D(new Ulast.Tracker.ModelConfig().Channels)}", 1, 4096),
-                Text("--layers", "resnet18: the layers that feed the neck, 2, 3 or 2,3 [default: 2]"),
-                OptionalText("--imagenet", "ImageNet weights: for resnet18 the package's ResNet18.onnx (no value: the one NuGet restored with Ulast), for resnet50 torchvision's weights as safetensors [default: random weights]"),
-                Text("--average", "[ours] write the weight average of these checkpoints of one run, comma-separated [default: none]"),
-            }.Concat(DeviceOptions)));
+            Commands.ModelCommand.Specs.Concat(Options.DeviceSpecs)));
         root.Subcommands.Add(Make("pseudo-label", "Pseudo labels for unlabelled videos (or, with --quality, their quality on annotated ones).", o => Commands.PseudoLabelCommand.Run(o),
-            new[]
-            {
-                Text("--input", "folder of videos and frame folders, or one video [default: ../shared/data/unlabeled]"),
-                Text("--out", "labels file (with --quality: a report folder) [default: out/labels.json]"),
-                Flag("--fresh", "start again instead of resuming the labels file"),
-                Int("--step", "label every N-th frame pair [default: 2]", 1, 100),
-                Int("--jobs", "videos labelled at once, in the motion round and (on the CPU) the second round [default: 2, at most the cores]", 1, 256),
-                Text("--config", "labeller settings (JSON; snake_case keys of PseudoLabelConfig, missing ones at their defaults) [default: none, every setting at its default]"),
-                Flag("--quality", "label the annotated sequences as if unlabelled and score the labels"),
-                Text("--data", "with --quality: the annotated sequences [default: ../shared/data/annotated]"),
-                Text("--refine", "[ours] second round: extend the reliable frames by tracking with this model forward and back (with --quality: score both rounds) [default: none, the motion round only]"),
-                Text("--labels", "with --refine: the motion labels to refine [default: out/labels.json]; --out then defaults to out/labels-refined.json"),
-                TrackerOptions.Preset("with --refine: the tracker", "siamese"),
-            }.Concat(Commands.RefineLabels.Options).Concat(TrackerOptions.All).Concat(DeviceOptions)));
+            Commands.PseudoLabelCommand.Specs.Concat(Commands.RefineLabels.Specs).Concat(TrackerOptions.All).Concat(Options.DeviceSpecs)));
         root.Subcommands.Add(Make("train", "Train from unlabelled video: naive pairs and the forward-backward cycle.", o => Commands.TrainCommand.Run(o),
-            new[]
-            {
-                Text("--out", "run folder, e.g. runs/NAME (required)"),
-                Text("--config", "training config (JSON; the defaults below are those of a run without one) [default: none]"),
-                Text("--labels", "labels file [default: out/labels.json; labelled first when missing]"),
-                Flag("--resume", "continue the run in --out where it stopped"),
-                Text("--write-config", "write the resolved config to this file and stop [default: none]"),
-            }.Concat(TrainOptions.Overrides).Concat(DeviceOptions)));
+            Commands.TrainCommand.Specs.Concat(TrainOptions.Overrides).Concat(Options.DeviceSpecs)));
         var bench = new Command("bench", "Benchmarks: kernels, ops, tracking and training steps.");
-        bench.Subcommands.Add(Make("kernels", "Every kernel at tracking and training shapes.", o => Program.Bench("kernels", o),
-            new[] { Int("--repeats", "timed repeats [default: 7]", 1, 1000), Text("--only", "cases whose name contains this [default: all]"), Text("--json", "also write the results here [default: none]") }.Concat(DeviceOptions)));
-        bench.Subcommands.Add(Make("ops", "Autograd ops forward and backward.", o => Program.Bench("ops", o),
-            new[] { Int("--batch", "batch [default: 16]", 1, 256), Int("--channels", "channels [default: 256]", 1, 4096), Int("--repeats", "timed repeats [default: 7]", 1, 1000), Text("--json", "also write the results here [default: none]") }.Concat(DeviceOptions)));
-        bench.Subcommands.Add(Make("track", "Tracking speed per frame (offline and online, alternating).", o => Program.Bench("track", o),
-            new[] { Text("--sequence", "sequence folder [default: ../shared/data/annotated/David]"), Int("--frames", "frames [default: 40]", 1, 100_000), Text("--backbones", $"comma-separated: small, resnet18 (layer2, the shipped model's), resnet18-l3, resnet18-l23, resnet50 (slow: {Bench.TrackBench.ResNet50Speed}) {D(Bench.TrackBench.DefaultBackbones)}"), Text("--json", "also write the results here [default: none]") }.Concat(DeviceOptions)));
-        bench.Subcommands.Add(Make("train", "Training step time, split into forward, backward and optimiser.", o => Program.Bench("train", o),
-            new[] { Int("--naive-batch", "naive batch [default: 16]", 1, 512), Int("--cycle-batch", "cycle batch [default: 8]", 1, 128), Int("--repeats", "timed repeats [default: 5]", 1, 1000), Text("--json", "also write the results here [default: none]"),
-                Text("--backbone", "small, resnet18, resnet18-l3, resnet18-l23 or resnet50 [default: small]"), Flag("--frozen-backbone", "the backbone frozen (evaluation-mode BN, no gradient): the first stage on a pretrained one") }.Concat(DeviceOptions)));
-        bench.Subcommands.Add(Make("soak", "Resident memory over a long tracking run (a leak shows as growth).", o => Program.Bench("soak", o),
-            new[] { Text("--sequence", "sequence folder [default: ../shared/data/annotated/David]"), Int("--frames", "frames [default: 10000]", 1, 10_000_000),
-                Flag("--online", "ULAST-on with its gate open (the memory queue turns over all the time)"),
-                Flag("--filter", "[ours] with the discriminative filter (a sample and an update every 5 frames)"), Text("--json", "also write the results here [default: none]"),
-                Text("--checkpoint", "trained model [default: the shipped models/ulast-resnet18.safetensors; models/ulast-small.safetensors is the small preset]") }.Concat(DeviceOptions)));
+        bench.Subcommands.Add(Make("kernels", "Every kernel at tracking and training shapes.", Bench.BenchCommands.Kernels.Run, Bench.BenchCommands.Kernels.Specs.Concat(Options.DeviceSpecs)));
+        bench.Subcommands.Add(Make("ops", "Autograd ops forward and backward.", Bench.BenchCommands.Ops.Run, Bench.BenchCommands.Ops.Specs.Concat(Options.DeviceSpecs)));
+        bench.Subcommands.Add(Make("track", "Tracking speed per frame (offline and online, alternating).", Bench.BenchCommands.Track.Run, Bench.BenchCommands.Track.Specs.Concat(Options.DeviceSpecs)));
+        bench.Subcommands.Add(Make("train", "Training step time, split into forward, backward and optimiser.", Bench.BenchCommands.Train.Run, Bench.BenchCommands.Train.Specs.Concat(Options.DeviceSpecs)));
+        bench.Subcommands.Add(Make("soak", "Resident memory over a long tracking run (a leak shows as growth).", Bench.BenchCommands.Soak.Run, Bench.BenchCommands.Soak.Specs.Concat(Options.DeviceSpecs)));
         root.Subcommands.Add(bench);
         root.Subcommands.Add(Make("gradcheck", "Finite-difference gradient check of every op.", o => Ulast.GradCheck.Program.Run(o.Arguments, Console.Out),
-            new[] { Text("--op", "only this op [default: every op]"), Int("--seed", "random seed [default: 1]", int.MinValue, int.MaxValue), Int("--samples", "points checked per input [default: 12]", 1, 10_000), Flag("--list", "list the ops") }.Concat(DeviceOptions)));
-        root.Subcommands.Add(Make("device", "Show the device that would run.", o => Program.ShowDevice(o), DeviceOptions));
+            new[] { Text("--op", "only this op [default: every op]"), Int("--seed", "random seed [default: 1]", int.MinValue, int.MaxValue), Int("--samples", "points checked per input [default: 12]", 1, 10_000), Flag("--list", "list the ops") }.Concat(Options.DeviceSpecs)));
+        root.Subcommands.Add(Make("device", "Show the device that would run.", o => Program.ShowDevice(o), Options.DeviceSpecs));
         return root;
     }
 

@@ -28,18 +28,18 @@ public sealed class Options
         return null;
     }
 
-    public string? String(string name) => (string?)Value(name);
-    public int Int(string name, int fallback) => Value(name) is int v ? v : fallback;
+    public string? String(OptionSpec spec) => (string?)Value(spec.Name);
+    public int Int(OptionSpec spec, int fallback) => Value(spec.Name) is int v ? v : fallback;
 
     /// <summary>An integer option that, when given, must be at least <paramref name="min"/> (its declared range is checked at parsing too).</summary>
-    public int Int(string name, int fallback, int min)
+    public int Int(OptionSpec spec, int fallback, int min)
     {
-        if (Value(name) is not int v) return fallback;
-        return v >= min ? v : throw new ArgumentException($"{name} must be at least {min}, got {v}.");
+        if (Value(spec.Name) is not int v) return fallback;
+        return v >= min ? v : throw new ArgumentException($"{spec.Name} must be at least {min}, got {v}.");
     }
 
-    public float Float(string name, float fallback) => Value(name) is float v ? v : fallback;
-    public bool Flag(string name) => Value(name) is true;
+    public float Float(OptionSpec spec, float fallback) => Value(spec.Name) is float v ? v : fallback;
+    public bool Flag(OptionSpec spec) => Value(spec.Name) is true;
 
     /// <summary>
     /// <paramref name="start"/> with every given option that sets a property of <typeparamref name="T"/> applied, in
@@ -65,11 +65,17 @@ public sealed class Options
         return s;
     }
 
+    /// <summary>Where a command runs: every command takes these.</summary>
+    public static readonly OptionSpec DeviceKind = OptionSpec.Text("--device", "auto (CUDA if present, else CPU), cuda or cpu [default: auto]");
+    public static readonly OptionSpec Kernels = OptionSpec.Flag("--kernels", "on the CPU, run every op through ILGPU's CPU accelerator (slow; for checking)");
+    public static readonly OptionSpec NoWinograd = OptionSpec.Flag("--no-winograd", "on the CPU, run 3×3 stride-1 convolutions as im2col + GEMM instead of Winograd's F(2×2, 3×3)");
+    public static readonly OptionSpec[] DeviceSpecs = { DeviceKind, Kernels, NoWinograd };
+
     public Device CreateDevice()
     {
-        var dev = Device.Create(String("--device") ?? "auto");
-        if (Flag("--kernels")) dev.UseHostPath = false;
-        if (Flag("--no-winograd")) dev.Tuning = dev.Tuning with { Winograd = false };
+        var dev = Device.Create(String(DeviceKind) ?? "auto");
+        if (Flag(Kernels)) dev.UseHostPath = false;
+        if (Flag(NoWinograd)) dev.Tuning = dev.Tuning with { Winograd = false };
         return dev;
     }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Ulast.Cli.Bench;
 using Ulast.Tracker;
 
 namespace Ulast.Cli;
@@ -53,50 +52,6 @@ public static class Program
             if (e is DllNotFoundException && e.Message.Contains("OpenCvSharpExtern", StringComparison.Ordinal))
                 return "OpenCV's native library (libOpenCvSharpExtern.so) could not be loaded; it needs GTK 3: install it with 'sudo apt-get install -y libgtk-3-0'.";
         return null;
-    }
-
-    public static int Bench(string which, Options o)
-    {
-        using var dev = which is "track" or "soak" ? o.CreateTrackingDevice() : o.CreateDevice();
-        if (which == "train")
-        {
-            int nb = o.Int("--naive-batch", 16, 1), cb = o.Int("--cycle-batch", 8, 1), rep = o.Int("--repeats", 5, 1);
-            var json = o.String("--json");
-            var backbone = o.String("--backbone") ?? "small";
-            bool frozen = o.Flag("--frozen-backbone");
-            o.EnsureAllUsed();
-            OutputCheck.File(json, "--json");
-            return TrainBench.Run(dev, nb, cb, rep, json, Console.Out, backbone, frozen);
-        }
-        if (which == "track")
-        {
-            var seqPath = o.String("--sequence") ?? Path.Combine("..", "shared", "data", "annotated", "David");
-            var backbones = (o.String("--backbones") ?? TrackBench.DefaultBackbones).Split(',', StringSplitOptions.RemoveEmptyEntries);
-            foreach (var b in backbones) BenchBackbone.Config(b);   // an unknown name fails here, before frames are read
-            if (backbones.Contains("resnet50")) Console.WriteLine(TrackBench.ResNet50Note);
-            int frames = o.Int("--frames", 40, 1);
-            var json = o.String("--json");
-            o.EnsureAllUsed();
-            OutputCheck.File(json, "--json");
-            return TrackBench.Run(dev, seqPath, frames, backbones, json, Console.Out);
-        }
-        if (which == "soak")
-        {
-            var seqPath = o.String("--sequence") ?? Path.Combine("..", "shared", "data", "annotated", "David");
-            int frames = o.Int("--frames", 10000, 1);
-            bool online = o.Flag("--online"), filter = o.Flag("--filter");
-            var json = o.String("--json");
-            OutputCheck.File(json, "--json");
-            using var model = Commands.ModelSource.Load(o, dev, Console.Out);
-            o.EnsureAllUsed();
-            return SoakBench.Run(dev, model, seqPath, frames, online, json, Console.Out, filter);
-        }
-        OutputCheck.File(o.String("--json"), "--json");
-        int code = which == "kernels"
-            ? KernelBench.Run(dev, o.Int("--repeats", 7, 1), o.String("--json"), o.String("--only"), Console.Out)
-            : OpsBench.Run(dev, o.Int("--batch", 16, 1), o.Int("--channels", 256, 1), o.Int("--repeats", 7, 1), o.String("--json"), Console.Out);
-        o.EnsureAllUsed();
-        return code;
     }
 
     public static int ShowDevice(Options o)

@@ -1,3 +1,4 @@
+using static Ulast.Cli.OptionSpec;
 using Ulast.Tracker;
 
 namespace Ulast.Cli.Commands;
@@ -11,19 +12,32 @@ namespace Ulast.Cli.Commands;
 /// </summary>
 public static class EvalCommand
 {
+    public static readonly OptionSpec Data = Text("--data", "folder of annotated sequences [default: ../shared/data/annotated]");
+    public static readonly OptionSpec Sequences = Text("--sequences", "only these sequences, comma-separated [default: all under --data]");
+    public static readonly OptionSpec Trackers = Text("--trackers", $"comma-separated: ulast and a preset's suffix ({string.Join(", ", Ulast.Tracker.TrackerPresets.All.Select(p => $"ulast{p.Suffix}: {p.Name}"))}; each also with -lt: lost-target handling [ours]), kcf, csrt, mil [default: ulast,ulast-dcf,kcf,csrt,mil]");
+    public static readonly OptionSpec Models = Text("--models", "more checkpoints to evaluate: NAME=FILE,... [default: none]");
+    public static readonly OptionSpec Online = Flag("--online", "also evaluate every model with ULAST-on (NAME-online)");
+    public static readonly OptionSpec Filter = Flag("--filter", "[ours] also evaluate every model with the discriminative filter (NAME-dcf)");
+    public static readonly OptionSpec Lost = Flag("--lost", "[ours] also evaluate every Ulast tracker with lost-target handling (NAME-lt)");
+    public static readonly OptionSpec Tre = Int("--tre", "[ours] also OTB's temporal robustness evaluation from N start frames per sequence (tre-report.*; OTB uses 20) [default: off]", 2, 20);
+    public static readonly OptionSpec Out = Text("--out", "report folder [default: out/eval]");
+
+    /// <summary>This command's own options (the shared ones are added where the command is built).</summary>
+    public static readonly OptionSpec[] Specs = { Data, Sequences, Trackers, Models, Online, Filter, Lost, Tre, Out };
+
     public static int Run(Options o)
     {
-        var data = o.String("--data") ?? Path.Combine("..", "shared", "data", "annotated");
-        var only = o.String("--sequences")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var trackers = (o.String("--trackers") ?? "ulast,ulast-dcf,kcf,csrt,mil").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var outDir = o.String("--out") ?? Path.Combine("out", "eval");
+        var data = o.String(Data) ?? Path.Combine("..", "shared", "data", "annotated");
+        var only = o.String(Sequences)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var trackers = (o.String(Trackers) ?? "ulast,ulast-dcf,kcf,csrt,mil").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var outDir = o.String(Out) ?? Path.Combine("out", "eval");
         // --models a=FILE,b=FILE: more trained models side by side, each a tracker of its own name.
-        var extra = (o.String("--models") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        var extra = (o.String(Models) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(m => m.Split('=', 2) is [var n, var f] && n.Length > 0 && f.Length > 0 ? (name: n, file: f) : throw new ArgumentException($"--models expects NAME=FILE pairs, got '{m}'.")).ToList();
         if (trackers.Length == 0 && extra.Count == 0)
             throw new ArgumentException("--trackers is empty: name at least one (ulast, ulast-dcf, kcf, csrt, mil, …), give --models, or leave --trackers out for the default.");
-        bool online = o.Flag("--online"), filter = o.Flag("--filter"), lost = o.Flag("--lost");
-        int tre = o.Int("--tre", 0, 2);
+        bool online = o.Flag(Online), filter = o.Flag(Filter), lost = o.Flag(Lost);
+        int tre = o.Int(Tre, 0, 2);
         // A row of ours is MODEL + a preset's suffix (+ -lt): "ulast" is the default model, --models names the others.
         bool IsModel(string m) => m == "ulast" || extra.Any(e => e.name == m);
         foreach (var t in trackers)
@@ -53,7 +67,7 @@ public static class EvalCommand
         }
         if (ours.Count == 0) o.Tracker(TrackerPresets.Get("siamese").Settings);
         o.EnsureAllUsed();
-        OutputCheck.Folder(outDir, "--out");
+        OutputCheck.Folder(outDir, Out.Name);
         var models = extra.ToDictionary(e => e.name, e => Checkpoint.LoadModel(e.file, dev));
         trackers = ours.Concat(trackers.Where(t => !t.StartsWith("ulast"))).ToArray();
         if (!Directory.Exists(data)) throw new DirectoryNotFoundException($"Data folder '{data}' does not exist.");

@@ -1,3 +1,4 @@
+using static Ulast.Cli.OptionSpec;
 using Ulast.Tracker;
 
 namespace Ulast.Cli.Commands;
@@ -8,19 +9,29 @@ namespace Ulast.Cli.Commands;
 /// </summary>
 public static class ModelCommand
 {
+    public static readonly OptionSpec Out = Text("--out", "checkpoint file (required)");
+    public static readonly OptionSpec Backbone = Text("--backbone", "small, resnet18 or resnet50 [default: small]");
+    public static readonly OptionSpec Channels = Int("--channels", $"head channels {D(new Ulast.Tracker.ModelConfig().Channels)}", 1, 4096);
+    public static readonly OptionSpec Layers = Text("--layers", "resnet18: the layers that feed the neck, 2, 3 or 2,3 [default: 2]");
+    public static readonly OptionSpec Imagenet = OptionalText("--imagenet", "ImageNet weights: for resnet18 the package's ResNet18.onnx (no value: the one NuGet restored with Ulast), for resnet50 torchvision's weights as safetensors [default: random weights]");
+    public static readonly OptionSpec Average = Text("--average", "[ours] write the weight average of these checkpoints of one run, comma-separated [default: none]");
+
+    /// <summary>This command's own options (the shared ones are added where the command is built).</summary>
+    public static readonly OptionSpec[] Specs = { Out, Backbone, Channels, Layers, Imagenet, Average };
+
     public static int Run(Options o)
     {
-        var outPath = o.String("--out") ?? throw new ArgumentException("--out FILE is required.");
-        var imagenet = o.String("--imagenet");
-        var average = o.String("--average");
-        var backbone = o.String("--backbone");
-        int channels = o.Int("--channels", 0, 1);
-        var layers = o.String("--layers");
+        var outPath = o.String(Out) ?? throw new ArgumentException("--out FILE is required.");
+        var imagenet = o.String(Imagenet);
+        var average = o.String(Average);
+        var backbone = o.String(Backbone);
+        int channels = o.Int(Channels, 0, 1);
+        var layers = o.String(Layers);
         if (average is not null && (imagenet is not null || backbone is not null || channels > 0 || layers is not null))
             throw new ArgumentException("--average takes the network from its checkpoints: drop --backbone, --channels, --layers and --imagenet.");
         using var dev = o.CreateDevice();
         o.EnsureAllUsed();
-        OutputCheck.File(outPath, "--out");
+        OutputCheck.File(outPath, Out.Name);
         if (average is not null)
         {
             var files = average.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -8,19 +8,24 @@ namespace Ulast.Cli.Commands;
 /// </summary>
 public static class ModelSource
 {
+    public static readonly OptionSpec Checkpoint = OptionSpec.Text("--checkpoint", "trained model [default: the shipped models/ulast-resnet18.safetensors; models/ulast-small.safetensors is the small preset]");
+    public static readonly OptionSpec Backbone = OptionSpec.Text("--backbone", "small, resnet18 or resnet50: an untrained network instead of a checkpoint [default: none, the checkpoint]");
+    public static readonly OptionSpec Channels = OptionSpec.Int("--channels", $"channels of the untrained network's head {OptionSpec.D(new ModelConfig().Channels)}", 1, 4096);
+    public static readonly OptionSpec[] Specs = { Checkpoint, Backbone, Channels };
+
     /// <summary>The trained model shipped in the repository, the default of track and eval: ImageNet's ResNet-18 trained by ULAST.</summary>
     public const string ShippedModel = "models/ulast-resnet18.safetensors";
 
     public static SiameseRpn Load(Options o, Device dev, TextWriter log)
     {
-        var checkpoint = o.String("--checkpoint");
-        var backbone = o.String("--backbone");
-        var channels = o.Int("--channels", 0, 1);
+        var checkpoint = o.String(Checkpoint);
+        var backbone = o.String(Backbone);
+        var channels = o.Int(Channels, 0, 1);
         if (checkpoint is null && backbone is null && channels == 0 && FindShipped() is { } shipped) checkpoint = shipped;
         if (checkpoint is not null)
         {
             if (backbone is not null || channels != 0) throw new ArgumentException("--checkpoint already defines the model: drop --backbone/--channels.");
-            var m = Checkpoint.LoadModel(checkpoint, dev);
+            var m = Ulast.Tracker.Checkpoint.LoadModel(checkpoint, dev);
             log.WriteLine($"model: {checkpoint} ({m.Config.Backbone}, {m.ParameterCount:N0} parameters)");
             return m;
         }

@@ -1,3 +1,4 @@
+using static Ulast.Cli.OptionSpec;
 using System.Globalization;
 using System.Text;
 using Ulast.Tracker;
@@ -11,26 +12,41 @@ namespace Ulast.Cli.Commands;
 /// </summary>
 public static class PseudoLabelCommand
 {
+    public static readonly OptionSpec Input = Text("--input", "folder of videos and frame folders, or one video [default: ../shared/data/unlabeled]");
+    public static readonly OptionSpec Out = Text("--out", "labels file (with --quality: a report folder) [default: out/labels.json]");
+    public static readonly OptionSpec Fresh = Flag("--fresh", "start again instead of resuming the labels file");
+    public static readonly OptionSpec Step = Int("--step", "label every N-th frame pair [default: 2]", 1, 100);
+    public static readonly OptionSpec Jobs = Int("--jobs", "videos labelled at once, in the motion round and (on the CPU) the second round [default: 2, at most the cores]", 1, 256);
+    public static readonly OptionSpec Config = Text("--config", "labeller settings (JSON; snake_case keys of PseudoLabelConfig, missing ones at their defaults) [default: none, every setting at its default]");
+    public static readonly OptionSpec QualityOnly = Flag("--quality", "label the annotated sequences as if unlabelled and score the labels");
+    public static readonly OptionSpec Data = Text("--data", "with --quality: the annotated sequences [default: ../shared/data/annotated]");
+    public static readonly OptionSpec Refine = Text("--refine", "[ours] second round: extend the reliable frames by tracking with this model forward and back (with --quality: score both rounds) [default: none, the motion round only]");
+    public static readonly OptionSpec Labels = Text("--labels", "with --refine: the motion labels to refine [default: out/labels.json]; --out then defaults to out/labels-refined.json");
+    public static readonly OptionSpec Preset = TrackerOptions.Preset("with --refine: the tracker", "siamese");
+
+    /// <summary>This command's own options (the shared ones are added where the command is built).</summary>
+    public static readonly OptionSpec[] Specs = { Input, Out, Fresh, Step, Jobs, Config, QualityOnly, Data, Refine, Labels, Preset };
+
     public static int Run(Options o)
     {
-        bool quality = o.Flag("--quality");
-        var refine = o.String("--refine");
+        bool quality = o.Flag(QualityOnly);
+        var refine = o.String(Refine);
         if (refine is not null && !quality) return RefineLabels.Run(o, refine);
-        bool fresh = o.Flag("--fresh");
-        var cfgPath = o.String("--config");
+        bool fresh = o.Flag(Fresh);
+        var cfgPath = o.String(Config);
         var baseCfg = cfgPath is null ? new PseudoLabelConfig() : PseudoLabelConfig.Read(cfgPath);
-        var cfg = baseCfg with { Step = o.Int("--step", baseCfg.Step, 1) };
+        var cfg = baseCfg with { Step = o.Int(Step, baseCfg.Step, 1) };
         if (quality)
         {
-            var data = o.String("--data") ?? Path.Combine("..", "shared", "data", "annotated");
-            var outDir = o.String("--out") ?? Path.Combine("out", "pseudo-quality");
-            if (refine is null) { o.EnsureAllUsed(); OutputCheck.Folder(outDir, "--out"); return Quality(data, outDir, cfg, null); }
+            var data = o.String(Data) ?? Path.Combine("..", "shared", "data", "annotated");
+            var outDir = o.String(Out) ?? Path.Combine("out", "pseudo-quality");
+            if (refine is null) { o.EnsureAllUsed(); OutputCheck.Folder(outDir, Out.Name); return Quality(data, outDir, cfg, null); }
             var settings = RefineLabels.Settings(o);
             using var dev = o.CreateDevice();
             using var model = Checkpoint.LoadModel(refine, dev);
             var tracker = RefineLabels.Tracker(o);
             o.EnsureAllUsed();
-            OutputCheck.Folder(outDir, "--out");
+            OutputCheck.Folder(outDir, Out.Name);
             Console.WriteLine($"second round with {refine} (agreement IoU ≥ {settings.AgreeIou}, chunks of {settings.Chunk}, up to {settings.MaxExtend} frames a side, seeds of {settings.MinSeed}+ frames)");
             return Quality(data, outDir, cfg, (seq, v) =>
             {
@@ -39,11 +55,11 @@ public static class PseudoLabelCommand
                 finally { foreach (var m in frames) m.Dispose(); }
             });
         }
-        var input = o.String("--input") ?? Path.Combine("..", "shared", "data", "unlabeled");
-        var outPath = o.String("--out") ?? Path.Combine("out", "labels.json");
-        int jobs = Math.Min(o.Int("--jobs", 2, 1), Environment.ProcessorCount);
+        var input = o.String(Input) ?? Path.Combine("..", "shared", "data", "unlabeled");
+        var outPath = o.String(Out) ?? Path.Combine("out", "labels.json");
+        int jobs = Math.Min(o.Int(Jobs, 2, 1), Environment.ProcessorCount);
         o.EnsureAllUsed();
-        OutputCheck.File(outPath, "--out");
+        OutputCheck.File(outPath, Out.Name);
         var sources = Sources(input);
         if (sources.Count == 0) throw new ArgumentException($"No video or frame folder under '{input}'.");
         var labels = !fresh && File.Exists(outPath) ? LabelsFile.Read(outPath) : new LabelsFile { Config = cfg };

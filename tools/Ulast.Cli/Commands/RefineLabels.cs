@@ -11,7 +11,7 @@ namespace Ulast.Cli.Commands;
 public static class RefineLabels
 {
     /// <summary>The second round's tracker: a preset (--preset; `shipped` is the tracker of `ulast track`) with the tracker options given.</summary>
-    public static TrackerSettings Tracker(Ulast.Cli.Options o) => o.Tracker(TrackerPresets.Get(o.String("--preset") ?? "siamese").Settings);
+    public static TrackerSettings Tracker(Options o) => o.Tracker(TrackerPresets.Get(o.String(PseudoLabelCommand.Preset) ?? "siamese").Settings);
 
     private static readonly LabelRefineConfig Defaults = new();
 
@@ -19,7 +19,7 @@ public static class RefineLabels
         (spec with { Help = $"{spec.Help} {OptionSpec.D(get(Defaults))}" }).Binds(set);
 
     /// <summary>The second round's settings, each option declared once with the <see cref="LabelRefineConfig"/> property it sets.</summary>
-    public static readonly OptionSpec[] Options =
+    public static readonly OptionSpec[] Specs =
     {
         Sets(OptionSpec.Number("--refine-agree", "with --refine: IoU the forward and backward tracks must reach on every frame of a chunk", 0, 1), c => c.AgreeIou, (c, v) => c with { AgreeIou = (float)v }),
         Sets(OptionSpec.Int("--refine-chunk", "with --refine: frames tracked before each check back", 1, 10_000), c => c.Chunk, (c, v) => c with { Chunk = (int)v }),
@@ -27,7 +27,7 @@ public static class RefineLabels
         Sets(OptionSpec.Int("--refine-min-seed", "with --refine: shortest run of reliable frames that seeds tracking", 1, 10_000), c => c.MinSeed, (c, v) => c with { MinSeed = (int)v }),
     };
 
-    public static LabelRefineConfig Settings(Ulast.Cli.Options o)
+    public static LabelRefineConfig Settings(Options o)
     {
         var c = o.Apply(new LabelRefineConfig());
         c.Check();
@@ -44,19 +44,19 @@ public static class RefineLabels
         return null;
     }
 
-    public static int Run(Ulast.Cli.Options o, string modelPath)
+    public static int Run(Options o, string modelPath)
     {
-        var input = o.String("--input") ?? Path.Combine("..", "shared", "data", "unlabeled");
-        var inPath = o.String("--labels") ?? Path.Combine("out", "labels.json");
-        var outPath = o.String("--out") ?? Path.Combine(Path.GetDirectoryName(inPath) ?? ".", Path.GetFileNameWithoutExtension(inPath) + "-refined.json");
+        var input = o.String(PseudoLabelCommand.Input) ?? Path.Combine("..", "shared", "data", "unlabeled");
+        var inPath = o.String(PseudoLabelCommand.Labels) ?? Path.Combine("out", "labels.json");
+        var outPath = o.String(PseudoLabelCommand.Out) ?? Path.Combine(Path.GetDirectoryName(inPath) ?? ".", Path.GetFileNameWithoutExtension(inPath) + "-refined.json");
         var settings = Settings(o);
         using var dev = o.CreateTrackingDevice();
         using var model = Checkpoint.LoadModel(modelPath, dev);
         var tracker = Tracker(o);
         // Several videos at once on the CPU only: on a GPU the ops of one video already queue on one stream.
-        int jobs = dev.IsCpu ? Math.Min(o.Int("--jobs", 2, 1), Environment.ProcessorCount) : 1;
+        int jobs = dev.IsCpu ? Math.Min(o.Int(PseudoLabelCommand.Jobs, 2, 1), Environment.ProcessorCount) : 1;
         o.EnsureAllUsed();
-        OutputCheck.File(outPath, "--out");
+        OutputCheck.File(outPath, PseudoLabelCommand.Out.Name);
         if (Path.GetFullPath(outPath) == Path.GetFullPath(inPath)) throw new ArgumentException("--out must differ from --labels: the motion labels are kept.");
         var source = LabelsFile.Read(inPath);
         if (source.Refined is not null) throw new ArgumentException($"'{inPath}' is already refined (by {source.Refined.Model}); refine the motion labels instead.");

@@ -1,3 +1,4 @@
+using static Ulast.Cli.OptionSpec;
 using System.Globalization;
 using OpenCvSharp;
 using Ulast.Tracker;
@@ -7,24 +8,36 @@ namespace Ulast.Cli.Commands;
 /// <summary>ulast track --input VIDEO|FOLDER [--box x,y,w,h] [--out boxes.txt] [--video out.mp4] [--preset shipped|siamese|online|online-shipped] [--lost] [tracker and model options]</summary>
 public static class TrackCommand
 {
+    public static readonly OptionSpec Input = Text("--input", "video file or sequence folder (required)");
+    public static readonly OptionSpec Box = Text("--box", "first box x,y,w,h [default: the sequence's first ground-truth box]");
+    public static readonly OptionSpec Out = Text("--out", "boxes file [default: out/track/NAME.txt]");
+    public static readonly OptionSpec Video = Text("--video", "also write the frames with the boxes drawn (e.g. OUT.mp4) [default: no video]");
+    public static readonly OptionSpec Frames = Int("--frames", "track at most this many frames [default: all]", 1, int.MaxValue);
+    public static readonly OptionSpec Preset = TrackerOptions.Preset("the tracker", "shipped");
+    public static readonly OptionSpec Lost = Flag("--lost", "[ours] lost-target handling: hold the box and stop learning while lost, and search the frame to find the target again (the state column is written either way)");
+    public static readonly OptionSpec Plain = Flag("--plain", "write x,y,w,h only, like ground truth, instead of x,y,w,h,score,state");
+
+    /// <summary>This command's own options (the shared ones are added where the command is built).</summary>
+    public static readonly OptionSpec[] Specs = { Input, Box, Out, Video, Frames, Preset, Lost, Plain };
+
     public static int Run(Options o)
     {
-        var input = o.String("--input") ?? throw new ArgumentException("--input VIDEO|SEQUENCE_FOLDER is required.");
-        var boxText = o.String("--box");
-        var outPath = o.String("--out") ?? Path.Combine("out", "track", Path.GetFileNameWithoutExtension(input.TrimEnd('/')) + ".txt");
-        var videoPath = o.String("--video");
-        int limit = o.Int("--frames", int.MaxValue, 1);
+        var input = o.String(Input) ?? throw new ArgumentException("--input VIDEO|SEQUENCE_FOLDER is required.");
+        var boxText = o.String(Box);
+        var outPath = o.String(Out) ?? Path.Combine("out", "track", Path.GetFileNameWithoutExtension(input.TrimEnd('/')) + ".txt");
+        var videoPath = o.String(Video);
+        int limit = o.Int(Frames, int.MaxValue, 1);
         // What the user typed is checked before anything loads: a bad --box or --out fails at once.
         BoxF? given = boxText is null ? null : ParseBox(boxText);
-        OutputCheck.File(outPath, "--out");
-        OutputCheck.File(videoPath, "--video");
+        OutputCheck.File(outPath, Out.Name);
+        OutputCheck.File(videoPath, Video.Name);
         using var dev = o.CreateTrackingDevice();
         using var model = ModelSource.Load(o, dev, Console.Out);
         // The shipped preset [ours: the discriminative and scale filters] unless another is named: it scores best on the dev set.
-        var preset = TrackerPresets.Get(o.String("--preset") ?? "shipped");
+        var preset = TrackerPresets.Get(o.String(Preset) ?? "shipped");
         // [ours] The state column is written either way; --lost also acts on it (hold, stop learning, search the frame).
-        var settings = o.Tracker(o.Flag("--lost") ? TrackerPresets.WithLostHandling(preset.Settings) : preset.Settings);
-        bool plain = o.Flag("--plain");
+        var settings = o.Tracker(o.Flag(Lost) ? TrackerPresets.WithLostHandling(preset.Settings) : preset.Settings);
+        bool plain = o.Flag(Plain);
         o.EnsureAllUsed();
         Console.WriteLine($"device: {dev.Name}; tracker: {preset.Name}{(settings.Lost is { Freeze: true } ? " with lost-target handling" : "")}");
         var seq = SequenceLoader.Load(input);

@@ -1,3 +1,4 @@
+using static Ulast.Cli.OptionSpec;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Ulast.Tracker;
@@ -11,16 +12,25 @@ namespace Ulast.Cli.Commands;
 /// </summary>
 public static class TrainCommand
 {
+    public static readonly OptionSpec Out = Text("--out", "run folder, e.g. runs/NAME (required)");
+    public static readonly OptionSpec Config = Text("--config", "training config (JSON; the defaults below are those of a run without one) [default: none]");
+    public static readonly OptionSpec Labels = Text("--labels", "labels file [default: out/labels.json; labelled first when missing]");
+    public static readonly OptionSpec Resume = Flag("--resume", "continue the run in --out where it stopped");
+    public static readonly OptionSpec WriteConfig = Text("--write-config", "write the resolved config to this file and stop [default: none]");
+
+    /// <summary>This command's own options (the shared ones are added where the command is built).</summary>
+    public static readonly OptionSpec[] Specs = { Out, Config, Labels, Resume, WriteConfig };
+
     /// <summary>The copy of the labels a run trains on, inside its folder.</summary>
     public const string RunLabelsFile = "labels.json";
 
     public static int Run(Options o)
     {
-        var outDir = o.String("--out");
-        bool resume = o.Flag("--resume");
-        var configPath = o.String("--config");
-        var labelsPath = o.String("--labels");
-        var writeConfig = o.String("--write-config");
+        var outDir = o.String(Out);
+        bool resume = o.Flag(Resume);
+        var configPath = o.String(Config);
+        var labelsPath = o.String(Labels);
+        var writeConfig = o.String(WriteConfig);
         if (outDir is null && writeConfig is null) throw new ArgumentException("train needs --out runs/NAME (the run folder).");
         if (resume && outDir is null) throw new ArgumentException("--resume needs --out runs/NAME.");
         TrainConfig cfg;
@@ -41,7 +51,7 @@ public static class TrainCommand
         if (writeConfig is not null)
         {
             o.EnsureAllUsed();
-            OutputCheck.File(writeConfig, "--write-config");
+            OutputCheck.File(writeConfig, WriteConfig.Name);
             AtomicFile.WriteAllText(writeConfig, cfg.ToJson());
             Console.WriteLine($"wrote {writeConfig}");
             return 0;
@@ -49,7 +59,7 @@ public static class TrainCommand
         if (outDir is null) throw new ArgumentException("train needs --out runs/NAME (the run folder).");
         using var dev = o.CreateDevice();
         o.EnsureAllUsed(resume ? $"--resume continues the run's own config; only {string.Join(" and ", TrainOptions.OnResume)} may change." : null);
-        OutputCheck.Folder(outDir, "--out");
+        OutputCheck.Folder(outDir, Out.Name);
         // The run folder keeps a copy of its labels, so that --resume trains on the same data whatever --labels says.
         var runLabels = Path.Combine(outDir, RunLabelsFile);
         if (resume)
@@ -66,7 +76,7 @@ public static class TrainCommand
         if (!File.Exists(labelsPath))
         {
             Console.WriteLine($"no labels at '{labelsPath}': labelling ../shared/data/unlabeled first");
-            PseudoLabelCommand.Run(CommandTree.Parse("pseudo-label", "--input", Path.Combine("..", "shared", "data", "unlabeled"), "--out", labelsPath));
+            PseudoLabelCommand.Run(CommandTree.Parse("pseudo-label", PseudoLabelCommand.Input.Name, Path.Combine("..", "shared", "data", "unlabeled"), PseudoLabelCommand.Out.Name, labelsPath));
         }
         var labels = LabelsFile.Read(labelsPath);
         if (Path.GetFullPath(labelsPath) != Path.GetFullPath(runLabels))
