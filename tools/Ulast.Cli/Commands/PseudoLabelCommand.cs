@@ -94,13 +94,8 @@ public static class PseudoLabelCommand
         var byName = labels.Videos.OrderBy(v => v.Key, StringComparer.Ordinal).ToList();
         labels.Videos.Clear();
         foreach (var (k, v) in byName) labels.Videos[k] = v;
-        labels.Write(outPath);
-        var montage = Path.ChangeExtension(outPath, ".jpg");
-        var shown = labels.Videos.Where(v => v.Value.Frames > 0 && sources.Any(s => s.name == v.Key)).OrderBy(v => v.Key, StringComparer.Ordinal)
-            .Select(v => (SequenceLoader.Load(sources.First(s => s.name == v.Key).path), v.Value)).ToList();
-        if (shown.Count > 0)
-            LabelMontage.Write(montage, $"Pseudo labels of {shown.Count} videos ({labels.Videos.Count(v => !v.Value.Dropped)} usable, {labels.Videos.Where(v => !v.Value.Dropped).Sum(v => v.Value.ReliableFrames)} reliable frames in them)", shown);
-        Console.WriteLine($"wrote {outPath}{(shown.Count > 0 ? $" and {montage} (thick red: reliable pseudo boxes)" : "")}: {labels.Videos.Count(v => !v.Value.Dropped)} usable videos, {labels.Videos.Count(v => v.Value.Dropped)} dropped, {labels.Failed.Count} unreadable");
+        var montage = WriteWithMontage(labels, sources, outPath, (shown, usable, reliable) => $"Pseudo labels of {shown} videos ({usable} usable, {reliable} reliable frames in them)");
+        Console.WriteLine($"wrote {outPath}{(montage is null ? "" : $" and {montage} (thick red: reliable pseudo boxes)")}: {labels.Videos.Count(v => !v.Value.Dropped)} usable videos, {labels.Videos.Count(v => v.Value.Dropped)} dropped, {labels.Failed.Count} unreadable");
         return 0;
     }
 
@@ -116,6 +111,22 @@ public static class PseudoLabelCommand
     }
 
     /// <summary>Labels every annotated sequence as if unlabelled and scores it; with a second round, scores both rounds.</summary>
+    /// <summary>
+    /// Writes the labels, and beside them (.jpg) a montage of the videos found among <paramref name="sources"/>, titled by
+    /// <paramref name="title"/>(videos shown, usable videos, reliable frames in them); the montage's path, or null without one.
+    /// </summary>
+    public static string? WriteWithMontage(LabelsFile labels, IReadOnlyList<(string name, string path)> sources, string outPath, Func<int, int, int, string> title)
+    {
+        labels.Write(outPath);
+        var montage = Path.ChangeExtension(outPath, ".jpg");
+        var shown = labels.Videos.Where(v => v.Value.Frames > 0 && sources.Any(s => s.name == v.Key)).OrderBy(v => v.Key, StringComparer.Ordinal)
+            .Select(v => (SequenceLoader.Load(sources.First(s => s.name == v.Key).path), v.Value)).ToList();
+        if (shown.Count == 0) return null;
+        var usable = labels.Videos.Values.Where(v => !v.Dropped).ToList();
+        LabelMontage.Write(montage, title(shown.Count, usable.Count, usable.Sum(v => v.ReliableFrames)), shown);
+        return montage;
+    }
+
     private static int Quality(string data, string outDir, PseudoLabelConfig cfg, Func<Sequence, VideoLabels, VideoLabels>? refine)
     {
         var seqs = SequenceLoader.LoadAll(data).Where(s => s.HasGroundTruth).ToList();

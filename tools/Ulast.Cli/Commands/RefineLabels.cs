@@ -120,14 +120,10 @@ public static class RefineLabels
                 finally { foreach (var m in frames) m.Dispose(); }
             }
         });
-        labels.Write(outPath);
-        var montage = Path.ChangeExtension(outPath, ".jpg");
-        var shown = labels.Videos.Where(v => v.Value.Frames > 0 && sources.Any(s => s.name == v.Key)).OrderBy(v => v.Key, StringComparer.Ordinal)
-            .Select(v => (SequenceLoader.Load(sources.First(s => s.name == v.Key).path), v.Value)).ToList();
-        if (shown.Count > 0)
-            LabelMontage.Write(montage, $"Pseudo labels after the second round with {Path.GetFileName(modelPath)}: {labels.Videos.Count(v => !v.Value.Dropped)} usable videos, {labels.Videos.Where(v => !v.Value.Dropped).Sum(v => v.Value.ReliableFrames)} reliable frames in them", shown);
+        var montage = PseudoLabelCommand.WriteWithMontage(labels, sources, outPath,
+            (_, usable, reliable) => $"Pseudo labels after the second round with {Path.GetFileName(modelPath)}: {usable} usable videos, {reliable} reliable frames in them");
         int after = labels.Videos.Values.Where(v => !v.Dropped).Sum(v => v.ReliableFrames), usableAfter = labels.Videos.Values.Count(v => !v.Dropped);
-        Console.WriteLine($"wrote {outPath}{(shown.Count > 0 ? $" and {montage}" : "")}: usable videos {usableBefore} → {usableAfter}, reliable frames in them {before:N0} → {after:N0}");
+        Console.WriteLine($"wrote {outPath}{(montage is null ? "" : $" and {montage}")}: usable videos {usableBefore} → {usableAfter}, reliable frames in them {before:N0} → {after:N0}");
         return 0;
     }
 }
