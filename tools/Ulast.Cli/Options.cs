@@ -3,9 +3,9 @@ using Ulast.Tracker;
 namespace Ulast.Cli;
 
 /// <summary>
-/// A command's options as System.CommandLine parsed them: typed values by flag, read once each, and the tracker options
-/// applied straight to a preset's settings (<see cref="Tracker"/>). A command calls <see cref="EnsureAllUsed"/> after
-/// reading, so that an option it does not act on is an error, not silently ignored.
+/// A command's options as System.CommandLine parsed them: typed values, read through their <see cref="OptionSpec"/>, and
+/// the options that set a settings record applied straight to it (<see cref="Apply{T}"/>, <see cref="Tracker"/>). A
+/// command calls <see cref="EnsureAllUsed"/> after reading, so that an option it does not act on is an error.
 /// </summary>
 public sealed class Options
 {
