@@ -23,7 +23,7 @@ public sealed class FilterStage : ITrackerStage
     {
         _filter.Reset();
         var c = _model.Config;
-        float sx = f.TemplateSide * c.SearchSize / c.TemplateSize, scale = c.SearchSize / sx;
+        float sx = f.SearchSide, scale = c.SearchSize / sx;
         float centre = c.Anchors.Centre, d = 2f * c.Anchors.Stride;
         var shifts = new List<(float dx, float dy)> { (0, 0) };
         if (Config.InitShifts == 4) shifts.AddRange(new[] { (d, 0f), (-d, 0f), (0f, d), (0f, -d) });

@@ -1,5 +1,3 @@
-using OpenCvSharp;
-
 namespace Ulast.Tracker;
 
 /// <summary>

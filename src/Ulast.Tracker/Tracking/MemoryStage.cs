@@ -44,10 +44,9 @@ public sealed class MemoryStage : ITrackerStage
         using var ng = GradMode.NoGrad();
         _first = f.TemplateFeatures.Select(Persistent.Copy).ToArray();
         var c = _model.Config;
-        float scaleZ = c.TemplateSize / f.TemplateSide;
-        var x = SiamCrop.Crop(_model.Device, f.Image, f.Cx, f.Cy, f.TemplateSide * c.SearchSize / c.TemplateSize, c.SearchSize, f.MeanColour);
+        var x = SiamCrop.Crop(_model.Device, f.Image, f.Cx, f.Cy, f.SearchSide, c.SearchSize, f.MeanColour);
         float centre = c.Anchors.Centre;
-        var boxInCrop = Tensor.FromArray(_model.Device, new[] { centre, centre, f.W * scaleZ, f.H * scaleZ }, 1, 4);
+        var boxInCrop = Tensor.FromArray(_model.Device, new[] { centre, centre, f.W * f.ScaleZ, f.H * f.ScaleZ }, 1, 4);
         _memory.Reset(new MemoryEntry(_model.SearchFeatures(x).Select(Persistent.Copy).ToArray(), Persistent.Copy(RegionMask.OfBoxes(boxInCrop, _maskConfig))));
         Rebuild();
     }

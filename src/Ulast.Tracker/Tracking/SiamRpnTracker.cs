@@ -66,7 +66,7 @@ public sealed class SiamRpnTracker : IDisposable
         DisposeKernels();
         using var scope = new TensorScope();
         using var ng = GradMode.NoGrad();
-        float side = SiamCrop.TemplateSide(_w, _h, _cfg.Context);
+        var (side, scaleZ, sx) = CropGeometry();
         var z = SiamCrop.Crop(_model.Device, frame, _cx, _cy, side, _model.Config.TemplateSize, _mean);
         var templateFeatures = _model.TemplateFeatures(z);
         var k = _model.Kernels(templateFeatures);
@@ -78,8 +78,8 @@ public sealed class SiamRpnTracker : IDisposable
         (_apceSum, _apceCount) = (0, 0);
         var f = new TrackFrame
         {
-            Model = _model, Image = frame, Index = 0, MeanColour = _mean, Cx = _cx, Cy = _cy, W = _w, H = _h,
-            TemplateSide = side, ScaleZ = _model.Config.TemplateSize / side, TemplateFeatures = templateFeatures,
+            Image = frame, Index = 0, MeanColour = _mean, Cx = _cx, Cy = _cy, W = _w, H = _h,
+            ScaleZ = scaleZ, SearchSide = sx, TemplateFeatures = templateFeatures,
         };
         foreach (var stage in _stages) stage.Init(f);
     }
@@ -89,13 +89,13 @@ public sealed class SiamRpnTracker : IDisposable
         if (_kernels is null) throw new InvalidOperationException("Track() before Init().");
         if (_lost is not null && _lost.State == TargetState.Lost && _lost.Config.Freeze) return TrackLost(frame);
         var sw = Stopwatch.StartNew();
-        var (scaleZ, sx) = CropScale();
+        var (_, scaleZ, sx) = CropGeometry();
         using var scope = new TensorScope();
         using var ng = GradMode.NoGrad();
         var f = new TrackFrame
         {
-            Model = _model, Image = frame, Index = _frame + 1, MeanColour = _mean, Cx = _cx, Cy = _cy, W = _w, H = _h,
-            ScaleZ = scaleZ, TemplateSide = SiamCrop.TemplateSide(_w, _h, _cfg.Context), PreviousCx = _cx, PreviousCy = _cy,
+            Image = frame, Index = _frame + 1, MeanColour = _mean, Cx = _cx, Cy = _cy, W = _w, H = _h,
+            ScaleZ = scaleZ, SearchSide = sx, PreviousCx = _cx, PreviousCy = _cy,
         };
         var x = SiamCrop.Crop(_model.Device, frame, _cx, _cy, sx, _model.Config.SearchSize, _mean);
         f.Features = _model.SearchFeatures(x);
@@ -155,13 +155,13 @@ public sealed class SiamRpnTracker : IDisposable
     }
 
     /// <summary>
-    /// The template crop's scale (crop pixels per frame pixel) and the search crop's side in frame pixels, around the
-    /// current box (SiamRPN++: the template side with context, times 255/127 for the search region).
+    /// The crops around the current box (SiamRPN++): the template's side in frame pixels (the box with context), the
+    /// scale (crop pixels per frame pixel), and the search crop's side (the template's times 255/127).
     /// </summary>
-    private (float ScaleZ, float SearchSide) CropScale()
+    private (float TemplateSide, float ScaleZ, float SearchSide) CropGeometry()
     {
         float sz = SiamCrop.TemplateSide(_w, _h, _cfg.Context);
-        return (_model.Config.TemplateSize / sz, sz * _model.Config.SearchSize / _model.Config.TemplateSize);
+        return (sz, _model.Config.TemplateSize / sz, sz * _model.Config.SearchSize / _model.Config.TemplateSize);
     }
 
     /// <summary>
@@ -193,7 +193,7 @@ public sealed class SiamRpnTracker : IDisposable
         var sw = Stopwatch.StartNew();
         _frame++;
         float best = 0f, bx = _cx, by = _cy;
-        var (scaleZ, sx) = CropScale();
+        var (_, scaleZ, sx) = CropGeometry();
         var config = _lost!.Config;
         // The crop at the held position always; with re-detection, the next crops of a scan over the frame too.
         var centres = new List<(float x, float y)> { (_cx, _cy) };
@@ -207,7 +207,7 @@ public sealed class SiamRpnTracker : IDisposable
         {
             using var scope = new TensorScope();
             using var ng = GradMode.NoGrad();
-            var f = new TrackFrame { Model = _model, Image = frame, Index = _frame, MeanColour = _mean, Cx = cx, Cy = cy, W = _w, H = _h, ScaleZ = scaleZ, Lost = true };
+            var f = new TrackFrame { Image = frame, Index = _frame, MeanColour = _mean, Cx = cx, Cy = cy, W = _w, H = _h, ScaleZ = scaleZ, SearchSide = sx, Lost = true };
             f.Features = _model.SearchFeatures(SiamCrop.Crop(_model.Device, frame, cx, cy, sx, _model.Config.SearchSize, _mean));
             Respond(f);
             var (k, _, _, raw) = _post.Pick(f.Scores, f.Boxes, _w, _h, scaleZ, windowInfluence: 0f);

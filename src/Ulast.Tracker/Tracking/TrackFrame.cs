@@ -9,7 +9,6 @@ namespace Ulast.Tracker;
 /// </summary>
 public sealed class TrackFrame
 {
-    public required SiameseRpn Model { get; init; }
     public required Mat Image { get; init; }
     /// <summary>Frames tracked before this one (0 at Init).</summary>
     public required int Index { get; init; }
@@ -19,9 +18,9 @@ public sealed class TrackFrame
     public float Cy { get; set; }
     public float W { get; set; }
     public float H { get; set; }
-    /// <summary>Search-crop pixels per frame pixel, and the template crop's side in frame pixels.</summary>
+    /// <summary>Crop pixels per frame pixel, and the search crop's side in frame pixels.</summary>
     public float ScaleZ { get; init; }
-    public float TemplateSide { get; init; }
+    public float SearchSide { get; init; }
     /// <summary>At Init: the template crop's neck features, one tensor per level.</summary>
     public Tensor[] TemplateFeatures { get; init; } = Array.Empty<Tensor>();
     /// <summary>The search crop's neck features, one tensor per level [1,C,31,31], and the head's halves of them.</summary>

@@ -59,11 +59,11 @@ public static class EvalCommand
         using var model = trackers.Any(t => t.StartsWith("ulast")) ? ModelSource.Load(o, dev, Console.Out) : null;
         // Each row's settings: its preset's, with lost-target handling for -lt rows, and the tracker options given.
         // Every Ulast row reports its states (so that "lost" is scored for it too). Checked here, before anything runs.
-        var settings = new Dictionary<string, TrackerSettings>();
+        var rows = new Dictionary<string, (string Model, TrackerSettings Settings)>();
         foreach (var t in ours)
         {
-            var (_, preset, handlesLost) = TrackerPresets.ParseRow(t, IsModel)!.Value;
-            settings[t] = o.Tracker(handlesLost ? TrackerPresets.WithLostHandling(preset.Settings) : preset.Settings);
+            var (rowModel, preset, handlesLost) = TrackerPresets.ParseRow(t, IsModel)!.Value;
+            rows[t] = (rowModel, o.Tracker(handlesLost ? TrackerPresets.WithLostHandling(preset.Settings) : preset.Settings));
         }
         if (ours.Count == 0) o.Tracker(TrackerPresets.Get("siamese").Settings);
         o.EnsureAllUsed();
@@ -115,7 +115,7 @@ public static class EvalCommand
             ["data"] = Path.GetFullPath(data),
             ["model"] = model is null ? "-" : model.Config.ToJson(),
             ["models"] = string.Join(", ", extra.Select(e => $"{e.name}={e.file}")),
-            ["trackers"] = System.Text.Json.JsonSerializer.Serialize(settings),
+            ["trackers"] = System.Text.Json.JsonSerializer.Serialize(rows.ToDictionary(r => r.Key, r => r.Value.Settings)),
             ["protocol"] = "OPE: first ground truth, never re-initialised; AUC over IoU thresholds 0:0.05:1; precision at 20 px; normalised precision AUC over 0:0.01:0.5",
         };
         WriteReports(outDir, "", "OPE", all, info, seqs.Count);
@@ -146,7 +146,7 @@ public static class EvalCommand
         }
 
         IVisualTracker Create(string name) =>
-            !settings.TryGetValue(name, out var s) ? new OpenCvVisualTracker(name)
-            : new UlastVisualTracker(TrackerPresets.ParseRow(name, IsModel)!.Value.Model is var m && m == "ulast" ? model! : models[m], name, s);
+            !rows.TryGetValue(name, out var row) ? new OpenCvVisualTracker(name)
+            : new UlastVisualTracker(row.Model == "ulast" ? model! : models[row.Model], name, row.Settings);
     }
 }
