@@ -9,6 +9,7 @@ public class BoxSnapperTests
     private static Mat Scene()
     {
         var img = new Mat(120, 160, MatType.CV_8UC3);
+        Cv2.SetTheRNG(0xFFFFFFFF);   // OpenCV's generator is per thread, moved by earlier tests on it: its initial state, in any test order
         Cv2.Randu(img, new Scalar(60, 90, 0), new Scalar(160, 200, 40));
         Cv2.Rectangle(img, new Rect(60, 40, 40, 40), new Scalar(20, 20, 230), -1);
         return img;

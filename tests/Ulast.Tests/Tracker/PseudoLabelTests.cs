@@ -61,6 +61,7 @@ public class PseudoLabelTests
         // A textured square moving right over a static textured background.
         var rng = new Random(1);
         using var background = new Mat(120, 160, MatType.CV_8UC1);
+        Cv2.SetTheRNG(0xFFFFFFFF);   // OpenCV's generator is per thread, moved by earlier tests on it: its initial state, in any test order
         Cv2.Randu(background, Scalar.All(0), Scalar.All(255));
         Cv2.GaussianBlur(background, background, new Size(5, 5), 0);
         using var patch = new Mat(24, 24, MatType.CV_8UC1);
@@ -90,6 +91,7 @@ public class PseudoLabelTests
     {
         // A flat bright square moving over a textured background: flow sees its edges, GrabCut its whole.
         using var background = new Mat(120, 160, MatType.CV_8UC1);
+        Cv2.SetTheRNG(0xFFFFFFFF);   // OpenCV's generator is per thread, moved by earlier tests on it: its initial state, in any test order
         Cv2.Randu(background, Scalar.All(0), Scalar.All(120));
         Cv2.GaussianBlur(background, background, new Size(5, 5), 0);
         var grey = new List<Mat>();
@@ -120,6 +122,7 @@ public class PseudoLabelTests
     {
         // A textured square moving over a static background: peaked motion, the square holds the peak.
         using var background = new Mat(120, 160, MatType.CV_8UC1);
+        Cv2.SetTheRNG(0xFFFFFFFF);   // OpenCV's generator is per thread, moved by earlier tests on it: its initial state, in any test order
         Cv2.Randu(background, Scalar.All(0), Scalar.All(255));
         Cv2.GaussianBlur(background, background, new Size(5, 5), 0);
         using var patch = new Mat(24, 24, MatType.CV_8UC1);
