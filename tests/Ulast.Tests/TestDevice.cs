@@ -1,3 +1,5 @@
+using Ulast.Autograd.Modules;
+
 namespace Ulast.Tests;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Ulast.Tracker;
 
 namespace Ulast.Cli;
 

@@ -1,6 +1,3 @@
-using System.Globalization;
-using Ulast.Tracker;
-
 namespace Ulast.Cli;
 
 public static class Program
@@ -8,9 +5,9 @@ public static class Program
     public static int Main(string[] args)
     {
         // Before any frame is decoded: freed frames must go back to the system (see NativeHeap).
-        Ulast.Tracker.NativeHeap.PinMmapThreshold();
+        Ulast.Tracker.IO.NativeHeap.PinMmapThreshold();
         // Before OpenCV opens a video: no FFmpeg decoder chatter (see OpenCvQuiet).
-        Ulast.Tracker.OpenCvQuiet.Apply();
+        Ulast.Tracker.IO.OpenCvQuiet.Apply();
         try
         {
             // No command: the overview, as a usage error.
@@ -22,7 +19,7 @@ public static class Program
             Console.Error.WriteLine("error: " + ex.Message);
             return 2;
         }
-        catch (Exception ex) when (ex is IOException or Ulast.Tracker.BadDataException or InvalidDataException or UnauthorizedAccessException or DeviceUnavailableException)
+        catch (Exception ex) when (ex is IOException or Ulast.Tracker.IO.BadDataException or InvalidDataException or UnauthorizedAccessException or DeviceUnavailableException)
         {
             Console.Error.WriteLine("error: " + ex.Message);
             return 1;

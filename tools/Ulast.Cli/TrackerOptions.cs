@@ -1,5 +1,5 @@
-using Ulast.Tracker;
 using static Ulast.Cli.OptionSpec;
+using Ulast.Tracker.Tracking;
 
 namespace Ulast.Cli;
 

@@ -1,5 +1,6 @@
-using Ulast.Tracker;
 using static Ulast.Cli.OptionSpec;
+using Ulast.Tracker.Tracking;
+using Ulast.Tracker.Training;
 
 namespace Ulast.Cli;
 

@@ -1,5 +1,3 @@
-using Ulast.Autograd;
-
 namespace Ulast.GradCheck;
 
 /// <summary>

@@ -1,4 +1,4 @@
-using Ulast.Autograd;
+using Ulast.Autograd.Modules;
 
 namespace Ulast.GradCheck;
 

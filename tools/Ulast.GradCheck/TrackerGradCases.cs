@@ -1,4 +1,6 @@
-using Ulast.Tracker;
+using Ulast.Tracker.Anchors;
+using Ulast.Tracker.Losses;
+using Ulast.Tracker.Model;
 
 namespace Ulast.GradCheck;
 

@@ -1,6 +1,5 @@
 using ILGPU;
 using ILGPU.Runtime;
-using Ulast.Kernels;
 
 namespace Ulast.Autograd;
 

@@ -1,4 +1,4 @@
-namespace Ulast.Autograd;
+namespace Ulast.Autograd.Modules;
 
 /// <summary>
 /// A scope in which <see cref="BatchNorm2d"/> in training mode still normalises with the batch's statistics but

@@ -1,4 +1,4 @@
-namespace Ulast.Autograd;
+namespace Ulast.Autograd.Modules;
 
 public sealed class Conv2d : Module
 {

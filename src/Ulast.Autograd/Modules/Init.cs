@@ -1,4 +1,4 @@
-namespace Ulast.Autograd;
+namespace Ulast.Autograd.Modules;
 
 /// <summary>Seeded weight initialisation on the host, uploaded once.</summary>
 public static class Init

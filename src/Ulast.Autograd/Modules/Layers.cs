@@ -1,4 +1,4 @@
-namespace Ulast.Autograd;
+namespace Ulast.Autograd.Modules;
 
 public sealed class ReLU : Module
 {

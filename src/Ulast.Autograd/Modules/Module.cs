@@ -1,4 +1,4 @@
-namespace Ulast.Autograd;
+namespace Ulast.Autograd.Modules;
 
 /// <summary>
 /// A layer or a network: named parameters, named buffers (e.g. running statistics), child modules and

@@ -1,4 +1,4 @@
-namespace Ulast.Autograd;
+namespace Ulast.Autograd.Optim;
 
 /// <summary>AdamW (decoupled weight decay).</summary>
 public sealed class AdamW : Optimizer

@@ -1,4 +1,4 @@
-namespace Ulast.Autograd;
+namespace Ulast.Autograd.Optim;
 
 /// <summary>Updates parameters from their gradients; the update itself is a device kernel.</summary>
 public abstract class Optimizer : IDisposable

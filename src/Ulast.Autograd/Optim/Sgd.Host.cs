@@ -1,3 +1,4 @@
+// A part of HostPaths (namespace Ulast.Autograd), kept beside the optimiser it serves.
 namespace Ulast.Autograd;
 
 /// <summary>The host path of the SGD step (see <see cref="HostPaths"/>).</summary>

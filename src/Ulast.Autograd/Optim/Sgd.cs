@@ -1,4 +1,4 @@
-namespace Ulast.Autograd;
+namespace Ulast.Autograd.Optim;
 
 /// <summary>SGD with momentum and L2 weight decay, as USOT trains (momentum 0.9, decay 1e-4).</summary>
 public sealed class Sgd : Optimizer

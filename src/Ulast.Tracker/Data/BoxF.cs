@@ -1,4 +1,4 @@
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Data;
 
 /// <summary>An axis-aligned box, 0-based continuous pixel coordinates: top-left (X, Y) and size (W, H).</summary>
 public readonly record struct BoxF(float X, float Y, float W, float H)

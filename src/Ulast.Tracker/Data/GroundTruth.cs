@@ -1,6 +1,7 @@
 using System.Globalization;
+using Ulast.Tracker.IO;
 
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Data;
 
 /// <summary>
 /// Reads ground-truth files: one box per line as x,y,w,h (4 numbers) or a polygon x1,y1,…,x4,y4

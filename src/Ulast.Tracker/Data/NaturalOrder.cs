@@ -1,4 +1,4 @@
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Data;
 
 /// <summary>
 /// Orders names with numbers in them as a person counts: <c>2.jpg</c> before <c>10.jpg</c> (text order puts

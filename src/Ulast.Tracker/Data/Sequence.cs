@@ -1,6 +1,7 @@
 using OpenCvSharp;
+using Ulast.Tracker.IO;
 
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Data;
 
 /// <summary>A tracking sequence: an image folder or a video, with ground truth where there is one.</summary>
 public sealed class Sequence

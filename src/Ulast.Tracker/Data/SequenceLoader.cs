@@ -1,6 +1,7 @@
 using OpenCvSharp;
+using Ulast.Tracker.IO;
 
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Data;
 
 /// <summary>
 /// Recognises the usual benchmark layouts, in their native form:

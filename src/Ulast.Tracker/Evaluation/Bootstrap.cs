@@ -1,4 +1,4 @@
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Evaluation;
 
 /// <summary>
 /// Percentile bootstrap over sequences: the sequences are resampled with replacement and the mean recomputed, so an

@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using OpenCvSharp;
+using Ulast.Tracker.Data;
+using Ulast.Tracker.IO;
+using Ulast.Tracker.Tracking;
 
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Evaluation;
 
 /// <summary>
 /// One-pass evaluation (OPE): initialise on the first valid ground truth, never re-initialise. And OTB's temporal

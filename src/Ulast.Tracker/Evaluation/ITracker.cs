@@ -1,6 +1,9 @@
 using OpenCvSharp;
+using Ulast.Tracker.Data;
+using Ulast.Tracker.Model;
+using Ulast.Tracker.Tracking;
 
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Evaluation;
 
 /// <summary>What evaluation needs of a tracker.</summary>
 public interface IVisualTracker : IDisposable

@@ -1,4 +1,7 @@
-namespace Ulast.Tracker;
+using Ulast.Tracker.Data;
+using Ulast.Tracker.Tracking;
+
+namespace Ulast.Tracker.Evaluation;
 
 /// <summary>One-pass evaluation metrics (ULAST §9). Frames with invalid ground truth are skipped.</summary>
 public static class Metrics

@@ -1,4 +1,6 @@
-namespace Ulast.Tracker;
+using Ulast.Tracker.IO;
+
+namespace Ulast.Tracker.Evaluation;
 
 /// <summary>Line plots with ScottPlot: one curve per series, a legend, a title and axis labels; written atomically as PNG.</summary>
 public static class Plot

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Evaluation;
 
 /// <summary>A tracker's overall figures: sequence metrics averaged over sequences, FPS over all frames.</summary>
 public sealed record TrackerSummary(string Tracker, double Auc, double Precision, double NormPrecision, double Fps, double[] SuccessCurve, double[] PrecisionCurve)

@@ -1,4 +1,4 @@
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.IO;
 
 /// <summary>Writes to a temporary file beside the target, then renames: readers never see half a file.</summary>
 public static class AtomicFile

@@ -1,4 +1,4 @@
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.IO;
 
 /// <summary>
 /// The project's error for an input that cannot be used — a corrupt checkpoint, ground-truth, labels or config

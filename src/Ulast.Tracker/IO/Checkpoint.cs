@@ -2,8 +2,10 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Ulast.Autograd.Modules;
+using Ulast.Tracker.Model;
 
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.IO;
 
 /// <summary>
 /// Checkpoints in the safetensors layout, so other tools can read them: an 8-byte little-endian header

@@ -1,4 +1,6 @@
-namespace Ulast.Tracker;
+using Ulast.Tracker.Model;
+
+namespace Ulast.Tracker.IO;
 
 /// <summary>
 /// [ours] Weight averaging of checkpoints of one run (as in stochastic weight averaging): every parameter and

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.IO;
 
 /// <summary>
 /// glibc's allocator settings for a process that decodes and frees many video frames (OpenCV Mats of ≈ 1 MB).

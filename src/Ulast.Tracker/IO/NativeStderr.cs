@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
+using Ulast.Tracker.Data;
 
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.IO;
 
 /// <summary>
 /// Runs a native call with the process's standard error pointed at /dev/null. For one purpose: libjpeg prints

@@ -1,4 +1,4 @@
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.IO;
 
 /// <summary>One attribute of an ONNX node (only the kinds a convolutional network uses).</summary>
 public sealed record OnnxAttribute(string Name, long? Int, float? Float, string? Text, long[] Ints, float[] Floats);

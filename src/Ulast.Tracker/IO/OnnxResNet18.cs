@@ -1,4 +1,6 @@
-namespace Ulast.Tracker;
+using Ulast.Tracker.Model;
+
+namespace Ulast.Tracker.IO;
 
 /// <summary>
 /// Imports ImageNet ResNet-18 weights from the ONNX file of NuGet's Microsoft.ML.DnnImageFeaturizer.ResNet18 (a CNTK

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.IO;
 
 /// <summary>
 /// Silences the chatter of OpenCV's native side that a user cannot act on: FFmpeg's decoder messages

@@ -1,4 +1,4 @@
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.IO;
 
 /// <summary>
 /// Protocol Buffers' wire format, read by hand: a cursor over one message's bytes that yields (field, wire type)

@@ -1,4 +1,4 @@
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Losses;
 
 /// <summary>Parameters of the mask-guided re-weighting (ULAST §7; [ours] reading as a disagreement ratio).</summary>
 public sealed record ReweightConfig

@@ -1,4 +1,4 @@
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Losses;
 
 /// <summary>Per-sample classification and regression losses (ULAST §2: SiamRPN++/USOT style).</summary>
 public static class TrackingLosses

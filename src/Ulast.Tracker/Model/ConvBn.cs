@@ -1,4 +1,6 @@
-namespace Ulast.Tracker;
+using Ulast.Autograd.Modules;
+
+namespace Ulast.Tracker.Model;
 
 /// <summary>conv (no bias) → BN → optional ReLU, with the child names "conv" and "bn".</summary>
 public sealed class ConvBn : Module

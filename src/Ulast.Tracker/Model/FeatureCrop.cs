@@ -1,4 +1,4 @@
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Model;
 
 /// <summary>Exact centre crop of feature maps (bilinear sampling at integer positions; gradient flows back).</summary>
 public static class FeatureCrop

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Ulast.Tracker.Anchors;
+using Ulast.Tracker.IO;
 
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Model;
 
 /// <summary>Everything that defines a network; stored inside every checkpoint.</summary>
 public sealed record ModelConfig

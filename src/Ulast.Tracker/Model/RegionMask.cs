@@ -1,4 +1,6 @@
-namespace Ulast.Tracker;
+using Ulast.Tracker.Anchors;
+
+namespace Ulast.Tracker.Model;
 
 /// <summary>Where the search-feature grid lies in the crop and which predictions count (ULAST §5).</summary>
 public sealed record RegionMaskConfig

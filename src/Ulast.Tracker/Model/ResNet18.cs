@@ -1,4 +1,6 @@
-namespace Ulast.Tracker;
+using Ulast.Autograd.Modules;
+
+namespace Ulast.Tracker.Model;
 
 /// <summary>
 /// A ResNet-18 basic block: conv3×3+BN+ReLU, conv3×3+BN, plus the shortcut (1×1 conv+BN where the shape changes), ReLU.

@@ -1,4 +1,6 @@
-namespace Ulast.Tracker;
+using Ulast.Autograd.Modules;
+
+namespace Ulast.Tracker.Model;
 
 /// <summary>
 /// A ResNet-50 bottleneck with torchvision's parameter names (conv1/bn1/conv2/bn2/conv3/bn3/downsample.0/.1).

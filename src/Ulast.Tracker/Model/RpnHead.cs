@@ -1,4 +1,6 @@
-namespace Ulast.Tracker;
+using Ulast.Autograd.Modules;
+
+namespace Ulast.Tracker.Model;
 
 /// <summary>
 /// SiamRPN++'s depthwise cross-correlation branch: kernel = conv3×3+BN+ReLU of the template features,

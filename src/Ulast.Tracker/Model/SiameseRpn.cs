@@ -1,4 +1,6 @@
-namespace Ulast.Tracker;
+using Ulast.Autograd.Modules;
+
+namespace Ulast.Tracker.Model;
 
 /// <summary>Per-level template kernels of the RPN heads, computed once per template.</summary>
 public sealed record TemplateKernels(Tensor[] Cls, Tensor[] Loc);

@@ -1,4 +1,6 @@
-namespace Ulast.Tracker;
+using Ulast.Autograd.Modules;
+
+namespace Ulast.Tracker.Model;
 
 /// <summary>
 /// The `small` backbone: three valid 3×3 stride-2 convolutions (255 → 127 → 63 → 31, and 127 → 63 → 31 → 15:

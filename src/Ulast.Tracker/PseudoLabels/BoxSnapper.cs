@@ -1,6 +1,7 @@
 using OpenCvSharp;
+using Ulast.Tracker.Data;
 
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.PseudoLabels;
 
 /// <summary>
 /// [ours] Snaps a motion box to the object it sits on (labels issue, "better boxes"). Flow marks where

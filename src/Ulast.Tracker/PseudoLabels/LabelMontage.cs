@@ -1,6 +1,8 @@
 using OpenCvSharp;
+using Ulast.Tracker.Data;
+using Ulast.Tracker.IO;
 
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.PseudoLabels;
 
 /// <summary>
 /// A picture of pseudo labels: a title and a colour legend, then one row per video — its name and counts, and

@@ -1,6 +1,9 @@
 using OpenCvSharp;
+using Ulast.Tracker.Data;
+using Ulast.Tracker.Model;
+using Ulast.Tracker.Tracking;
 
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.PseudoLabels;
 
 /// <summary>Settings of the second labelling round [ours]: the cycle idea applied to the labels.</summary>
 public sealed record LabelRefineConfig

@@ -1,6 +1,7 @@
 using OpenCvSharp;
+using Ulast.Tracker.Data;
 
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.PseudoLabels;
 
 /// <summary>
 /// Candidate boxes of a frame from motion (ULAST §3, steps 1–2): Farnebäck flow between frames t−Δ and

@@ -1,4 +1,6 @@
-namespace Ulast.Tracker;
+using Ulast.Tracker.Data;
+
+namespace Ulast.Tracker.PseudoLabels;
 
 /// <summary>
 /// Dynamic programming over per-frame candidates (ULAST §3, step 3): the path maximising

@@ -1,4 +1,6 @@
-namespace Ulast.Tracker;
+using Ulast.Tracker.IO;
+
+namespace Ulast.Tracker.PseudoLabels;
 
 /// <summary>Parameters of the motion-based pseudo labeller (ULAST §3, USOT's recipe with [ours] choices).</summary>
 public sealed record PseudoLabelConfig

@@ -1,6 +1,7 @@
 using OpenCvSharp;
+using Ulast.Tracker.Data;
 
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.PseudoLabels;
 
 /// <summary>
 /// Labels a video from motion alone (ULAST §3): candidates on every Step-th frame, the best temporally

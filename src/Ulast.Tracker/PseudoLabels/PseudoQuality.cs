@@ -1,4 +1,6 @@
-namespace Ulast.Tracker;
+using Ulast.Tracker.Data;
+
+namespace Ulast.Tracker.PseudoLabels;
 
 /// <summary>
 /// How good pseudo labels are, measured on a sequence that has ground truth. With the candidates the labeller

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Ulast.Tracker.Data;
+using Ulast.Tracker.IO;
 
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.PseudoLabels;
 
 /// <summary>Pseudo labels of one video: a box (or null) and a quality per frame, the video's quality and its reliable segments.</summary>
 public sealed class VideoLabels

@@ -1,4 +1,6 @@
-namespace Ulast.Tracker;
+using Ulast.Tracker.Anchors;
+
+namespace Ulast.Tracker.Tracking;
 
 /// <summary>
 /// [ours] A filter w [1,C,k,k] over search features X [1,C,31,31] whose response conv(X, w) [1,1,25,25] peaks on the

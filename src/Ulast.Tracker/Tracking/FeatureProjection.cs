@@ -1,4 +1,4 @@
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Tracking;
 
 /// <summary>
 /// [ours] The leading principal directions of a feature map's channels (ECO's factorised features): the rows of a

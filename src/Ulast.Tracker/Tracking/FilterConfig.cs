@@ -1,4 +1,4 @@
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Tracking;
 
 /// <summary>
 /// [ours] A discriminative stage beside the Siamese response: a linear filter on the search features, learned online

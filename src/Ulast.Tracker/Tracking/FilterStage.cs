@@ -1,4 +1,6 @@
-namespace Ulast.Tracker;
+using Ulast.Tracker.Model;
+
+namespace Ulast.Tracker.Tracking;
 
 /// <summary>
 /// [ours] The discriminative filter (<see cref="DiscriminativeFilter"/>) learned online on the search features:

@@ -1,7 +1,7 @@
 using OpenCvSharp;
 using Ulast.Kernels.Host;
 
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Tracking;
 
 /// <summary>
 /// On the CPU's host path, a crop sampled straight from the 8-bit BGR frame. Uploading the window's region first

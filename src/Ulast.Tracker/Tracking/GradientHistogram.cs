@@ -1,4 +1,4 @@
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Tracking;
 
 /// <summary>
 /// HOG-like cell features of a small grey patch, the features DSST's scale filter correlates: per cell of

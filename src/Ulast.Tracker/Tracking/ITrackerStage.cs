@@ -1,4 +1,4 @@
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Tracking;
 
 /// <summary>
 /// A stage of the tracker beside the Siamese response, called at fixed points of a frame (<see cref="SiamRpnTracker"/>):

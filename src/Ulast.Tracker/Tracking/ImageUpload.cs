@@ -1,6 +1,6 @@
 using OpenCvSharp;
 
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Tracking;
 
 /// <summary>Frames to device tensors: BGR 8-bit → float [1,3,h,w] in 0–255 (SiamRPN++'s convention, no normalisation).</summary>
 public static class ImageUpload

@@ -1,4 +1,4 @@
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Tracking;
 
 /// <summary>
 /// [ours] Knowing when the target is lost, and finding it again (pysot's long-term SiamRPN, in spirit): a state per

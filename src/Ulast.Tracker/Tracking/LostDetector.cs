@@ -1,4 +1,4 @@
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Tracking;
 
 /// <summary>
 /// [ours] The state machine of <see cref="LostConfig"/>: tracking ⇄ uncertain by the frame's score; lost after

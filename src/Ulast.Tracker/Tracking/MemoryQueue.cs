@@ -1,4 +1,4 @@
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Tracking;
 
 /// <summary>
 /// The online tracker's memory: the first frame's entry, always kept, then the most recent admitted frames in

@@ -1,4 +1,6 @@
-namespace Ulast.Tracker;
+using Ulast.Tracker.Model;
+
+namespace Ulast.Tracker.Tracking;
 
 /// <summary>
 /// ULAST-on (§8): confident frames' search features and region masks enter a <see cref="MemoryQueue{T}"/>, the CPT turns

@@ -1,4 +1,4 @@
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Tracking;
 
 /// <summary>
 /// ULAST-on (§8): a memory queue of past search features with their region masks, a memory template built

@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Tracking;
 
 /// <summary>Sub-sample peaks: the vertex of the parabola through three neighbouring samples of a response.</summary>
 public static class Parabola

@@ -1,4 +1,4 @@
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Tracking;
 
 /// <summary>Tensors the tracker keeps across frames: copied out of the frame's <see cref="TensorScope"/>.</summary>
 public static class Persistent

@@ -1,4 +1,6 @@
-namespace Ulast.Tracker;
+using Ulast.Tracker.Anchors;
+
+namespace Ulast.Tracker.Tracking;
 
 /// <summary>
 /// [ours] Where the discriminative filter's response peaks near an anchor's cell, in search-crop pixels: the cell's

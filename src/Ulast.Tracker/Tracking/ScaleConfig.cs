@@ -1,4 +1,4 @@
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Tracking;
 
 /// <summary>
 /// [ours] DSST's scale filter (Danelljan et al., BMVC 2014; the scale stage of CSRT): the box's size comes from a

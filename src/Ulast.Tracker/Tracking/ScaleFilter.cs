@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using OpenCvSharp;
 
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Tracking;
 
 /// <summary>
 /// [ours] DSST's scale filter (<see cref="ScaleConfig"/>). Each sample is a D×S matrix: S patches centred on the target,

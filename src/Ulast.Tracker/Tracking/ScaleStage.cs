@@ -1,6 +1,6 @@
 using OpenCvSharp;
 
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Tracking;
 
 /// <summary>
 /// [ours] DSST's scale filter (<see cref="ScaleFilter"/>) sets the box's size at the tracked centre, with the first box's

@@ -1,6 +1,6 @@
 using OpenCvSharp;
 
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Tracking;
 
 /// <summary>
 /// SiamFC-style square crops: a window of side <c>side</c> centred on (cx, cy), resized to <c>size</c>

@@ -1,7 +1,11 @@
 using System.Diagnostics;
 using OpenCvSharp;
+using Ulast.Tracker.Anchors;
+using Ulast.Tracker.Data;
+using Ulast.Tracker.IO;
+using Ulast.Tracker.Model;
 
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Tracking;
 
 /// <summary>Milliseconds spent in each part of the last frame.</summary>
 public sealed record FrameTiming(double BackboneMs, double HeadMs, double PostMs);

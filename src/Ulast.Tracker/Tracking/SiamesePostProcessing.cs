@@ -1,4 +1,6 @@
-namespace Ulast.Tracker;
+using Ulast.Tracker.Anchors;
+
+namespace Ulast.Tracker.Tracking;
 
 /// <summary>The anchor SiamRPN++'s post-processing chose: its index, its mixed score, its scale/ratio penalty and its raw score.</summary>
 public readonly record struct AnchorChoice(int Index, float Mixed, float Penalty, float Raw);

@@ -1,4 +1,6 @@
-namespace Ulast.Tracker;
+using Ulast.Tracker.IO;
+
+namespace Ulast.Tracker.Tracking;
 
 /// <summary>
 /// What the tracker believes about the target in a frame [ours]: <see cref="Tracking"/> — confident;

@@ -1,6 +1,7 @@
 using OpenCvSharp;
+using Ulast.Tracker.Model;
 
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Tracking;
 
 /// <summary>
 /// What the tracker knows of the frame at hand, handed to each <see cref="ITrackerStage"/> in turn: the frame, the target's

@@ -1,6 +1,8 @@
 using System.Globalization;
+using Ulast.Tracker.Data;
+using Ulast.Tracker.IO;
 
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Tracking;
 
 /// <summary>
 /// A track as `ulast track` writes it: one line per frame, <c>x,y,w,h,score,state</c> (state: tracking, uncertain or

@@ -1,4 +1,4 @@
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Tracking;
 
 /// <summary>
 /// SiamRPN++ tracking hyper-parameters (ULAST §8, offline tracker). Defaults tuned for the shipped model on the

@@ -1,4 +1,4 @@
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Tracking;
 
 /// <summary>
 /// A named tracker: its settings, and the suffix that marks it after a model's name in evaluation rows

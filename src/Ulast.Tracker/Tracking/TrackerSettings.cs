@@ -1,4 +1,6 @@
-namespace Ulast.Tracker;
+using Ulast.Tracker.Model;
+
+namespace Ulast.Tracker.Tracking;
 
 /// <summary>
 /// Everything that decides how <see cref="SiamRpnTracker"/> runs: the Siamese post-processing, and each optional stage's

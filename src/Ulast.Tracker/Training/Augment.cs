@@ -1,6 +1,8 @@
 using OpenCvSharp;
+using Ulast.Tracker.Data;
+using Ulast.Tracker.Tracking;
 
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Training;
 
 /// <summary>USOT-style augmentation of training crops (ULAST §3, step 5).</summary>
 public sealed record AugmentConfig

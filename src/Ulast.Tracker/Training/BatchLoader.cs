@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
+using Ulast.Tracker.Tracking;
 
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Training;
 
 /// <summary>A naive-pair batch: template crops [B,3,127,127], search crops [B,3,255,255], target boxes in the search crops [B,4] (cx, cy, w, h).</summary>
 public sealed class PairBatch : IDisposable

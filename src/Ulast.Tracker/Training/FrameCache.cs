@@ -1,6 +1,7 @@
 using OpenCvSharp;
+using Ulast.Tracker.Data;
 
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Training;
 
 /// <summary>
 /// Decoded frames of training videos, decoded once per video and kept within a memory budget

@@ -1,4 +1,7 @@
-namespace Ulast.Tracker;
+using Ulast.Tracker.IO;
+using Ulast.Tracker.PseudoLabels;
+
+namespace Ulast.Tracker.Training;
 
 /// <summary>A usable video of a labels file and its reliable frames.</summary>
 public sealed record TrainingVideo(string Name, string Source, VideoLabels Labels, int[] ReliableFrames);

@@ -1,7 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Ulast.Tracker.IO;
+using Ulast.Tracker.Losses;
+using Ulast.Tracker.Model;
+using Ulast.Tracker.Tracking;
 
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Training;
 
 /// <summary>
 /// Every knob of a training run (ULAST §4–§7). Written into the run folder and into every checkpoint, so a

@@ -1,6 +1,7 @@
 using System.Globalization;
+using Ulast.Tracker.IO;
 
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Training;
 
 /// <summary>An append-only CSV log with a header; each line is flushed, so a killed run loses nothing it logged.</summary>
 public sealed class TrainLog : IDisposable

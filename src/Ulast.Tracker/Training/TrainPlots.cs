@@ -1,4 +1,6 @@
-namespace Ulast.Tracker;
+using Ulast.Tracker.Evaluation;
+
+namespace Ulast.Tracker.Training;
 
 /// <summary>The run folder's loss.png (moving averages of the loss terms) and val.png (validation AUC and precision), redrawn as training goes.</summary>
 public static class TrainPlots

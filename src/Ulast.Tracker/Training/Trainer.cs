@@ -1,7 +1,14 @@
 using System.Diagnostics;
 using System.Globalization;
+using Ulast.Autograd.Optim;
+using Ulast.Tracker.Data;
+using Ulast.Tracker.Evaluation;
+using Ulast.Tracker.IO;
+using Ulast.Tracker.Model;
+using Ulast.Tracker.PseudoLabels;
+using Ulast.Tracker.Tracking;
 
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Training;
 
 /// <summary>What one step did, for the log, the progress bar and the tests.</summary>
 public sealed record StepStats(int Step, float Lr, float LambdaCycle, float Loss, float NaiveCls, float NaiveReg,

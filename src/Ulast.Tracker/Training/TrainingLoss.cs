@@ -1,5 +1,12 @@
+using Ulast.Autograd.Modules;
+using Ulast.Tracker.Anchors;
+using Ulast.Tracker.Data;
+using Ulast.Tracker.Losses;
+using Ulast.Tracker.Model;
+using Ulast.Tracker.Tracking;
 
-namespace Ulast.Tracker;
+
+namespace Ulast.Tracker.Training;
 
 /// <summary>A loss and its parts as numbers, for the log.</summary>
 public sealed record LossValue(Tensor Loss, float Cls, float Reg, float WeightMin);

@@ -1,6 +1,10 @@
 using OpenCvSharp;
+using Ulast.Tracker.Data;
+using Ulast.Tracker.IO;
+using Ulast.Tracker.PseudoLabels;
+using Ulast.Tracker.Tracking;
 
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Training;
 
 /// <summary>One frame a naive pair can be cut from: its video, index, pseudo box and sampling weight.</summary>
 public readonly record struct NaiveFrame(string Source, int Frame, BoxF Box, double Weight);

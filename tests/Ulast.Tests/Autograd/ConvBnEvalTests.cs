@@ -55,7 +55,7 @@ public class ConvBnEvalTests
         var rng = new Random(12);
         using var dev = TestDevice.Cpu();
         using var scope = new TensorScope();
-        var m = new Ulast.Tracker.ConvBn(dev, 4, 8, 3, new Random(3), padding: 1);
+        var m = new Ulast.Tracker.Model.ConvBn(dev, 4, 8, 3, new Random(3), padding: 1);
         m.Bn.RunningMean.CopyFrom(TestDevice.Random(rng, 8));
         m.Bn.RunningVar.CopyFrom(TestDevice.Random(rng, 8, 0.2, 3));
         m.Eval();

@@ -1,3 +1,6 @@
+using Ulast.Autograd.Modules;
+using Ulast.Autograd.Optim;
+
 namespace Ulast.Tests.Autograd;
 
 /// <summary>A steady training loop allocates nothing after its first step and returns every buffer.</summary>

@@ -1,3 +1,5 @@
+using Ulast.Autograd.Optim;
+
 namespace Ulast.Tests.Autograd;
 
 public class OptimizerTests

@@ -1,3 +1,5 @@
+using Ulast.Autograd.Optim;
+
 namespace Ulast.Tests.Kernels;
 
 /// <summary>
@@ -89,7 +91,7 @@ public class HostPathParityTests
             var tb = Tensor.FromArray(dev, boxes, 2, 3, 4);
             tb.RequiresGrad = true;
             tb.RetainGrad = true;
-            var y = Ulast.Tracker.BoxOps.CellOverlap(tb, axis);
+            var y = Ulast.Tracker.Anchors.BoxOps.CellOverlap(tb, axis);
             y.Backward(Tensor.FromArray(dev, g, y.Shape));
             return (y.ToArray(), tb.Grad!.ToArray());
         }
@@ -150,7 +152,7 @@ public class HostPathParityTests
             var td = Tensor.FromArray(dev, deltas, batch, 4 * a, h, w);
             td.RequiresGrad = true;
             td.RetainGrad = true;
-            var boxes = Ulast.Tracker.BoxOps.Decode(td, Tensor.FromArray(dev, anchors, a * h * w, 4), a);
+            var boxes = Ulast.Tracker.Anchors.BoxOps.Decode(td, Tensor.FromArray(dev, anchors, a * h * w, 4), a);
             boxes.Backward(Tensor.FromArray(dev, g, boxes.Shape));
             return (boxes.ToArray(), td.Grad!.ToArray());
         }

@@ -1,4 +1,3 @@
-using Ulast.Kernels;
 using Ulast.Kernels.Host;
 using Ulast.Kernels.Reference;
 

@@ -1,4 +1,6 @@
 using Ulast.GradCheck;
+using Ulast.Autograd.Modules;
+using Ulast.Autograd.Optim;
 
 namespace Ulast.Tests.Kernels;
 
@@ -51,12 +53,12 @@ public class PoisonCoverageTests
         // The tracker's kernels without a gradient: ATSS and mask re-weighting.
         using (var s = new TensorScope())
         {
-            var anchors = Tensor.FromArray(dev, new Ulast.Tracker.AnchorConfig().Generate(), 3125, 4);
-            var r = Ulast.Tracker.Atss.Assign(anchors, Tensor.FromArray(dev, new[] { 120f, 130f, 50f, 70f }, 1, 4));
+            var anchors = Tensor.FromArray(dev, new Ulast.Tracker.Anchors.AnchorConfig().Generate(), 3125, 4);
+            var r = Ulast.Tracker.Anchors.Atss.Assign(anchors, Tensor.FromArray(dev, new[] { 120f, 130f, 50f, 70f }, 1, 4));
             AssertFinite(r.Labels.ToArray(), "ATSS labels");
             AssertFinite(r.Targets.ToArray(), "ATSS targets");
-            var m = Ulast.Tracker.RegionMask.OfBoxes(Tensor.FromArray(dev, new[] { 120f, 130f, 50f, 70f, 60f, 60f, 20f, 20f }, 2, 4), new Ulast.Tracker.RegionMaskConfig());
-            AssertFinite(Ulast.Tracker.MaskReweighting.Weights(m, m, new Ulast.Tracker.ReweightConfig()).ToArray(), "weights");
+            var m = Ulast.Tracker.Model.RegionMask.OfBoxes(Tensor.FromArray(dev, new[] { 120f, 130f, 50f, 70f, 60f, 60f, 20f, 20f }, 2, 4), new Ulast.Tracker.Model.RegionMaskConfig());
+            AssertFinite(Ulast.Tracker.Losses.MaskReweighting.Weights(m, m, new Ulast.Tracker.Losses.ReweightConfig()).ToArray(), "weights");
         }
         var launched = dev.Kernels.Launches.Keys.ToHashSet();
         var missing = PtxCompileTests.AllKernels().Where(m => !launched.Contains(m)).Select(m => m.DeclaringType!.Name + "." + m.Name).ToList();

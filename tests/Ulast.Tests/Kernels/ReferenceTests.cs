@@ -1,5 +1,5 @@
-using Ulast.Kernels.Host;
 using Ulast.Kernels.Reference;
+using Ulast.Autograd.Modules;
 
 namespace Ulast.Tests.Kernels;
 

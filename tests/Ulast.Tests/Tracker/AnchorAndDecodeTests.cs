@@ -1,4 +1,4 @@
-using Ulast.Tracker;
+using Ulast.Tracker.Anchors;
 
 namespace Ulast.Tests.Tracker;
 

@@ -1,5 +1,5 @@
 using Ulast.Kernels.Reference;
-using Ulast.Tracker;
+using Ulast.Tracker.Anchors;
 
 namespace Ulast.Tests.Tracker;
 

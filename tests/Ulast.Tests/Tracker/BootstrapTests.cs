@@ -1,4 +1,4 @@
-using Ulast.Tracker;
+using Ulast.Tracker.Evaluation;
 
 namespace Ulast.Tests.Tracker;
 

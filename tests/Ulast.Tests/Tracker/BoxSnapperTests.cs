@@ -1,5 +1,6 @@
 using OpenCvSharp;
-using Ulast.Tracker;
+using Ulast.Tracker.Data;
+using Ulast.Tracker.PseudoLabels;
 
 namespace Ulast.Tests.Tracker;
 

@@ -1,4 +1,5 @@
-using Ulast.Tracker;
+using Ulast.Tracker.IO;
+using Ulast.Tracker.Model;
 
 namespace Ulast.Tests.Tracker;
 

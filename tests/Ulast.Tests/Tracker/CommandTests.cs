@@ -1,7 +1,10 @@
 using OpenCvSharp;
 using Ulast.Cli;
 using Ulast.Cli.Commands;
-using Ulast.Tracker;
+using Ulast.Tracker.Data;
+using Ulast.Tracker.PseudoLabels;
+using Ulast.Tracker.Tracking;
+using Ulast.Tracker.Training;
 
 namespace Ulast.Tests.Tracker;
 

@@ -1,4 +1,5 @@
-using Ulast.Tracker;
+using Ulast.Tracker.Anchors;
+using Ulast.Tracker.Tracking;
 
 namespace Ulast.Tests.Tracker;
 

@@ -1,5 +1,5 @@
 using OpenCvSharp;
-using Ulast.Tracker;
+using Ulast.Tracker.Tracking;
 
 namespace Ulast.Tests.Tracker;
 

@@ -2,7 +2,10 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json.Nodes;
 using OpenCvSharp;
-using Ulast.Tracker;
+using Ulast.Tracker.IO;
+using Ulast.Tracker.Model;
+using Ulast.Tracker.PseudoLabels;
+using Ulast.Tracker.Training;
 
 namespace Ulast.Tests.Tracker;
 

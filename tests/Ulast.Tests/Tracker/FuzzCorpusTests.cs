@@ -1,5 +1,9 @@
-using Ulast.Tracker;
 using Xunit.Abstractions;
+using Ulast.Tracker.Data;
+using Ulast.Tracker.IO;
+using Ulast.Tracker.Model;
+using Ulast.Tracker.PseudoLabels;
+using Ulast.Tracker.Training;
 
 namespace Ulast.Tests.Tracker;
 

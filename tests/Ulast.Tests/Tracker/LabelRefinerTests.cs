@@ -1,5 +1,8 @@
 using OpenCvSharp;
-using Ulast.Tracker;
+using Ulast.Tracker.Data;
+using Ulast.Tracker.IO;
+using Ulast.Tracker.PseudoLabels;
+using Ulast.Tracker.Tracking;
 
 namespace Ulast.Tests.Tracker;
 

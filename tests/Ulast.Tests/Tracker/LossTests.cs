@@ -1,4 +1,4 @@
-using Ulast.Tracker;
+using Ulast.Tracker.Losses;
 
 namespace Ulast.Tests.Tracker;
 

@@ -1,6 +1,10 @@
 using OpenCvSharp;
 using Ulast.Cli.Commands;
-using Ulast.Tracker;
+using Ulast.Tracker.Data;
+using Ulast.Tracker.Evaluation;
+using Ulast.Tracker.IO;
+using Ulast.Tracker.Model;
+using Ulast.Tracker.Tracking;
 
 namespace Ulast.Tests.Tracker;
 

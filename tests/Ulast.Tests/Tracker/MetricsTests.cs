@@ -1,4 +1,5 @@
-using Ulast.Tracker;
+using Ulast.Tracker.Data;
+using Ulast.Tracker.Evaluation;
 
 namespace Ulast.Tests.Tracker;
 

@@ -1,6 +1,9 @@
 using OpenCvSharp;
 using Ulast.Cli;
-using Ulast.Tracker;
+using Ulast.Tracker.Data;
+using Ulast.Tracker.IO;
+using Ulast.Tracker.Model;
+using Ulast.Tracker.Tracking;
 
 namespace Ulast.Tests.Tracker;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using Ulast.Tracker;
+using Ulast.Tracker.IO;
 
 namespace Ulast.Tests.Tracker;
 

@@ -1,5 +1,5 @@
 using OpenCvSharp;
-using Ulast.Tracker;
+using Ulast.Tracker.Evaluation;
 
 namespace Ulast.Tests.Tracker;
 

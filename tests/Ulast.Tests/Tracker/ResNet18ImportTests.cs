@@ -2,8 +2,9 @@ using Microsoft.ML.OnnxRuntime;
 using DenseTensor = Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>;
 using OpenCvSharp;
 using Ulast.Cli.Commands;
-using Ulast.Tracker;
 using Tensor = Ulast.Autograd.Tensor;
+using Ulast.Tracker.IO;
+using Ulast.Tracker.Model;
 
 namespace Ulast.Tests.Tracker;
 

@@ -1,4 +1,5 @@
-using Ulast.Tracker;
+using Ulast.Tracker.Losses;
+using Ulast.Tracker.Model;
 
 namespace Ulast.Tests.Tracker;
 

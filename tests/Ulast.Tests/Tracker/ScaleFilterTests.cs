@@ -1,5 +1,7 @@
 using OpenCvSharp;
-using Ulast.Tracker;
+using Ulast.Tracker.Data;
+using Ulast.Tracker.IO;
+using Ulast.Tracker.Tracking;
 
 namespace Ulast.Tests.Tracker;
 

@@ -1,4 +1,5 @@
-using Ulast.Tracker;
+using Ulast.Tracker.Data;
+using Ulast.Tracker.IO;
 
 namespace Ulast.Tests.Tracker;
 

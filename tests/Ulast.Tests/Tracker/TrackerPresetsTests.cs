@@ -1,5 +1,9 @@
 using Ulast.Cli;
-using Ulast.Tracker;
+using Ulast.Tracker.Anchors;
+using Ulast.Tracker.IO;
+using Ulast.Tracker.Model;
+using Ulast.Tracker.Tracking;
+using Ulast.Tracker.Training;
 
 namespace Ulast.Tests.Tracker;
 

@@ -1,4 +1,8 @@
-using Ulast.Tracker;
+using Ulast.Tracker.Data;
+using Ulast.Tracker.Evaluation;
+using Ulast.Tracker.IO;
+using Ulast.Tracker.Model;
+using Ulast.Tracker.Tracking;
 
 namespace Ulast.Tests.Tracker;
 

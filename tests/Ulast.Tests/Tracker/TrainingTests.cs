@@ -1,5 +1,11 @@
 using OpenCvSharp;
-using Ulast.Tracker;
+using Ulast.Autograd.Modules;
+using Ulast.Tracker.Data;
+using Ulast.Tracker.IO;
+using Ulast.Tracker.Model;
+using Ulast.Tracker.PseudoLabels;
+using Ulast.Tracker.Tracking;
+using Ulast.Tracker.Training;
 
 namespace Ulast.Tests.Tracker;
 

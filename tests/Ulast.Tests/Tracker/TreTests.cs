@@ -1,5 +1,7 @@
 using OpenCvSharp;
-using Ulast.Tracker;
+using Ulast.Tracker.Data;
+using Ulast.Tracker.Evaluation;
+using Ulast.Tracker.IO;
 
 namespace Ulast.Tests.Tracker;
 

@@ -1,4 +1,4 @@
-using Ulast.Tracker;
+using Ulast.Tracker.Model;
 
 namespace Ulast.Cli.Bench;
 

@@ -1,6 +1,7 @@
 using Ulast.Kernels.Host;
-using Ulast.Tracker;
 using System.Text.Json;
+using Ulast.Autograd.Modules;
+using Ulast.Tracker.IO;
 
 namespace Ulast.Cli.Bench;
 

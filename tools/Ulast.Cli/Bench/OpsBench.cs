@@ -1,4 +1,8 @@
-using Ulast.Tracker;
+using Ulast.Autograd.Modules;
+using Ulast.Tracker.Anchors;
+using Ulast.Tracker.IO;
+using Ulast.Tracker.Losses;
+using Ulast.Tracker.Model;
 
 namespace Ulast.Cli.Bench;
 

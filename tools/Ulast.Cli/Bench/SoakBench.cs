@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json;
-using OpenCvSharp;
-using Ulast.Autograd;
-using Ulast.Tracker;
+using Ulast.Tracker.Data;
+using Ulast.Tracker.IO;
+using Ulast.Tracker.Model;
+using Ulast.Tracker.Tracking;
 
 namespace Ulast.Cli.Bench;
 

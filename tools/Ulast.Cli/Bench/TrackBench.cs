@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Ulast.Autograd;
-using Ulast.Tracker;
+using Ulast.Tracker.Data;
+using Ulast.Tracker.Evaluation;
+using Ulast.Tracker.IO;
+using Ulast.Tracker.Model;
+using Ulast.Tracker.Tracking;
 
 namespace Ulast.Cli.Bench;
 

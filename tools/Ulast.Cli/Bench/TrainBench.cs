@@ -2,7 +2,11 @@ using System.Diagnostics;
 using System.Text.Json;
 using OpenCvSharp;
 using Ulast.Kernels.Host;
-using Ulast.Tracker;
+using Ulast.Autograd.Optim;
+using Ulast.Tracker.Data;
+using Ulast.Tracker.IO;
+using Ulast.Tracker.Model;
+using Ulast.Tracker.Training;
 
 namespace Ulast.Cli.Bench;
 

@@ -1,5 +1,8 @@
 using static Ulast.Cli.OptionSpec;
-using Ulast.Tracker;
+using Ulast.Tracker.Data;
+using Ulast.Tracker.Evaluation;
+using Ulast.Tracker.IO;
+using Ulast.Tracker.Tracking;
 
 namespace Ulast.Cli.Commands;
 
@@ -14,7 +17,7 @@ public static class EvalCommand
 {
     public static readonly OptionSpec Data = Text("--data", "folder of annotated sequences [default: ../shared/data/annotated]");
     public static readonly OptionSpec Sequences = Text("--sequences", "only these sequences, comma-separated [default: all under --data]");
-    public static readonly OptionSpec Trackers = Text("--trackers", $"comma-separated: ulast and a preset's suffix ({string.Join(", ", Ulast.Tracker.TrackerPresets.All.Select(p => $"ulast{p.Suffix}: {p.Name}"))}; each also with -lt: lost-target handling [ours]), kcf, csrt, mil [default: ulast,ulast-dcf,kcf,csrt,mil]");
+    public static readonly OptionSpec Trackers = Text("--trackers", $"comma-separated: ulast and a preset's suffix ({string.Join(", ", Ulast.Tracker.Tracking.TrackerPresets.All.Select(p => $"ulast{p.Suffix}: {p.Name}"))}; each also with -lt: lost-target handling [ours]), kcf, csrt, mil [default: ulast,ulast-dcf,kcf,csrt,mil]");
     public static readonly OptionSpec Models = Text("--models", "more checkpoints to evaluate: NAME=FILE,... [default: none]");
     public static readonly OptionSpec Online = Flag("--online", "also evaluate every model with ULAST-on (NAME-online)");
     public static readonly OptionSpec Filter = Flag("--filter", "[ours] also evaluate every model with the discriminative filter (NAME-dcf)");

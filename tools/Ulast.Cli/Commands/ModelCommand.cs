@@ -1,5 +1,6 @@
 using static Ulast.Cli.OptionSpec;
-using Ulast.Tracker;
+using Ulast.Tracker.IO;
+using Ulast.Tracker.Model;
 
 namespace Ulast.Cli.Commands;
 
@@ -11,7 +12,7 @@ public static class ModelCommand
 {
     public static readonly OptionSpec Out = Text("--out", "checkpoint file (required)");
     public static readonly OptionSpec Backbone = Text("--backbone", "small, resnet18 or resnet50 [default: small]");
-    public static readonly OptionSpec Channels = Int("--channels", $"head channels {D(new Ulast.Tracker.ModelConfig().Channels)}", 1, 4096);
+    public static readonly OptionSpec Channels = Int("--channels", $"head channels {D(new Ulast.Tracker.Model.ModelConfig().Channels)}", 1, 4096);
     public static readonly OptionSpec Layers = Text("--layers", "resnet18: the layers that feed the neck, 2, 3 or 2,3 [default: 2]");
     public static readonly OptionSpec Imagenet = OptionalText("--imagenet", "ImageNet weights: for resnet18 the package's ResNet18.onnx (no value: the one NuGet restored with Ulast), for resnet50 torchvision's weights as safetensors [default: random weights]");
     public static readonly OptionSpec Average = Text("--average", "[ours] write the weight average of these checkpoints of one run, comma-separated [default: none]");

@@ -1,4 +1,4 @@
-using Ulast.Tracker;
+using Ulast.Tracker.Model;
 
 namespace Ulast.Cli.Commands;
 
@@ -25,7 +25,7 @@ public static class ModelSource
         if (checkpoint is not null)
         {
             if (backbone is not null || channels != 0) throw new ArgumentException("--checkpoint already defines the model: drop --backbone/--channels.");
-            var m = Ulast.Tracker.Checkpoint.LoadModel(checkpoint, dev);
+            var m = Ulast.Tracker.IO.Checkpoint.LoadModel(checkpoint, dev);
             log.WriteLine($"model: {checkpoint} ({m.Config.Backbone}, {m.ParameterCount:N0} parameters)");
             return m;
         }

@@ -1,7 +1,9 @@
 using static Ulast.Cli.OptionSpec;
 using System.Globalization;
 using System.Text;
-using Ulast.Tracker;
+using Ulast.Tracker.Data;
+using Ulast.Tracker.IO;
+using Ulast.Tracker.PseudoLabels;
 
 namespace Ulast.Cli.Commands;
 

@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using OpenCvSharp;
-using Ulast.Tracker;
+using Ulast.Tracker.Data;
+using Ulast.Tracker.IO;
+using Ulast.Tracker.PseudoLabels;
+using Ulast.Tracker.Tracking;
 
 namespace Ulast.Cli.Commands;
 

@@ -1,7 +1,9 @@
 using static Ulast.Cli.OptionSpec;
 using System.Globalization;
 using OpenCvSharp;
-using Ulast.Tracker;
+using Ulast.Tracker.Data;
+using Ulast.Tracker.IO;
+using Ulast.Tracker.Tracking;
 
 namespace Ulast.Cli.Commands;
 

@@ -1,7 +1,9 @@
 using static Ulast.Cli.OptionSpec;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using Ulast.Tracker;
+using Ulast.Tracker.IO;
+using Ulast.Tracker.PseudoLabels;
+using Ulast.Tracker.Training;
 
 namespace Ulast.Cli.Commands;
 

@@ -1,4 +1,4 @@
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Anchors;
 
 /// <summary>
 /// SiamRPN++ anchors on the score map of a search crop: 5 aspect ratios × 1 scale at every cell of a

@@ -1,4 +1,4 @@
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Anchors;
 
 /// <summary>The result of ATSS: labels [B,K] (1/0), regression targets [B,K,4] (dx, dy, dw, dh) and thresholds [B].</summary>
 public sealed record AtssLabels(Tensor Labels, Tensor Targets, Tensor Thresholds);

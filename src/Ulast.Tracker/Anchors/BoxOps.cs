@@ -1,6 +1,6 @@
 using Ulast.Kernels.Host;
 
-namespace Ulast.Tracker;
+namespace Ulast.Tracker.Anchors;
 
 /// <summary>Differentiable box ops of the tracker.</summary>
 public static class BoxOps
