@@ -8,7 +8,7 @@ namespace Ulast.Kernels.Host;
 /// Single-precision GEMM for the CPU: C = op(A)·op(B) (+ C when accumulating), row-major.
 /// Goto-style blocking: B is packed into NR-wide column slivers (or, for GEMMs of few rows, read in place:
 /// <see cref="HostTuning.GemmDirectBMaxRows"/>), A into MR-tall row slivers, and an MR×NR register-blocked micro-kernel does
-/// the FMAs (Vector512 → 8×32, Vector256 → 8×16, scalar).
+/// the FMAs (Vector512 → 8×32, Vector256 → 8×16, one body for both: <see cref="IFloatLanes{TVec}"/>; scalar).
 /// </summary>
 public static unsafe class HostGemm
 {
@@ -128,9 +128,9 @@ public static unsafe class HostGemm
                                         tile[y * nr + x] = acc && y < mh && x < nw ? cTile[(long)y * ldc + x] : 0f;
                             bool load = acc || !full;
                             float* aS = ap + (long)(i0 + r) * kc, bS = bp + (long)s * nr * kc;
-                            if (direct) Micro512(kc, aS, nw == nr ? b + (long)k0 * ldb + jj : bp, nw == nr ? ldb : nr, dst, ldd, load);
-                            else if (nr == 32) Micro512(kc, aS, bS, nr, dst, ldd, load);
-                            else if (nr == 16) Micro256(kc, aS, bS, nr, dst, ldd, load);
+                            if (direct) Micro<Vector512<float>, Lanes512>(kc, aS, nw == nr ? b + (long)k0 * ldb + jj : bp, nw == nr ? ldb : nr, dst, ldd, load);
+                            else if (nr == 32) Micro<Vector512<float>, Lanes512>(kc, aS, bS, nr, dst, ldd, load);
+                            else if (nr == 16) Micro<Vector256<float>, Lanes256>(kc, aS, bS, nr, dst, ldd, load);
                             else MicroScalar(kc, aS, bS, dst, ldd, load);
                             if (!full)
                                 for (int y = 0; y < mh; y++)
@@ -251,20 +251,8 @@ public static unsafe class HostGemm
     {
         int full = nc / nr, rest = nc - full * nr;
         long step = (long)nr * kc;
-        if (nr == 32)
-            for (int s = 0; s < full; s++)
-            {
-                float* d = dst + s * step, q = src + s * 32;
-                Vector512.Store(Vector512.Load(q), d);
-                Vector512.Store(Vector512.Load(q + 16), d + 16);
-            }
-        else if (nr == 16)
-            for (int s = 0; s < full; s++)
-            {
-                float* d = dst + s * step, q = src + s * 16;
-                Vector256.Store(Vector256.Load(q), d);
-                Vector256.Store(Vector256.Load(q + 8), d + 8);
-            }
+        if (nr == 32) ScatterSlivers<Vector512<float>, Lanes512>(src, full, step, dst);
+        else if (nr == 16) ScatterSlivers<Vector256<float>, Lanes256>(src, full, step, dst);
         else
             for (int s = 0; s < full; s++)
                 Buffer.MemoryCopy(src + s * nr, dst + s * step, nr * sizeof(float), nr * sizeof(float));
@@ -272,6 +260,20 @@ public static unsafe class HostGemm
         {
             float* d = dst + (long)full * nr * kc;
             for (int x = 0; x < nr; x++) d[x] = x < rest ? src[full * nr + x] : 0f;
+        }
+    }
+
+    /// <summary>Full slivers of two vectors each (NR = 32 at 512 bits, 16 at 256) from one row of B into their places.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ScatterSlivers<TVec, L>(float* src, int full, long step, float* dst)
+        where TVec : struct where L : struct, IFloatLanes<TVec>
+    {
+        int n = L.Count;
+        for (int s = 0; s < full; s++)
+        {
+            float* d = dst + s * step, q = src + s * 2 * n;
+            L.Store(L.Load(q), d);
+            L.Store(L.Load(q + n), d + n);
         }
     }
 
@@ -308,92 +310,77 @@ public static unsafe class HostGemm
         }
     }
 
-    /// <summary>C[8×32] (+)= A-sliver · B, B's rows <paramref name="ldb"/> floats apart (32 when packed).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Micro512(int kc, float* a, float* b, int ldb, float* c, int ldc, bool load)
+    /// <summary>
+    /// C[8 × 2 vectors] (+)= A-sliver · B, B's rows <paramref name="ldb"/> floats apart (2 vectors when packed): 8×32
+    /// at 512 bits in one pass, 8×16 at 256 bits as two passes of 4 rows. AVX2 has 16 vector registers: a single 8×16
+    /// pass needs 16 accumulators besides B's two vectors and A's broadcast, and the accumulators then lived on the
+    /// stack (a load and a store around every FMA). Four rows keep 8 accumulators, B's 2 vectors and a broadcast in
+    /// registers; the second pass reads the slivers again from L1. Each element's sum runs over k in the same order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Micro<TVec, L>(int kc, float* a, float* b, int ldb, float* c, int ldc, bool load)
+        where TVec : struct where L : struct, IFloatLanes<TVec>
     {
-        Vector512<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
-        if (load)
-        {
-            c00 = Vector512.Load(c); c01 = Vector512.Load(c + 16);
-            c10 = Vector512.Load(c + ldc); c11 = Vector512.Load(c + ldc + 16);
-            c20 = Vector512.Load(c + 2 * ldc); c21 = Vector512.Load(c + 2 * ldc + 16);
-            c30 = Vector512.Load(c + 3 * ldc); c31 = Vector512.Load(c + 3 * ldc + 16);
-            c40 = Vector512.Load(c + 4 * ldc); c41 = Vector512.Load(c + 4 * ldc + 16);
-            c50 = Vector512.Load(c + 5 * ldc); c51 = Vector512.Load(c + 5 * ldc + 16);
-            c60 = Vector512.Load(c + 6 * ldc); c61 = Vector512.Load(c + 6 * ldc + 16);
-            c70 = Vector512.Load(c + 7 * ldc); c71 = Vector512.Load(c + 7 * ldc + 16);
-        }
-        else
-        {
-            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = Vector512<float>.Zero;
-            c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = Vector512<float>.Zero;
-        }
-        for (int kk = 0; kk < kc; kk++)
-        {
-            var b0 = Vector512.Load(b);
-            var b1 = Vector512.Load(b + 16);
-            var a0 = Vector512.Create(a[0]); c00 = Vector512.FusedMultiplyAdd(a0, b0, c00); c01 = Vector512.FusedMultiplyAdd(a0, b1, c01);
-            var a1 = Vector512.Create(a[1]); c10 = Vector512.FusedMultiplyAdd(a1, b0, c10); c11 = Vector512.FusedMultiplyAdd(a1, b1, c11);
-            var a2 = Vector512.Create(a[2]); c20 = Vector512.FusedMultiplyAdd(a2, b0, c20); c21 = Vector512.FusedMultiplyAdd(a2, b1, c21);
-            var a3 = Vector512.Create(a[3]); c30 = Vector512.FusedMultiplyAdd(a3, b0, c30); c31 = Vector512.FusedMultiplyAdd(a3, b1, c31);
-            var a4 = Vector512.Create(a[4]); c40 = Vector512.FusedMultiplyAdd(a4, b0, c40); c41 = Vector512.FusedMultiplyAdd(a4, b1, c41);
-            var a5 = Vector512.Create(a[5]); c50 = Vector512.FusedMultiplyAdd(a5, b0, c50); c51 = Vector512.FusedMultiplyAdd(a5, b1, c51);
-            var a6 = Vector512.Create(a[6]); c60 = Vector512.FusedMultiplyAdd(a6, b0, c60); c61 = Vector512.FusedMultiplyAdd(a6, b1, c61);
-            var a7 = Vector512.Create(a[7]); c70 = Vector512.FusedMultiplyAdd(a7, b0, c70); c71 = Vector512.FusedMultiplyAdd(a7, b1, c71);
-            a += MR;
-            b += ldb;
-        }
-        c00.Store(c); c01.Store(c + 16);
-        c10.Store(c + ldc); c11.Store(c + ldc + 16);
-        c20.Store(c + 2 * ldc); c21.Store(c + 2 * ldc + 16);
-        c30.Store(c + 3 * ldc); c31.Store(c + 3 * ldc + 16);
-        c40.Store(c + 4 * ldc); c41.Store(c + 4 * ldc + 16);
-        c50.Store(c + 5 * ldc); c51.Store(c + 5 * ldc + 16);
-        c60.Store(c + 6 * ldc); c61.Store(c + 6 * ldc + 16);
-        c70.Store(c + 7 * ldc); c71.Store(c + 7 * ldc + 16);
+        MicroRows<TVec, L>(kc, a, b, ldb, c, ldc, load);
+        if (L.Count < 16) MicroRows<TVec, L>(kc, a + 4, b, ldb, c + 4 * ldc, ldc, load);
     }
 
     /// <summary>
-    /// C[8×16] (+)= A-sliver · B-sliver as two passes of 4 rows × 16 columns. AVX2 has 16 vector registers: a single
-    /// 8×16 pass needs 16 accumulators besides B's two vectors and A's broadcast, and the accumulators then lived on
-    /// the stack (a load and a store around every FMA). Four rows keep 8 accumulators, B's 2 vectors and a broadcast in
-    /// registers; the second pass reads the slivers again from L1. Each element's sum runs over k in the same order.
+    /// Rows 0–7 (512 bits) or 0–3 (256 bits) of an 8-row A-sliver (read MR apart) against 2 vectors of B's columns: one
+    /// body, the last four rows compiled only where the width has registers for them.
     /// </summary>
-    private static void Micro256(int kc, float* a, float* b, int ldb, float* c, int ldc, bool load)
-    {
-        Micro256Rows4(kc, a, b, ldb, c, ldc, load);
-        Micro256Rows4(kc, a + 4, b, ldb, c + 4 * ldc, ldc, load);
-    }
-
-    /// <summary>Rows 0–3 of an 8-row A-sliver (read MR apart) against 16 columns of B, rows <paramref name="ldb"/> floats apart (16 when packed).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Micro256Rows4(int kc, float* a, float* b, int ldb, float* c, int ldc, bool load)
+    private static void MicroRows<TVec, L>(int kc, float* a, float* b, int ldb, float* c, int ldc, bool load)
+        where TVec : struct where L : struct, IFloatLanes<TVec>
     {
-        Vector256<float> c00, c01, c10, c11, c20, c21, c30, c31;
+        int n = L.Count;
+        bool eight = n == 16;
+        TVec c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+        c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = L.Zero;
+        c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = L.Zero;
         if (load)
         {
-            c00 = Vector256.Load(c); c01 = Vector256.Load(c + 8);
-            c10 = Vector256.Load(c + ldc); c11 = Vector256.Load(c + ldc + 8);
-            c20 = Vector256.Load(c + 2 * ldc); c21 = Vector256.Load(c + 2 * ldc + 8);
-            c30 = Vector256.Load(c + 3 * ldc); c31 = Vector256.Load(c + 3 * ldc + 8);
+            c00 = L.Load(c); c01 = L.Load(c + n);
+            c10 = L.Load(c + ldc); c11 = L.Load(c + ldc + n);
+            c20 = L.Load(c + 2 * ldc); c21 = L.Load(c + 2 * ldc + n);
+            c30 = L.Load(c + 3 * ldc); c31 = L.Load(c + 3 * ldc + n);
+            if (eight)
+            {
+                c40 = L.Load(c + 4 * ldc); c41 = L.Load(c + 4 * ldc + n);
+                c50 = L.Load(c + 5 * ldc); c51 = L.Load(c + 5 * ldc + n);
+                c60 = L.Load(c + 6 * ldc); c61 = L.Load(c + 6 * ldc + n);
+                c70 = L.Load(c + 7 * ldc); c71 = L.Load(c + 7 * ldc + n);
+            }
         }
-        else c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = Vector256<float>.Zero;
         for (int kk = 0; kk < kc; kk++)
         {
-            var b0 = Vector256.Load(b);
-            var b1 = Vector256.Load(b + 8);
-            var a0 = Vector256.Create(a[0]); c00 = Vector256.FusedMultiplyAdd(a0, b0, c00); c01 = Vector256.FusedMultiplyAdd(a0, b1, c01);
-            var a1 = Vector256.Create(a[1]); c10 = Vector256.FusedMultiplyAdd(a1, b0, c10); c11 = Vector256.FusedMultiplyAdd(a1, b1, c11);
-            var a2 = Vector256.Create(a[2]); c20 = Vector256.FusedMultiplyAdd(a2, b0, c20); c21 = Vector256.FusedMultiplyAdd(a2, b1, c21);
-            var a3 = Vector256.Create(a[3]); c30 = Vector256.FusedMultiplyAdd(a3, b0, c30); c31 = Vector256.FusedMultiplyAdd(a3, b1, c31);
+            var b0 = L.Load(b);
+            var b1 = L.Load(b + n);
+            var a0 = L.Broadcast(a[0]); c00 = L.Fma(a0, b0, c00); c01 = L.Fma(a0, b1, c01);
+            var a1 = L.Broadcast(a[1]); c10 = L.Fma(a1, b0, c10); c11 = L.Fma(a1, b1, c11);
+            var a2 = L.Broadcast(a[2]); c20 = L.Fma(a2, b0, c20); c21 = L.Fma(a2, b1, c21);
+            var a3 = L.Broadcast(a[3]); c30 = L.Fma(a3, b0, c30); c31 = L.Fma(a3, b1, c31);
+            if (eight)
+            {
+                var a4 = L.Broadcast(a[4]); c40 = L.Fma(a4, b0, c40); c41 = L.Fma(a4, b1, c41);
+                var a5 = L.Broadcast(a[5]); c50 = L.Fma(a5, b0, c50); c51 = L.Fma(a5, b1, c51);
+                var a6 = L.Broadcast(a[6]); c60 = L.Fma(a6, b0, c60); c61 = L.Fma(a6, b1, c61);
+                var a7 = L.Broadcast(a[7]); c70 = L.Fma(a7, b0, c70); c71 = L.Fma(a7, b1, c71);
+            }
             a += MR;
             b += ldb;
         }
-        c00.Store(c); c01.Store(c + 8);
-        c10.Store(c + ldc); c11.Store(c + ldc + 8);
-        c20.Store(c + 2 * ldc); c21.Store(c + 2 * ldc + 8);
-        c30.Store(c + 3 * ldc); c31.Store(c + 3 * ldc + 8);
+        L.Store(c00, c); L.Store(c01, c + n);
+        L.Store(c10, c + ldc); L.Store(c11, c + ldc + n);
+        L.Store(c20, c + 2 * ldc); L.Store(c21, c + 2 * ldc + n);
+        L.Store(c30, c + 3 * ldc); L.Store(c31, c + 3 * ldc + n);
+        if (eight)
+        {
+            L.Store(c40, c + 4 * ldc); L.Store(c41, c + 4 * ldc + n);
+            L.Store(c50, c + 5 * ldc); L.Store(c51, c + 5 * ldc + n);
+            L.Store(c60, c + 6 * ldc); L.Store(c61, c + 6 * ldc + n);
+            L.Store(c70, c + 7 * ldc); L.Store(c71, c + 7 * ldc + n);
+        }
     }
 
     private static void MicroScalar(int kc, float* a, float* b, float* c, int ldc, bool load)
