@@ -35,6 +35,29 @@ public class HostGemmTests
                     }
         }
     }
+
+    /// <summary>The micro-kernel is one body for both widths (8×32 in one pass, 8×16 in two): each element sums over k in the same order.</summary>
+    [Fact]
+    public unsafe void BothVectorWidthsGiveTheSameBits()
+    {
+        var rng = new Random(11);
+        foreach (var (m, n, k) in new[] { (8, 32, 256), (37, 61, 300), (130, 70, 513), (64, 625, 576) })
+            foreach (var (ta, tb) in new[] { (false, false), (true, true) })
+            {
+                var a = TestDevice.Random(rng, m * k);
+                var b = TestDevice.Random(rng, k * n);
+                var c0 = TestDevice.Random(rng, m * n);
+                var outputs = new List<float[]>();
+                foreach (int bits in new[] { 512, 256 })
+                {
+                    var c = (float[])c0.Clone();
+                    fixed (float* pa = a, pb = b, pc = c)
+                        HostGemm.Gemm(new HostTuning { GemmVectorBits = bits }, m, n, k, pa, ta ? m : k, ta, pb, tb ? k : n, tb, pc, n, accumulate: true, threads: 2);
+                    outputs.Add(c);
+                }
+                Assert.True(outputs[0].AsSpan().SequenceEqual(outputs[1]), $"{m}x{n}x{k} {ta} {tb}: the widths' bits differ");
+            }
+    }
 }
 
 /// <summary>
