@@ -5,10 +5,9 @@ using Ulast.Autograd;
 using Ulast.Cli.Commands;
 using Ulast.Kernels;
 using Ulast.Tests.Tracker;
-using Ulast.Tracker;
-using DenseTensor = Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>;
 using Ulast.Tracker.IO;
 using Ulast.Tracker.Model;
+using DenseTensor = Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>;
 
 // The resnet18 backbone on a 255-pixel search crop (batch 1, as in tracking), Ulast beside ONNX Runtime with 2 threads
 // on the same graph (the Siamese geometry, rewritten from NuGet's ResNet18.onnx), in alternating rounds.
