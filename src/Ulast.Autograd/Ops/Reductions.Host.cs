@@ -16,18 +16,14 @@ internal static unsafe partial class HostPaths
         float* px = x.HostPointer, py = y.HostPointer;
         void One(int i)
         {
-            int tw = i % dst.W, th = i / dst.W % dst.H, tc = i / (dst.W * dst.H) % dst.C, tn = i / (dst.W * dst.H * dst.C);
-            int n0 = dst.N == 1 ? 0 : tn, n1 = dst.N == 1 ? src.N : tn + 1;
-            int c0 = dst.C == 1 ? 0 : tc, c1 = dst.C == 1 ? src.C : tc + 1;
-            int h0 = dst.H == 1 ? 0 : th, h1 = dst.H == 1 ? src.H : th + 1;
-            int w0 = dst.W == 1 ? 0 : tw, w1 = dst.W == 1 ? src.W : tw + 1;
+            var r = dst.RegionIn(i, src);
             float acc = 0f;
-            for (int n = n0; n < n1; n++)
-                for (int c = c0; c < c1; c++)
-                    for (int h = h0; h < h1; h++)
+            for (int n = r.N0; n < r.N1; n++)
+                for (int c = r.C0; c < r.C1; c++)
+                    for (int h = r.H0; h < r.H1; h++)
                     {
                         float* row = px + (((long)n * src.C + c) * src.H + h) * src.W;
-                        for (int w = w0; w < w1; w++) acc += row[w];
+                        for (int w = r.W0; w < r.W1; w++) acc += row[w];
                     }
             py[i] = acc * scale;
         }

@@ -30,18 +30,13 @@ public static class BroadcastKernels
     [UlastKernel]
     public static void BinaryBackward(Index1D i, BroadcastParams p, int side, ArrayView<float> a, ArrayView<float> b, ArrayView<float> g, ArrayView<float> d)
     {
-        var t = side == 0 ? p.A : p.B;
         var o = p.Out;
-        int tw = i % t.W, th = i / t.W % t.H, tc = i / (t.W * t.H) % t.C, tn = i / (t.W * t.H * t.C);
-        int n0 = t.N == 1 ? 0 : tn, n1 = t.N == 1 ? o.N : tn + 1;
-        int c0 = t.C == 1 ? 0 : tc, c1 = t.C == 1 ? o.C : tc + 1;
-        int h0 = t.H == 1 ? 0 : th, h1 = t.H == 1 ? o.H : th + 1;
-        int w0 = t.W == 1 ? 0 : tw, w1 = t.W == 1 ? o.W : tw + 1;
+        var r = (side == 0 ? p.A : p.B).RegionIn(i, o);
         float acc = 0f;
-        for (int n = n0; n < n1; n++)
-            for (int c = c0; c < c1; c++)
-                for (int h = h0; h < h1; h++)
-                    for (int w = w0; w < w1; w++)
+        for (int n = r.N0; n < r.N1; n++)
+            for (int c = r.C0; c < r.C1; c++)
+                for (int h = r.H0; h < r.H1; h++)
+                    for (int w = r.W0; w < r.W1; w++)
                     {
                         float gv = g[((n * o.C + c) * o.H + h) * o.W + w];
                         float local;
@@ -62,16 +57,12 @@ public static class BroadcastKernels
     [UlastKernel]
     public static void ReduceToShape(Index1D i, Dims4 src, Dims4 dst, ArrayView<float> x, ArrayView<float> y, float scale)
     {
-        int tw = i % dst.W, th = i / dst.W % dst.H, tc = i / (dst.W * dst.H) % dst.C, tn = i / (dst.W * dst.H * dst.C);
-        int n0 = dst.N == 1 ? 0 : tn, n1 = dst.N == 1 ? src.N : tn + 1;
-        int c0 = dst.C == 1 ? 0 : tc, c1 = dst.C == 1 ? src.C : tc + 1;
-        int h0 = dst.H == 1 ? 0 : th, h1 = dst.H == 1 ? src.H : th + 1;
-        int w0 = dst.W == 1 ? 0 : tw, w1 = dst.W == 1 ? src.W : tw + 1;
+        var r = dst.RegionIn(i, src);
         float acc = 0f;
-        for (int n = n0; n < n1; n++)
-            for (int c = c0; c < c1; c++)
-                for (int h = h0; h < h1; h++)
-                    for (int w = w0; w < w1; w++)
+        for (int n = r.N0; n < r.N1; n++)
+            for (int c = r.C0; c < r.C1; c++)
+                for (int h = r.H0; h < r.H1; h++)
+                    for (int w = r.W0; w < r.W1; w++)
                         acc += x[((n * src.C + c) * src.H + h) * src.W + w];
         y[i] = acc * scale;
     }

@@ -5,7 +5,6 @@ using Ulast.Tracker.Losses;
 using Ulast.Tracker.Model;
 using Ulast.Tracker.Tracking;
 
-
 namespace Ulast.Tracker.Training;
 
 /// <summary>A loss and its parts as numbers, for the log.</summary>
